@@ -1,0 +1,33 @@
+/*
+ * Copyright 2026 gr-semcom developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * semcom: the gr-semcom command-line program, one subcommand per job.
+ */
+#include "loopback.h"
+
+#include <CLI/CLI.hpp>
+
+#include <exception>
+#include <iostream>
+
+int main(int argc, char** argv)
+{
+    CLI::App app{ "gr-semcom: semantic broadcast communication transceiver" };
+    app.require_subcommand(1);
+    semcom::apps::LoopbackOptions loopback;
+    semcom::apps::add_loopback_command(app, loopback);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+    try {
+        if (app.got_subcommand("loopback"))
+            return semcom::apps::run_loopback(loopback);
+    } catch (const std::exception& e) {
+        std::cerr << "semcom: error: " << e.what() << "\n";
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,104 @@
+/* -*- c++ -*- */
+/*
+ * Copyright 2026 gr-semcom developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef SEMCOM_CHANNEL_H
+#define SEMCOM_CHANNEL_H
+
+#include <semcom/constellation.h>
+#include <semcom/random.h>
+
+#include <boost/random/normal_distribution.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace semcom {
+
+enum class Fading { none, rayleigh, rician };
+enum class FadingMode {
+    block,     //!< one h per frame: call Channel::new_block() at each frame start
+    per_symbol //!< an independent h for every symbol
+};
+
+/*!
+ * \brief One receiver's channel: y = h x + n (DESIGN §4).
+ *
+ * - SNR_dB = 10 log10(P / sigma^2) with P = 1 and n ~ CN(0, sigma^2): sigma^2 / 2 per real
+ *   dimension. The input is assumed to have unit average power (every mapper here guarantees it).
+ * - Rayleigh: h ~ CN(0, 1). Rician with K-factor: h ~ CN(mu, s^2), mu = sqrt(K / (K + 1)),
+ *   s^2 = 1 / (K + 1), so E|h|^2 = 1 and the line-of-sight part has zero phase.
+ */
+struct ChannelConfig {
+    Fading fading = Fading::none;
+    float k_factor = 0.0f; //!< Rician K (linear), > 0
+    FadingMode mode = FadingMode::block;
+    float snr_db = 10.0f;
+
+    //! "awgn", "rayleigh", "rician:K" (K linear, e.g. rician:2), with SNR and fading mode.
+    static ChannelConfig parse(const std::string& spec, float snr_db,
+                               FadingMode mode = FadingMode::block);
+    std::string describe() const;
+};
+
+FadingMode fading_mode_from_name(const std::string& name);
+
+class Channel
+{
+public:
+    Channel(const ChannelConfig& config, std::uint64_t seed);
+
+    const ChannelConfig& config() const { return d_config; }
+    float noise_var() const { return d_noise_var; }
+    void set_snr_db(float snr_db);
+
+    /*!
+     * y[i] = h_i x[i] + n_i. If \p h is not null it receives the h used for every symbol
+     * (the perfect CSI a genie receiver would have). x and y may be the same buffer.
+     */
+    void apply(const cfloat* x, cfloat* y, std::size_t n, cfloat* h = nullptr);
+    //! Draws a new block-fading coefficient (no-op for AWGN and per-symbol fading).
+    void new_block();
+    //! The current block coefficient (1 for AWGN).
+    cfloat block_gain() const { return d_h; }
+
+private:
+    cfloat draw_h();
+
+    ChannelConfig d_config;
+    float d_noise_var;
+    float d_noise_std; //!< per real dimension
+    float d_mu;        //!< Rician line-of-sight amplitude
+    float d_scatter_std;
+    Xoshiro256Plus d_rng;
+    boost::random::normal_distribution<float> d_normal;
+    cfloat d_h{ 1.0f, 0.0f };
+};
+
+/*!
+ * \brief One transmitter, N receivers, each with its own channel and SNR.
+ * Receiver r's generator is seeded from (seed, r), so adding a receiver leaves the others'
+ * noise unchanged.
+ */
+class BroadcastChannel
+{
+public:
+    BroadcastChannel(const std::vector<ChannelConfig>& receivers, std::uint64_t seed);
+
+    std::size_t num_receivers() const { return d_channels.size(); }
+    Channel& receiver(std::size_t r) { return d_channels.at(r); }
+    const Channel& receiver(std::size_t r) const { return d_channels.at(r); }
+
+    //! y[r] = h_r x + n_r for every receiver; h may be null, or null per receiver.
+    void apply(const cfloat* x, cfloat* const* y, std::size_t n, cfloat* const* h = nullptr);
+    void new_block();
+
+private:
+    std::vector<Channel> d_channels;
+};
+
+} // namespace semcom
+
+#endif

@@ -1,0 +1,407 @@
+/*
+ * Copyright 2026 gr-semcom developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <semcom/superposition.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+
+namespace semcom {
+
+namespace {
+
+constexpr unsigned max_super_order = 1u << 16;
+// Floor for probabilities before the log in LLRs: keeps them finite (|LLR| <= ~87).
+constexpr float prob_floor = std::numeric_limits<float>::min();
+
+bool is_pow2(unsigned n) { return n && !(n & (n - 1)); }
+
+} // namespace
+
+SuperpositionMapper::SuperpositionMapper(std::vector<Constellation> layers,
+                                         std::vector<float> alphas)
+    : d_layers(std::move(layers)), d_alphas(std::move(alphas))
+{
+    const std::size_t k = d_layers.size();
+    if (k < 1)
+        throw std::invalid_argument("superposition: need at least one layer");
+    if (d_alphas.size() != k)
+        throw std::invalid_argument("superposition: alphas has " + std::to_string(d_alphas.size()) +
+                                    " values for " + std::to_string(k) + " layers");
+    double sum = 0.0;
+    for (std::size_t i = 0; i < k; ++i) {
+        if (!(d_alphas[i] > 0.0f))
+            throw std::invalid_argument("superposition: alpha[" + std::to_string(i) +
+                                        "] = " + std::to_string(d_alphas[i]) +
+                                        " must be > 0");
+        if (i > 0 && !(d_alphas[i] < d_alphas[i - 1]))
+            throw std::invalid_argument(
+                "superposition: alphas must be strictly decreasing (layer 1 gets the most "
+                "power), but alpha[" +
+                std::to_string(i) + "] = " + std::to_string(d_alphas[i]) + " >= alpha[" +
+                std::to_string(i - 1) + "] = " + std::to_string(d_alphas[i - 1]));
+        sum += d_alphas[i];
+    }
+    if (std::abs(sum - 1.0) > 1e-5)
+        throw std::invalid_argument("superposition: alphas must sum to 1, they sum to " +
+                                    std::to_string(sum));
+
+    unsigned total = 1;
+    for (const auto& c : d_layers) {
+        if (std::abs(c.average_power() - 1.0f) > 1e-4f)
+            throw std::invalid_argument("superposition: layer constellation '" + c.name() +
+                                        "' does not have unit average power");
+        if (c.order() > 256)
+            throw std::invalid_argument("superposition: layer orders above 256 are not supported");
+        d_orders.push_back(c.order());
+        d_pow2 = d_pow2 && is_pow2(c.order());
+        if (total > max_super_order / c.order())
+            throw std::invalid_argument("superposition: super-constellation larger than 65536 points");
+        total *= c.order();
+    }
+    d_shift.assign(k, 0);
+    if (d_pow2) {
+        unsigned shift = 0;
+        for (std::size_t i = k; i-- > 0;) {
+            d_shift[i] = shift;
+            shift += d_layers[i].bits_per_symbol();
+        }
+    }
+
+    d_table.resize(total);
+    std::vector<unsigned> idx(k);
+    for (unsigned s = 0; s < total; ++s) {
+        split(s, idx.data());
+        std::complex<double> acc = 0.0;
+        for (std::size_t i = 0; i < k; ++i)
+            acc += std::sqrt(double(d_alphas[i])) *
+                   std::complex<double>(d_layers[i].point(idx[i]));
+        d_table[s] = cfloat(acc);
+    }
+}
+
+unsigned SuperpositionMapper::combine(const unsigned* layer_indices) const
+{
+    unsigned s = 0;
+    for (std::size_t i = 0; i < d_orders.size(); ++i)
+        s = s * d_orders[i] + layer_indices[i] % d_orders[i];
+    return s;
+}
+
+void SuperpositionMapper::split(unsigned super_index, unsigned* layer_indices) const
+{
+    for (std::size_t i = d_orders.size(); i-- > 0;) {
+        layer_indices[i] = super_index % d_orders[i];
+        super_index /= d_orders[i];
+    }
+}
+
+void SuperpositionMapper::map(const std::uint8_t* const* layer_indices,
+                              cfloat* out,
+                              std::size_t n) const
+{
+    const cfloat* table = d_table.data();
+    const std::size_t k = d_orders.size();
+    if (d_pow2 && k == 2) {
+        // The common case (two layers) gets its own loop: shifts and masks only.
+        const std::uint8_t* a = layer_indices[0];
+        const std::uint8_t* b = layer_indices[1];
+        const unsigned ma = d_orders[0] - 1, mb = d_orders[1] - 1, sh = d_shift[0];
+        for (std::size_t i = 0; i < n; ++i)
+            out[i] = table[((a[i] & ma) << sh) | (b[i] & mb)];
+        return;
+    }
+    if (d_pow2) {
+        for (std::size_t i = 0; i < n; ++i) {
+            unsigned s = 0;
+            for (std::size_t l = 0; l < k; ++l)
+                s |= (layer_indices[l][i] & (d_orders[l] - 1)) << d_shift[l];
+            out[i] = table[s];
+        }
+        return;
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        unsigned s = 0;
+        for (std::size_t l = 0; l < k; ++l)
+            s = s * d_orders[l] + layer_indices[l][i] % d_orders[l];
+        out[i] = table[s];
+    }
+}
+
+SuperpositionDemapper::SuperpositionDemapper(const SuperpositionMapper& mapper)
+    : d_mapper(mapper)
+{
+    const auto& layers = d_mapper.layers();
+    const std::size_t k = layers.size();
+    for (float a : d_mapper.alphas())
+        d_sqrt_alpha.push_back(std::sqrt(a));
+    d_separable = std::all_of(
+        layers.begin(), layers.end(), [](const Constellation& c) { return c.is_square(); });
+    if (!d_separable)
+        return;
+
+    // Enumerate all level tuples of the per-axis super-PAM, mixed radix, layer 0 most significant.
+    std::size_t total = 1;
+    for (const auto& c : layers)
+        total *= c.pam_levels().size();
+    struct level {
+        float amplitude;
+        std::vector<std::uint16_t> codes;
+    };
+    std::vector<level> levels(total);
+    for (std::size_t j = 0; j < total; ++j) {
+        std::size_t rest = j;
+        levels[j].codes.resize(k);
+        double a = 0.0;
+        for (std::size_t i = k; i-- > 0;) {
+            const std::size_t side = layers[i].pam_levels().size();
+            const std::size_t l = rest % side;
+            rest /= side;
+            a += d_sqrt_alpha[i] * layers[i].pam_levels()[l];
+            levels[j].codes[i] = static_cast<std::uint16_t>(layers[i].pam_codes()[l]);
+        }
+        levels[j].amplitude = static_cast<float>(a);
+    }
+    std::stable_sort(levels.begin(), levels.end(), [](const level& x, const level& y) {
+        return x.amplitude < y.amplitude;
+    });
+    d_axis_code.assign(k, std::vector<std::uint16_t>(total));
+    for (std::size_t j = 0; j < total; ++j) {
+        d_axis_levels.push_back(levels[j].amplitude);
+        for (std::size_t i = 0; i < k; ++i)
+            d_axis_code[i][j] = levels[j].codes[i];
+        if (j > 0)
+            d_axis_thresholds.push_back(0.5f * (levels[j - 1].amplitude + levels[j].amplitude));
+    }
+    for (const auto& c : layers)
+        d_axis_bits.push_back(c.axis_bits());
+}
+
+void SuperpositionDemapper::check_noise_var(float noise_var) const
+{
+    if (!(noise_var > 0.0f) || !std::isfinite(noise_var))
+        throw std::invalid_argument("superposition demapper: noise variance must be > 0, got " +
+                                    std::to_string(noise_var));
+}
+
+void SuperpositionDemapper::hard_ml(const cfloat* y, std::uint8_t* const* out, std::size_t n) const
+{
+    const std::size_t k = d_mapper.num_layers();
+    if (d_separable) {
+        const float* thr = d_axis_thresholds.data();
+        const std::size_t nthr = d_axis_thresholds.size();
+        for (std::size_t i = 0; i < n; ++i) {
+            // Nearest level = number of thresholds below the value (branch-free count).
+            unsigned li = 0, lq = 0;
+            for (std::size_t t = 0; t < nthr; ++t) {
+                li += y[i].real() > thr[t];
+                lq += y[i].imag() > thr[t];
+            }
+            for (std::size_t l = 0; l < k; ++l)
+                if (out[l])
+                    out[l][i] = static_cast<std::uint8_t>((d_axis_code[l][li] << d_axis_bits[l]) |
+                                                          d_axis_code[l][lq]);
+        }
+        return;
+    }
+    const auto& table = d_mapper.table();
+    std::vector<unsigned> idx(k);
+    for (std::size_t i = 0; i < n; ++i) {
+        unsigned best = 0;
+        float best_d = std::numeric_limits<float>::infinity();
+        for (unsigned s = 0; s < table.size(); ++s) {
+            const float d = std::norm(y[i] - table[s]);
+            if (d < best_d) {
+                best_d = d;
+                best = s;
+            }
+        }
+        d_mapper.split(best, idx.data());
+        for (std::size_t l = 0; l < k; ++l)
+            if (out[l])
+                out[l][i] = static_cast<std::uint8_t>(idx[l]);
+    }
+}
+
+void SuperpositionDemapper::hard_sic(const cfloat* y, std::uint8_t* const* out, std::size_t n) const
+{
+    const auto& layers = d_mapper.layers();
+    const std::size_t k = layers.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        cfloat r = y[i];
+        for (std::size_t l = 0; l < k; ++l) {
+            const unsigned s = layers[l].decide(r / d_sqrt_alpha[l]);
+            if (out[l])
+                out[l][i] = static_cast<std::uint8_t>(s);
+            r -= d_sqrt_alpha[l] * layers[l].point(s);
+        }
+    }
+}
+
+void SuperpositionDemapper::axis_weights(float v, float inv_nv, float* w) const
+{
+    const std::size_t total = d_axis_levels.size();
+    float dmin = std::numeric_limits<float>::infinity();
+    for (std::size_t j = 0; j < total; ++j) {
+        const float d = v - d_axis_levels[j];
+        w[j] = d * d;
+        dmin = std::min(dmin, w[j]);
+    }
+    for (std::size_t j = 0; j < total; ++j)
+        w[j] = std::exp((dmin - w[j]) * inv_nv);
+}
+
+void SuperpositionDemapper::posteriors(const cfloat* y,
+                                       float noise_var,
+                                       float* const* out,
+                                       std::size_t n) const
+{
+    check_noise_var(noise_var);
+    const auto& layers = d_mapper.layers();
+    const std::size_t k = layers.size();
+    const float inv_nv = 1.0f / noise_var;
+
+    if (d_separable) {
+        const std::size_t total = d_axis_levels.size();
+        std::vector<float> wi(total), wq(total), pi(16), pq(16);
+        for (std::size_t i = 0; i < n; ++i) {
+            axis_weights(y[i].real(), inv_nv, wi.data());
+            axis_weights(y[i].imag(), inv_nv, wq.data());
+            for (std::size_t l = 0; l < k; ++l) {
+                if (!out[l])
+                    continue;
+                const std::size_t side = std::size_t(1) << d_axis_bits[l];
+                std::fill(pi.begin(), pi.begin() + side, 0.0f);
+                std::fill(pq.begin(), pq.begin() + side, 0.0f);
+                const std::uint16_t* code = d_axis_code[l].data();
+                for (std::size_t j = 0; j < total; ++j) {
+                    pi[code[j]] += wi[j];
+                    pq[code[j]] += wq[j];
+                }
+                float si = 0.0f, sq = 0.0f;
+                for (std::size_t c = 0; c < side; ++c) {
+                    si += pi[c];
+                    sq += pq[c];
+                }
+                const float norm = 1.0f / (si * sq);
+                float* row = out[l] + i * layers[l].order();
+                for (std::size_t ci = 0; ci < side; ++ci)
+                    for (std::size_t cq = 0; cq < side; ++cq)
+                        row[(ci << d_axis_bits[l]) | cq] = pi[ci] * pq[cq] * norm;
+            }
+        }
+        return;
+    }
+
+    const auto& table = d_mapper.table();
+    std::vector<float> w(table.size());
+    std::vector<unsigned> idx(k);
+    for (std::size_t i = 0; i < n; ++i) {
+        float dmin = std::numeric_limits<float>::infinity();
+        for (std::size_t s = 0; s < table.size(); ++s) {
+            w[s] = std::norm(y[i] - table[s]);
+            dmin = std::min(dmin, w[s]);
+        }
+        for (std::size_t l = 0; l < k; ++l)
+            if (out[l])
+                std::fill_n(out[l] + i * layers[l].order(), layers[l].order(), 0.0f);
+        float sum = 0.0f;
+        for (unsigned s = 0; s < table.size(); ++s) {
+            const float p = std::exp((dmin - w[s]) * inv_nv);
+            sum += p;
+            d_mapper.split(s, idx.data());
+            for (std::size_t l = 0; l < k; ++l)
+                if (out[l])
+                    out[l][i * layers[l].order() + idx[l]] += p;
+        }
+        const float norm = 1.0f / sum;
+        for (std::size_t l = 0; l < k; ++l)
+            if (out[l])
+                for (unsigned m = 0; m < layers[l].order(); ++m)
+                    out[l][i * layers[l].order() + m] *= norm;
+    }
+}
+
+void SuperpositionDemapper::llrs(const cfloat* y,
+                                 float noise_var,
+                                 float* const* out,
+                                 std::size_t n) const
+{
+    check_noise_var(noise_var);
+    const auto& layers = d_mapper.layers();
+    const std::size_t k = layers.size();
+    std::vector<unsigned> bits(k);
+    for (std::size_t l = 0; l < k; ++l)
+        bits[l] = layers[l].bits_per_symbol(); // throws for non-power-of-two orders
+    const float inv_nv = 1.0f / noise_var;
+
+    if (d_separable) {
+        // Bits of a square layer: the axis_bits of the I code (MSB first), then those of Q.
+        // Each bit depends on one axis only, so its LLR needs only that axis' weights.
+        const std::size_t total = d_axis_levels.size();
+        std::vector<float> wi(total), wq(total);
+        for (std::size_t i = 0; i < n; ++i) {
+            axis_weights(y[i].real(), inv_nv, wi.data());
+            axis_weights(y[i].imag(), inv_nv, wq.data());
+            for (std::size_t l = 0; l < k; ++l) {
+                if (!out[l])
+                    continue;
+                const unsigned b = d_axis_bits[l];
+                const std::uint16_t* code = d_axis_code[l].data();
+                float* o = out[l] + i * bits[l];
+                for (unsigned t = 0; t < b; ++t) {
+                    const unsigned mask = 1u << (b - 1 - t);
+                    float i0 = 0.0f, i1 = 0.0f, q0 = 0.0f, q1 = 0.0f;
+                    for (std::size_t j = 0; j < total; ++j) {
+                        const bool one = code[j] & mask;
+                        (one ? i1 : i0) += wi[j];
+                        (one ? q1 : q0) += wq[j];
+                    }
+                    o[t] = std::log(std::max(i0, prob_floor)) - std::log(std::max(i1, prob_floor));
+                    o[b + t] =
+                        std::log(std::max(q0, prob_floor)) - std::log(std::max(q1, prob_floor));
+                }
+            }
+        }
+        return;
+    }
+
+    const auto& table = d_mapper.table();
+    std::vector<float> w(table.size());
+    std::vector<unsigned> idx(k);
+    std::vector<std::vector<float>> zero(k), one(k);
+    for (std::size_t l = 0; l < k; ++l) {
+        zero[l].resize(bits[l]);
+        one[l].resize(bits[l]);
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        float dmin = std::numeric_limits<float>::infinity();
+        for (std::size_t s = 0; s < table.size(); ++s) {
+            w[s] = std::norm(y[i] - table[s]);
+            dmin = std::min(dmin, w[s]);
+        }
+        for (std::size_t l = 0; l < k; ++l) {
+            std::fill(zero[l].begin(), zero[l].end(), 0.0f);
+            std::fill(one[l].begin(), one[l].end(), 0.0f);
+        }
+        for (unsigned s = 0; s < table.size(); ++s) {
+            const float p = std::exp((dmin - w[s]) * inv_nv);
+            d_mapper.split(s, idx.data());
+            for (std::size_t l = 0; l < k; ++l)
+                for (unsigned t = 0; t < bits[l]; ++t)
+                    ((idx[l] >> (bits[l] - 1 - t)) & 1u ? one[l][t] : zero[l][t]) += p;
+        }
+        for (std::size_t l = 0; l < k; ++l)
+            if (out[l])
+                for (unsigned t = 0; t < bits[l]; ++t)
+                    out[l][i * bits[l] + t] = std::log(std::max(zero[l][t], prob_floor)) -
+                                              std::log(std::max(one[l][t], prob_floor));
+    }
+}
+
+} // namespace semcom

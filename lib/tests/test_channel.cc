@@ -1,0 +1,147 @@
+#include <semcom/channel.h>
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+using namespace semcom;
+
+namespace {
+std::vector<cfloat> unit_symbols(std::size_t n)
+{
+    std::vector<cfloat> x(n);
+    const float a = 1.0f / std::sqrt(2.0f);
+    for (std::size_t i = 0; i < n; ++i)
+        x[i] = cfloat(i & 1 ? a : -a, i & 2 ? a : -a);
+    return x;
+}
+} // namespace
+
+TEST(Channel, MeasuredAwgnSnrIsWithinATenthOfADecibel)
+{
+    const std::size_t n = 1 << 18;
+    const auto x = unit_symbols(n);
+    std::vector<cfloat> y(n);
+    for (float snr : { -10.0f, -5.0f, 0.0f, 7.5f, 20.0f, 30.0f }) {
+        Channel ch(ChannelConfig::parse("awgn", snr), 42);
+        ch.apply(x.data(), y.data(), n);
+        double ps = 0, pn = 0, pi = 0, pq = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            const cfloat e = y[i] - x[i];
+            ps += std::norm(x[i]);
+            pn += std::norm(e);
+            pi += e.real() * e.real();
+            pq += e.imag() * e.imag();
+        }
+        EXPECT_NEAR(10 * std::log10(ps / pn), snr, 0.1) << snr;
+        // sigma^2 / 2 per real dimension
+        EXPECT_NEAR(pi / pq, 1.0, 0.02);
+        EXPECT_NEAR(pn / n, std::pow(10.0, -snr / 10.0), 0.02 * std::pow(10.0, -snr / 10.0));
+    }
+}
+
+TEST(Channel, RayleighHasUnitMeanPowerAndZeroMean)
+{
+    const std::size_t n = 1 << 18;
+    std::vector<cfloat> x(n, cfloat(1.0f, 0.0f)), y(n), h(n);
+    Channel ch(ChannelConfig::parse("rayleigh", 30.0f, FadingMode::per_symbol), 1);
+    ch.apply(x.data(), y.data(), n, h.data());
+    std::complex<double> mean = 0;
+    double power = 0, small = 0;
+    for (const auto& v : h) {
+        mean += std::complex<double>(v);
+        power += std::norm(v);
+        small += std::norm(v) < 0.1; // P(|h|^2 < t) = 1 - exp(-t) for Rayleigh
+    }
+    EXPECT_NEAR(power / n, 1.0, 0.01);
+    EXPECT_NEAR(std::abs(mean / double(n)), 0.0, 0.01);
+    EXPECT_NEAR(small / n, 1.0 - std::exp(-0.1), 0.005);
+}
+
+TEST(Channel, RicianMeanIsTheLineOfSightAmplitude)
+{
+    const std::size_t n = 1 << 18;
+    std::vector<cfloat> x(n, cfloat(1.0f, 0.0f)), y(n), h(n);
+    for (float k : { 0.5f, 2.0f, 10.0f }) {
+        Channel ch(ChannelConfig::parse("rician:" + std::to_string(k), 30.0f,
+                                        FadingMode::per_symbol),
+                   3);
+        ch.apply(x.data(), y.data(), n, h.data());
+        std::complex<double> mean = 0;
+        double power = 0;
+        for (const auto& v : h) {
+            mean += std::complex<double>(v);
+            power += std::norm(v);
+        }
+        mean /= double(n);
+        EXPECT_NEAR(mean.real(), std::sqrt(k / (k + 1)), 0.005) << k;
+        EXPECT_NEAR(mean.imag(), 0.0, 0.005);
+        EXPECT_NEAR(power / n, 1.0, 0.01);
+        // variance of the scattered part is 1 / (K + 1)
+        EXPECT_NEAR(power / n - std::norm(mean), 1.0 / (k + 1), 0.01);
+    }
+}
+
+TEST(Channel, BlockFadingHoldsUntilNewBlock)
+{
+    std::vector<cfloat> x(64, cfloat(1.0f, 0.0f)), y(64), h(64);
+    Channel ch(ChannelConfig::parse("rayleigh", 100.0f), 5);
+    ch.apply(x.data(), y.data(), 64, h.data());
+    for (const auto& v : h)
+        EXPECT_EQ(v, h[0]);
+    EXPECT_NEAR(std::abs(y[10] - h[0]), 0.0f, 1e-4f);
+    const cfloat before = ch.block_gain();
+    ch.new_block();
+    EXPECT_NE(ch.block_gain(), before);
+    // E|h|^2 = 1 over many blocks
+    double p = 0;
+    for (int b = 0; b < 200000; ++b) {
+        ch.new_block();
+        p += std::norm(ch.block_gain());
+    }
+    EXPECT_NEAR(p / 200000, 1.0, 0.015);
+}
+
+TEST(Channel, SeededRunsRepeatAndSeedsDiffer)
+{
+    const auto x = unit_symbols(1000);
+    std::vector<cfloat> a(1000), b(1000), c(1000);
+    Channel(ChannelConfig::parse("rician:2", 5.0f, FadingMode::per_symbol), 7).apply(x.data(), a.data(), 1000);
+    Channel(ChannelConfig::parse("rician:2", 5.0f, FadingMode::per_symbol), 7).apply(x.data(), b.data(), 1000);
+    Channel(ChannelConfig::parse("rician:2", 5.0f, FadingMode::per_symbol), 8).apply(x.data(), c.data(), 1000);
+    EXPECT_EQ(a, b);
+    EXPECT_NE(a, c);
+}
+
+TEST(BroadcastChannel, ReceiversHaveTheirOwnSnrAndIndependentNoise)
+{
+    const std::size_t n = 1 << 17;
+    const auto x = unit_symbols(n);
+    BroadcastChannel bc({ ChannelConfig::parse("awgn", -5.0f), ChannelConfig::parse("awgn", 20.0f) }, 1);
+    std::vector<cfloat> y0(n), y1(n);
+    cfloat* outs[2] = { y0.data(), y1.data() };
+    bc.apply(x.data(), outs, n);
+    double p0 = 0, p1 = 0;
+    std::complex<double> cross = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        const cfloat e0 = y0[i] - x[i], e1 = y1[i] - x[i];
+        p0 += std::norm(e0);
+        p1 += std::norm(e1);
+        cross += std::complex<double>(e0) * std::conj(std::complex<double>(e1));
+    }
+    EXPECT_NEAR(10 * std::log10(n / p0), -5.0, 0.1);
+    EXPECT_NEAR(10 * std::log10(n / p1), 20.0, 0.1);
+    EXPECT_LT(std::abs(cross) / std::sqrt(p0 * p1), 0.01); // uncorrelated noise
+}
+
+TEST(Channel, ParsesSpecsAndRefusesBadOnes)
+{
+    EXPECT_EQ(ChannelConfig::parse("rician:2.5", 3.0f).k_factor, 2.5f);
+    EXPECT_THROW(ChannelConfig::parse("rician:", 3.0f), std::invalid_argument);
+    EXPECT_THROW(ChannelConfig::parse("rician:-1", 3.0f), std::invalid_argument);
+    EXPECT_THROW(ChannelConfig::parse("rician:abc", 3.0f), std::invalid_argument);
+    EXPECT_THROW(ChannelConfig::parse("nakagami", 3.0f), std::invalid_argument);
+    EXPECT_THROW(ChannelConfig::parse("awgn", NAN), std::invalid_argument);
+    EXPECT_THROW(BroadcastChannel({}, 1), std::invalid_argument);
+    EXPECT_THROW(fading_mode_from_name("fast"), std::invalid_argument);
+}

@@ -1,0 +1,309 @@
+#include <semcom/channel.h>
+#include <semcom/metrics.h>
+#include <semcom/superposition.h>
+#include <semcom/theory.h>
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+using semcom::cfloat;
+using semcom::Constellation;
+using semcom::SuperpositionDemapper;
+using semcom::SuperpositionMapper;
+
+namespace {
+
+SuperpositionMapper qam_pair(unsigned m1, unsigned m2, float alpha)
+{
+    return SuperpositionMapper({ Constellation::qam(m1), Constellation::qam(m2) },
+                               { alpha, 1.0f - alpha });
+}
+
+// True if every point of a is within tol of some point of b and the sizes agree.
+bool same_point_set(const std::vector<cfloat>& a, const std::vector<cfloat>& b, float tol)
+{
+    if (a.size() != b.size())
+        return false;
+    for (const auto& x : a) {
+        float best = 1e9f;
+        for (const auto& y : b)
+            best = std::min(best, std::abs(x - y));
+        if (best > tol)
+            return false;
+    }
+    return true;
+}
+
+struct Frame {
+    std::vector<std::vector<std::uint8_t>> idx;
+    std::vector<cfloat> x;
+};
+
+Frame random_frame(const SuperpositionMapper& m, std::size_t n, unsigned seed)
+{
+    std::mt19937 rng(seed);
+    Frame f;
+    f.idx.resize(m.num_layers());
+    std::vector<const std::uint8_t*> ptr;
+    for (std::size_t l = 0; l < m.num_layers(); ++l) {
+        std::uniform_int_distribution<unsigned> u(0, m.layers()[l].order() - 1);
+        f.idx[l].resize(n);
+        for (auto& v : f.idx[l])
+            v = static_cast<std::uint8_t>(u(rng));
+        ptr.push_back(f.idx[l].data());
+    }
+    f.x.resize(n);
+    m.map(ptr.data(), f.x.data(), n);
+    return f;
+}
+
+} // namespace
+
+TEST(Superposition, QpskOverQpskAtAlpha08IsUniform16Qam)
+{
+    const auto m = qam_pair(4, 4, 0.8f);
+    EXPECT_TRUE(same_point_set(m.table(), Constellation::qam(16).points(), 1e-6f));
+    EXPECT_NEAR(Constellation::custom(m.table(), false).average_power(), 1.0f, 1e-6);
+}
+
+TEST(Superposition, QpskOver16QamAtAlpha16of21IsUniform64Qam)
+{
+    const auto m = qam_pair(4, 16, 16.0f / 21.0f);
+    EXPECT_TRUE(same_point_set(m.table(), Constellation::qam(64).points(), 1e-6f));
+    EXPECT_NEAR(Constellation::custom(m.table(), false).average_power(), 1.0f, 1e-6);
+    // Layer 1 picks the quadrant: the superposed point lies in the quadrant of its layer-1 point.
+    unsigned idx[2];
+    for (unsigned s = 0; s < m.super_order(); ++s) {
+        m.split(s, idx);
+        const cfloat p1 = Constellation::qam(4).point(idx[0]);
+        EXPECT_GT(m.table()[s].real() * p1.real(), 0.0f);
+        EXPECT_GT(m.table()[s].imag() * p1.imag(), 0.0f);
+    }
+}
+
+TEST(Superposition, TableIsTheWeightedSumOfLayerPoints)
+{
+    const SuperpositionMapper m({ Constellation::qam(4), Constellation::psk(8), Constellation::qam(16) },
+                                { 0.6f, 0.3f, 0.1f });
+    EXPECT_EQ(m.super_order(), 4u * 8u * 16u);
+    EXPECT_NEAR(Constellation::custom(m.table(), false).average_power(), 1.0f, 1e-5);
+    unsigned idx[3];
+    for (unsigned s = 0; s < m.super_order(); ++s) {
+        m.split(s, idx);
+        EXPECT_EQ(m.combine(idx), s);
+        const cfloat expect = std::sqrt(0.6f) * m.layers()[0].point(idx[0]) +
+                              std::sqrt(0.3f) * m.layers()[1].point(idx[1]) +
+                              std::sqrt(0.1f) * m.layers()[2].point(idx[2]);
+        EXPECT_NEAR(std::abs(m.table()[s] - expect), 0.0f, 1e-6f);
+    }
+    // map() agrees with the table for K = 3 and reduces out-of-range indices modulo the order
+    const std::vector<std::uint8_t> a{ 0, 1, 3, 4 + 2 }, b{ 7, 0, 5, 8 + 1 }, c{ 15, 3, 9, 16 + 4 };
+    const std::uint8_t* in[3] = { a.data(), b.data(), c.data() };
+    std::vector<cfloat> out(4);
+    m.map(in, out.data(), 4);
+    for (unsigned i = 0; i < 4; ++i) {
+        const unsigned li[3] = { a[i] % 4u, b[i] % 8u, c[i] % 16u };
+        EXPECT_EQ(out[i], m.table()[m.combine(li)]);
+    }
+}
+
+TEST(Superposition, RefusesBadAlpha)
+{
+    const std::vector<Constellation> two{ Constellation::qam(4), Constellation::qam(16) };
+    EXPECT_THROW(SuperpositionMapper(two, { 0.5f, 0.4f }), std::invalid_argument);   // sum != 1
+    EXPECT_THROW(SuperpositionMapper(two, { 0.3f, 0.7f }), std::invalid_argument);   // increasing
+    EXPECT_THROW(SuperpositionMapper(two, { 0.5f, 0.5f }), std::invalid_argument);   // equal
+    EXPECT_THROW(SuperpositionMapper(two, { 1.2f, -0.2f }), std::invalid_argument);  // negative
+    EXPECT_THROW(SuperpositionMapper(two, { 1.0f, 0.0f }), std::invalid_argument);   // zero
+    EXPECT_THROW(SuperpositionMapper(two, { 1.0f }), std::invalid_argument);         // count
+    EXPECT_THROW(SuperpositionMapper({}, {}), std::invalid_argument);
+    try {
+        SuperpositionMapper(two, { 0.3f, 0.7f });
+    } catch (const std::invalid_argument& e) {
+        EXPECT_NE(std::string(e.what()).find("decreasing"), std::string::npos);
+    }
+}
+
+TEST(Superposition, HardMlEqualsBruteForceNearestPoint)
+{
+    for (float alpha : { 0.8f, 0.9f, 0.7f }) {
+        const auto m = qam_pair(4, 16, alpha);
+        const SuperpositionDemapper d(m);
+        ASSERT_TRUE(d.separable());
+        const auto f = random_frame(m, 4000, 7);
+        semcom::Channel ch(semcom::ChannelConfig::parse("awgn", 12.0f), 3);
+        std::vector<cfloat> y(f.x.size());
+        ch.apply(f.x.data(), y.data(), y.size());
+        std::vector<std::uint8_t> d1(y.size()), d2(y.size());
+        std::uint8_t* out[2] = { d1.data(), d2.data() };
+        d.hard_ml(y.data(), out, y.size());
+        unsigned idx[2];
+        for (std::size_t i = 0; i < y.size(); ++i) {
+            unsigned best = 0;
+            for (unsigned s = 1; s < m.super_order(); ++s)
+                if (std::norm(y[i] - m.table()[s]) < std::norm(y[i] - m.table()[best]))
+                    best = s;
+            m.split(best, idx);
+            ASSERT_EQ(d1[i], idx[0]);
+            ASSERT_EQ(d2[i], idx[1]);
+        }
+    }
+}
+
+TEST(Superposition, ClosedFormSerOfUniformCasesIsStandardQam)
+{
+    // The super-symbol SER of the uniform cases must be the textbook 16/64QAM SER.
+    for (double snr_db : { 0.0, 10.0, 20.0 }) {
+        const double nv = std::pow(10.0, -snr_db / 10.0);
+        EXPECT_NEAR(semcom::superposition_symbol_ser(SuperpositionDemapper(qam_pair(4, 4, 0.8f)), nv),
+                    semcom::qam_ser(16, 1.0 / nv), 1e-6);
+        EXPECT_NEAR(semcom::superposition_symbol_ser(
+                        SuperpositionDemapper(qam_pair(4, 16, 16.0f / 21.0f)), nv),
+                    semcom::qam_ser(64, 1.0 / nv), 1e-6);
+    }
+}
+
+// Per-layer SER of joint-ML decisions: Monte Carlo against the closed form, within 4 standard
+// errors of the binomial count (plus 2 % relative for the float table).
+class LayerSer : public ::testing::TestWithParam<std::tuple<unsigned, float, float>> {};
+
+TEST_P(LayerSer, MonteCarloMatchesClosedForm)
+{
+    const auto [m2, alpha, snr_db] = GetParam();
+    const auto m = qam_pair(4, m2, alpha);
+    const SuperpositionDemapper d(m);
+    const std::size_t n = 400000;
+    const auto f = random_frame(m, n, 11);
+    semcom::Channel ch(semcom::ChannelConfig::parse("awgn", snr_db), 5);
+    std::vector<cfloat> y(n);
+    ch.apply(f.x.data(), y.data(), n);
+    std::vector<std::uint8_t> d1(n), d2(n);
+    std::uint8_t* out[2] = { d1.data(), d2.data() };
+    d.hard_ml(y.data(), out, n);
+    const auto theory = semcom::superposition_ser(d, ch.noise_var());
+    const double measured[2] = {
+        double(semcom::count_symbol_errors(d1.data(), f.idx[0].data(), n)) / n,
+        double(semcom::count_symbol_errors(d2.data(), f.idx[1].data(), n)) / n
+    };
+    for (int l = 0; l < 2; ++l) {
+        const double sd = std::sqrt(theory[l] * (1 - theory[l]) / n);
+        EXPECT_NEAR(measured[l], theory[l], 4 * sd + 0.02 * theory[l])
+            << "layer " << l + 1 << " alpha " << alpha << " snr " << snr_db;
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(UniformAndNot, LayerSer,
+                         ::testing::Values(std::make_tuple(4u, 0.8f, -5.0f),
+                                           std::make_tuple(4u, 0.8f, 10.0f),
+                                           std::make_tuple(16u, 16.0f / 21.0f, -5.0f),
+                                           std::make_tuple(16u, 16.0f / 21.0f, 12.0f),
+                                           std::make_tuple(16u, 16.0f / 21.0f, 20.0f),
+                                           std::make_tuple(16u, 0.9f, 8.0f),
+                                           std::make_tuple(4u, 0.7f, 6.0f)));
+
+TEST(Superposition, SicMatchesMlWhereLayersAreWellSeparatedAndNeverBeatsIt)
+{
+    const auto m = qam_pair(4, 16, 16.0f / 21.0f);
+    const SuperpositionDemapper d(m);
+    const std::size_t n = 200000;
+    const auto f = random_frame(m, n, 2);
+    semcom::Channel ch(semcom::ChannelConfig::parse("awgn", 14.0f), 9);
+    std::vector<cfloat> y(n);
+    ch.apply(f.x.data(), y.data(), n);
+    std::vector<std::uint8_t> a1(n), a2(n), b1(n), b2(n);
+    std::uint8_t* ml[2] = { a1.data(), a2.data() };
+    std::uint8_t* sic[2] = { b1.data(), b2.data() };
+    d.hard_ml(y.data(), ml, n);
+    d.hard_sic(y.data(), sic, n);
+    // For a uniform grid the SIC regions are the ML regions, so decisions agree everywhere.
+    EXPECT_EQ(semcom::count_symbol_errors(a1.data(), b1.data(), n), 0u);
+    EXPECT_EQ(semcom::count_symbol_errors(a2.data(), b2.data(), n), 0u);
+
+    // Non-uniform alpha and PSK layers: SIC is suboptimal for the joint symbol.
+    const SuperpositionMapper mp({ Constellation::psk(8), Constellation::qam(4) }, { 0.85f, 0.15f });
+    const SuperpositionDemapper dp(mp);
+    const auto g = random_frame(mp, n, 4);
+    ch.apply(g.x.data(), y.data(), n);
+    dp.hard_ml(y.data(), ml, n);
+    dp.hard_sic(y.data(), sic, n);
+    auto joint_errors = [&](const std::vector<std::uint8_t>& p, const std::vector<std::uint8_t>& q) {
+        std::size_t e = 0;
+        for (std::size_t i = 0; i < n; ++i)
+            e += p[i] != g.idx[0][i] || q[i] != g.idx[1][i];
+        return e;
+    };
+    EXPECT_LE(joint_errors(a1, a2), joint_errors(b1, b2));
+}
+
+TEST(Superposition, PosteriorsAreExactAndNormalised)
+{
+    // Separable fast path against the brute-force sum over the table (via a PSK-free custom copy).
+    const auto m = qam_pair(4, 16, 0.8f);
+    const SuperpositionDemapper fast(m);
+    const SuperpositionMapper slow_map({ Constellation::custom(Constellation::qam(4).points(), false),
+                                         Constellation::custom(Constellation::qam(16).points(), false) },
+                                       { 0.8f, 0.2f });
+    const SuperpositionDemapper slow(slow_map);
+    ASSERT_TRUE(fast.separable());
+    ASSERT_FALSE(slow.separable());
+    const auto f = random_frame(m, 500, 21);
+    semcom::Channel ch(semcom::ChannelConfig::parse("awgn", 8.0f), 1);
+    std::vector<cfloat> y(f.x.size());
+    ch.apply(f.x.data(), y.data(), y.size());
+    const std::size_t n = y.size();
+    for (float nv : { 0.05f, ch.noise_var(), 1.0f }) {
+        std::vector<float> p1(n * 4), p2(n * 16), q1(n * 4), q2(n * 16);
+        float* po[2] = { p1.data(), p2.data() };
+        float* qo[2] = { q1.data(), q2.data() };
+        fast.posteriors(y.data(), nv, po, n);
+        slow.posteriors(y.data(), nv, qo, n);
+        for (std::size_t i = 0; i < n * 4; ++i)
+            ASSERT_NEAR(p1[i], q1[i], 1e-5);
+        for (std::size_t i = 0; i < n * 16; ++i)
+            ASSERT_NEAR(p2[i], q2[i], 1e-5);
+        for (std::size_t i = 0; i < n; ++i) {
+            double s = 0;
+            for (int k = 0; k < 16; ++k)
+                s += p2[i * 16 + k];
+            ASSERT_NEAR(s, 1.0, 1e-5);
+        }
+        // LLRs: fast path against slow path, and against the log-ratio of summed posteriors
+        std::vector<float> l1(n * 2), l2(n * 4), k1(n * 2), k2(n * 4);
+        float* lo[2] = { l1.data(), l2.data() };
+        float* ko[2] = { k1.data(), k2.data() };
+        fast.llrs(y.data(), nv, lo, n);
+        slow.llrs(y.data(), nv, ko, n);
+        for (std::size_t i = 0; i < n * 4; ++i)
+            ASSERT_NEAR(l2[i], k2[i], 1e-3f * (1.0f + std::abs(k2[i])));
+        for (std::size_t i = 0; i < n; ++i)
+            for (int b = 0; b < 4; ++b) {
+                double p0 = 0, p1s = 0;
+                for (int s = 0; s < 16; ++s)
+                    ((s >> (3 - b)) & 1 ? p1s : p0) += p2[i * 16 + s];
+                if (p0 > 1e-12 && p1s > 1e-12) {
+                    ASSERT_NEAR(l2[i * 4 + b], std::log(p0 / p1s),
+                                2e-3 * (1 + std::abs(std::log(p0 / p1s))));
+                }
+            }
+    }
+}
+
+TEST(Superposition, LlrSignGivesTheMlBitAtHighSnr)
+{
+    const auto m = qam_pair(4, 16, 16.0f / 21.0f);
+    const SuperpositionDemapper d(m);
+    const auto f = random_frame(m, 2000, 8);
+    std::vector<float> l1(2000 * 2), l2(2000 * 4);
+    float* lo[2] = { l1.data(), l2.data() };
+    d.llrs(f.x.data(), 1e-3f, lo, 2000);
+    for (std::size_t i = 0; i < 2000; ++i)
+        for (int b = 0; b < 4; ++b) {
+            const bool one = (f.idx[1][i] >> (3 - b)) & 1;
+            ASSERT_EQ(l2[i * 4 + b] < 0, one);
+            ASSERT_GT(std::abs(l2[i * 4 + b]), 5.0f);
+        }
+    EXPECT_THROW(d.llrs(f.x.data(), 0.0f, lo, 1), std::invalid_argument);
+    EXPECT_THROW(d.posteriors(f.x.data(), -1.0f, lo, 1), std::invalid_argument);
+}
