@@ -1,0 +1,124 @@
+/*
+ * Copyright 2026 gr-semcom developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "broadcast_channel_impl.h"
+
+#include "block_util.h"
+#include "frame_tags.h"
+
+#include <gnuradio/io_signature.h>
+
+#include <algorithm>
+
+namespace gr {
+namespace semcom {
+
+broadcast_channel::sptr broadcast_channel::make(const std::vector<std::string>& channels,
+                                                const std::vector<float>& snrs_db,
+                                                const std::string& fading_mode,
+                                                int frame_len,
+                                                std::uint64_t seed)
+{
+    auto configs = build_or_explain("broadcast_channel", [&] {
+        if (snrs_db.empty())
+            throw std::invalid_argument("snrs: give one SNR (dB) per receiver");
+        if (channels.size() != 1 && channels.size() != snrs_db.size())
+            throw std::invalid_argument("channels has " + std::to_string(channels.size()) +
+                                        " entries for " + std::to_string(snrs_db.size()) +
+                                        " receivers (snrs): give one for all or one each");
+        if (frame_len < 1)
+            throw std::invalid_argument("frame_len must be >= 1, got " +
+                                        std::to_string(frame_len));
+        const auto mode = ::semcom::fading_mode_from_name(fading_mode);
+        std::vector<::semcom::ChannelConfig> c;
+        for (std::size_t r = 0; r < snrs_db.size(); ++r)
+            c.push_back(::semcom::ChannelConfig::parse(
+                channels.size() == 1 ? channels[0] : channels[r], snrs_db[r], mode));
+        return c;
+    });
+    return gnuradio::make_block_sptr<broadcast_channel_impl>(configs, frame_len, seed);
+}
+
+broadcast_channel_impl::broadcast_channel_impl(
+    const std::vector<::semcom::ChannelConfig>& configs, int frame_len, std::uint64_t seed)
+    : gr::sync_block("broadcast_channel",
+                     gr::io_signature::make(1, 1, sizeof(gr_complex)),
+                     gr::io_signature::make(static_cast<int>(configs.size()),
+                                            static_cast<int>(configs.size()),
+                                            sizeof(gr_complex))),
+      d_channel(configs, seed),
+      d_block_fading(configs.front().mode == ::semcom::FadingMode::block),
+      d_frame_len(frame_len)
+{
+}
+
+void broadcast_channel_impl::set_snr(int receiver, float snr_db)
+{
+    std::lock_guard<std::mutex> lock(d_mutex);
+    if (receiver < 0 || receiver >= static_cast<int>(d_channel.num_receivers()))
+        throw std::invalid_argument("broadcast_channel: receiver " + std::to_string(receiver) +
+                                    " out of range 0.." +
+                                    std::to_string(d_channel.num_receivers() - 1));
+    d_channel.receiver(receiver).set_snr_db(snr_db);
+}
+
+void broadcast_channel_impl::set_snrs(const std::vector<float>& snrs_db)
+{
+    if (snrs_db.size() != d_channel.num_receivers())
+        throw std::invalid_argument("broadcast_channel: set_snrs needs " +
+                                    std::to_string(d_channel.num_receivers()) + " values, got " +
+                                    std::to_string(snrs_db.size()));
+    for (std::size_t r = 0; r < snrs_db.size(); ++r)
+        set_snr(static_cast<int>(r), snrs_db[r]);
+}
+
+std::vector<float> broadcast_channel_impl::snrs() const
+{
+    std::lock_guard<std::mutex> lock(d_mutex);
+    std::vector<float> s;
+    for (std::size_t r = 0; r < d_channel.num_receivers(); ++r)
+        s.push_back(d_channel.receiver(r).config().snr_db);
+    return s;
+}
+
+int broadcast_channel_impl::work(int noutput_items,
+                                 gr_vector_const_void_star& input_items,
+                                 gr_vector_void_star& output_items)
+{
+    std::lock_guard<std::mutex> lock(d_mutex);
+    const auto* in = static_cast<const gr_complex*>(input_items[0]);
+    const std::size_t n_rx = d_channel.num_receivers();
+    if (!d_block_fading) {
+        for (std::size_t r = 0; r < n_rx; ++r)
+            d_channel.receiver(r).apply(in, static_cast<gr_complex*>(output_items[r]),
+                                        noutput_items);
+        return noutput_items;
+    }
+    // Frames are counted from the first sample, so any noutput_items works and nothing waits
+    // for a whole frame at the end of a stream.
+    const std::uint64_t first = nitems_written(0);
+    int start = 0;
+    while (start < noutput_items) {
+        const std::uint64_t pos = (first + start) % d_frame_len;
+        const int n = static_cast<int>(std::min<std::uint64_t>(d_frame_len - pos, noutput_items - start));
+        if (pos == 0)
+            d_channel.new_block();
+        for (std::size_t r = 0; r < n_rx; ++r) {
+            auto& ch = d_channel.receiver(r);
+            ch.apply(in + start, static_cast<gr_complex*>(output_items[r]) + start, n);
+            if (pos != 0)
+                continue;
+            pmt::pmt_t csi = pmt::make_dict();
+            csi = pmt::dict_add(csi, pmt::mp("h"), pmt::from_complex(ch.block_gain()));
+            csi = pmt::dict_add(csi, pmt::mp("noise_var"), pmt::from_double(ch.noise_var()));
+            csi = pmt::dict_add(csi, pmt::mp("snr_db"), pmt::from_double(ch.config().snr_db));
+            add_item_tag(static_cast<unsigned>(r), first + start, csi_tag_key(), csi, alias_pmt());
+        }
+        start += n;
+    }
+    return noutput_items;
+}
+
+} // namespace semcom
+} // namespace gr

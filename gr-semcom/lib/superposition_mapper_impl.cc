@@ -1,0 +1,43 @@
+/*
+ * Copyright 2026 gr-semcom developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "superposition_mapper_impl.h"
+
+#include "block_util.h"
+
+#include <gnuradio/io_signature.h>
+
+namespace gr {
+namespace semcom {
+
+superposition_mapper::sptr superposition_mapper::make(const std::vector<std::string>& layers,
+                                                      const std::vector<float>& alphas)
+{
+    return gnuradio::make_block_sptr<superposition_mapper_impl>(
+        make_superposition("superposition_mapper", layers, alphas));
+}
+
+superposition_mapper_impl::superposition_mapper_impl(const ::semcom::SuperpositionMapper& mapper)
+    : gr::sync_block("superposition_mapper",
+                     gr::io_signature::make(static_cast<int>(mapper.num_layers()),
+                                            static_cast<int>(mapper.num_layers()),
+                                            sizeof(std::uint8_t)),
+                     gr::io_signature::make(1, 1, sizeof(gr_complex))),
+      d_mapper(mapper),
+      d_in(mapper.num_layers())
+{
+}
+
+int superposition_mapper_impl::work(int noutput_items,
+                                    gr_vector_const_void_star& input_items,
+                                    gr_vector_void_star& output_items)
+{
+    for (std::size_t l = 0; l < d_in.size(); ++l)
+        d_in[l] = static_cast<const std::uint8_t*>(input_items[l]);
+    d_mapper.map(d_in.data(), static_cast<gr_complex*>(output_items[0]), noutput_items);
+    return noutput_items;
+}
+
+} // namespace semcom
+} // namespace gr

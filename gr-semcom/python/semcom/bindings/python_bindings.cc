@@ -1,0 +1,101 @@
+/*
+ * Copyright 2026 gr-semcom developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * pybind11 bindings of the gr-semcom blocks: `from gnuradio import semcom`.
+ */
+#include <pybind11/complex.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <gnuradio/semcom/broadcast_channel.h>
+#include <gnuradio/semcom/quantized_demapper.h>
+#include <gnuradio/semcom/quantized_mapper.h>
+#include <gnuradio/semcom/superposition_demapper.h>
+#include <gnuradio/semcom/superposition_mapper.h>
+
+namespace py = pybind11;
+using namespace gr::semcom;
+
+PYBIND11_MODULE(semcom_python, m)
+{
+    m.doc() = "gr-semcom blocks (semantic broadcast communication)";
+    // The base classes (gr.sync_block, ...) are registered by gnuradio.gr.
+    py::module::import("gnuradio.gr");
+
+    py::class_<superposition_mapper,
+               gr::sync_block,
+               gr::block,
+               gr::basic_block,
+               std::shared_ptr<superposition_mapper>>(
+        m,
+        "superposition_mapper",
+        "K index streams (bytes) -> superposed complex symbols, "
+        "Y = sum_k sqrt(alpha_k) C_k[s_k], unit average power.")
+        .def(py::init(&superposition_mapper::make), py::arg("layers"), py::arg("alphas"))
+        .def("super_constellation", &superposition_mapper::super_constellation);
+
+    py::class_<superposition_demapper,
+               gr::sync_block,
+               gr::block,
+               gr::basic_block,
+               std::shared_ptr<superposition_demapper>>(
+        m,
+        "superposition_demapper",
+        "Per-layer hard (hard_ml, hard_sic) or soft (llr, posterior) decisions on superposed "
+        "symbols; one output per layer.")
+        .def(py::init(&superposition_demapper::make),
+             py::arg("layers"),
+             py::arg("alphas"),
+             py::arg("mode") = "hard_ml",
+             py::arg("noise_var") = 0.1f)
+        .def("set_noise_var", &superposition_demapper::set_noise_var, py::arg("noise_var"))
+        .def("noise_var", &superposition_demapper::noise_var);
+
+    py::class_<quantized_mapper,
+               gr::sync_interpolator,
+               gr::sync_block,
+               gr::block,
+               gr::basic_block,
+               std::shared_ptr<quantized_mapper>>(
+        m,
+        "quantized_mapper",
+        "Vector of 2n features -> n unit-power complex symbols via an asymmetric q-bit "
+        "quantizer; side information in a 'semcom_frame' tag.")
+        .def(py::init(&quantized_mapper::make),
+             py::arg("values"),
+             py::arg("bits"),
+             py::arg("range_mode") = "per_frame",
+             py::arg("z_min") = -1.0f,
+             py::arg("z_max") = 1.0f);
+
+    py::class_<quantized_demapper,
+               gr::block,
+               gr::basic_block,
+               std::shared_ptr<quantized_demapper>>(
+        m,
+        "quantized_demapper",
+        "n received symbols + 'semcom_frame' side information -> 2n features; frames without "
+        "side information are dropped and counted.")
+        .def(py::init(&quantized_demapper::make), py::arg("values"), py::arg("snap") = false)
+        .def("frames_dropped", &quantized_demapper::frames_dropped);
+
+    py::class_<broadcast_channel,
+               gr::sync_block,
+               gr::block,
+               gr::basic_block,
+               std::shared_ptr<broadcast_channel>>(
+        m,
+        "broadcast_channel",
+        "One input, one output per receiver: y_r = h_r x + n_r with AWGN, Rayleigh or "
+        "Rician fading and SNR_dB = 10 log10(1 / sigma^2).")
+        .def(py::init(&broadcast_channel::make),
+             py::arg("channels"),
+             py::arg("snrs_db"),
+             py::arg("fading_mode") = "block",
+             py::arg("frame_len") = 1024,
+             py::arg("seed") = 0)
+        .def("set_snr", &broadcast_channel::set_snr, py::arg("receiver"), py::arg("snr_db"))
+        .def("set_snrs", &broadcast_channel::set_snrs, py::arg("snrs_db"))
+        .def("snrs", &broadcast_channel::snrs);
+}

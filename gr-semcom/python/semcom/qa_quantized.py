@@ -1,0 +1,116 @@
+#!/usr/bin/python3
+#
+# Copyright 2026 gr-semcom developers
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+"""QA of quantized_mapper / quantized_demapper: round trip, side information through a channel,
+frames without side information dropped and counted."""
+
+import numpy as np
+from gnuradio import blocks, gr, gr_unittest
+
+from gnuradio import semcom
+
+
+def reference_quantize(z, bits, z_min, z_max):
+    """The quantizer of DESIGN §4, written independently with numpy."""
+    top = 2 ** bits - 1
+    rho = top / (z_max - z_min)
+    codes = np.clip(np.rint(rho * (z - z_min)), 0, top)
+    return z_min + codes / rho
+
+
+class qa_quantized(gr_unittest.TestCase):
+    def setUp(self):
+        self.rng = np.random.default_rng(5)
+
+    def run_chain(self, frames, values, bits, middle=None, snap=False, **kw):
+        tb = gr.top_block()
+        src = blocks.vector_source_f(list(frames.ravel()), vlen=values)
+        mapper = semcom.quantized_mapper(values, bits, **kw)
+        demapper = semcom.quantized_demapper(values, snap)
+        sym_sink = blocks.vector_sink_c()
+        sink = blocks.vector_sink_f(values)
+        tb.connect(src, mapper)
+        chain = [mapper] + (middle or []) + [demapper]
+        for a, b in zip(chain[:-1], chain[1:]):
+            tb.connect(a, b)
+        tb.connect(mapper, sym_sink)
+        tb.connect(demapper, sink)
+        tb.run()
+        return np.array(sink.data()).reshape(-1, values), np.array(sym_sink.data()), demapper, sym_sink
+
+    def test_noiseless_round_trip_is_the_dequantised_features(self):
+        values = 64
+        frames = self.rng.normal(0.2, 2.0, (6, values)).astype(np.float32)
+        for bits in (1, 4, 8):
+            out, symbols, demapper, sym_sink = self.run_chain(frames, values, bits)
+            self.assertEqual(out.shape, frames.shape)
+            for f in range(len(frames)):
+                expect = reference_quantize(frames[f], bits, frames[f].min(), frames[f].max())
+                np.testing.assert_allclose(out[f], expect, rtol=1e-5, atol=1e-5)
+                frame_syms = symbols[f * values // 2:(f + 1) * values // 2]
+                self.assertAlmostEqual(np.mean(np.abs(frame_syms) ** 2), 1.0, 4)
+            tags = sym_sink.tags()
+            self.assertEqual([t.offset for t in tags], [f * values // 2 for f in range(6)])
+            info = gr.pmt.to_python(tags[0].value)
+            self.assertEqual(info["bits"], bits)
+            self.assertAlmostEqual(info["z_min"], float(frames[0].min()), 5)
+            self.assertEqual(demapper.frames_dropped(), 0)
+
+    def test_calibrated_range_clamps(self):
+        values = 16
+        frames = np.linspace(-3, 3, values, dtype=np.float32)[None, :]
+        out, _, _, _ = self.run_chain(frames, values, 4, range_mode="calibrated", z_min=-1.0, z_max=1.0)
+        np.testing.assert_allclose(out[0], reference_quantize(frames[0], 4, -1.0, 1.0), atol=1e-5)
+        self.assertEqual(out[0].min(), -1.0)
+
+    def test_side_information_survives_the_channel_and_snap_removes_small_noise(self):
+        values = 128
+        frames = self.rng.normal(0, 1, (4, values)).astype(np.float32)
+        channel = semcom.broadcast_channel(["awgn"], [45.0], "block", 64, 1)
+        out, _, demapper, _ = self.run_chain(frames, values, 3, middle=[channel], snap=True)
+        self.assertEqual(len(out), 4)
+        for f in range(4):
+            expect = reference_quantize(frames[f], 3, frames[f].min(), frames[f].max())
+            np.testing.assert_allclose(out[f], expect, atol=1e-5)
+
+    def test_frames_without_side_information_are_dropped_and_counted(self):
+        values = 8
+        # symbols with no semcom_frame tag at all
+        tb = gr.top_block()
+        src = blocks.vector_source_c([0.5 + 0.5j] * (values // 2 * 3))
+        demapper = semcom.quantized_demapper(values)
+        sink = blocks.vector_sink_f(values)
+        tb.connect(src, demapper, sink)
+        tb.run()
+        self.assertEqual(len(sink.data()), 0)
+        self.assertEqual(demapper.frames_dropped(), 3)
+        # a frame whose side information is for another length is refused too
+        frames = self.rng.normal(0, 1, (2, 16)).astype(np.float32)
+        tb = gr.top_block()
+        mapper = semcom.quantized_mapper(16, 8)
+        demapper = semcom.quantized_demapper(8)
+        sink = blocks.vector_sink_f(8)
+        tb.connect(blocks.vector_source_f(list(frames.ravel()), vlen=16), mapper, demapper, sink)
+        tb.run()
+        # 2 frames of 8 symbols = 4 demapper frames of 4: the tagged ones say 16 values, the
+        # others have no tag
+        self.assertEqual(len(sink.data()), 0)
+        self.assertEqual(demapper.frames_dropped(), 4)
+
+    def test_bad_parameters(self):
+        with self.assertRaisesRegex(ValueError, "values must be even"):
+            semcom.quantized_mapper(7, 8)
+        with self.assertRaisesRegex(ValueError, "bits"):
+            semcom.quantized_mapper(8, 9)
+        with self.assertRaisesRegex(ValueError, "calibrated"):
+            semcom.quantized_mapper(8, 4, "calibrated", 1.0, 1.0)
+        with self.assertRaisesRegex(ValueError, "range mode"):
+            semcom.quantized_mapper(8, 4, "sometimes")
+        with self.assertRaisesRegex(ValueError, "values must be even"):
+            semcom.quantized_demapper(0)
+
+
+if __name__ == "__main__":
+    gr_unittest.run(qa_quantized)
