@@ -131,10 +131,14 @@ Constellation Constellation::from_name(const std::string& raw)
             return -1;
         return std::stol(digits);
     };
-    if (long m = number_in("qam"); m > 0)
-        return qam(static_cast<unsigned>(m));
-    if (long m = number_in("psk"); m > 0)
-        return psk(static_cast<unsigned>(m));
+    try {
+        if (long m = number_in("qam"); m > 0)
+            return qam(static_cast<unsigned>(m));
+        if (long m = number_in("psk"); m > 0)
+            return psk(static_cast<unsigned>(m));
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument("constellation '" + raw + "': " + e.what());
+    }
     throw std::invalid_argument("unknown constellation '" + raw +
                                 "' (expected e.g. 4qam, 16qam, 64qam, 256qam, bpsk, qpsk, 8psk)");
 }
