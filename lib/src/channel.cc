@@ -4,6 +4,7 @@
  */
 #include <semcom/channel.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <sstream>
@@ -69,7 +70,7 @@ FadingMode fading_mode_from_name(const std::string& name)
 }
 
 Channel::Channel(const ChannelConfig& config, std::uint64_t seed)
-    : d_config(config), d_rng(seed), d_normal(0.0f, 1.0f)
+    : d_config(config), d_gauss(seed)
 {
     if (config.fading == Fading::rician && !(config.k_factor > 0.0f))
         throw std::invalid_argument("channel: Rician K-factor must be > 0");
@@ -91,9 +92,9 @@ void Channel::set_snr_db(float snr_db)
 
 cfloat Channel::draw_h()
 {
-    const float re = d_normal(d_rng);
-    const float im = d_normal(d_rng);
-    return cfloat(d_mu + d_scatter_std * re, d_scatter_std * im);
+    float g[2];
+    d_gauss.fill(g, 2);
+    return cfloat(d_mu + d_scatter_std * g[0], d_scatter_std * g[1]);
 }
 
 void Channel::new_block()
@@ -104,31 +105,36 @@ void Channel::new_block()
 
 void Channel::apply(const cfloat* x, cfloat* y, std::size_t n, cfloat* h)
 {
+    // Normals come in chunks from GaussianSource (vectorised), then one pass combines them.
+    constexpr std::size_t chunk = 4096;
     const float s = d_noise_std;
-    if (d_config.fading == Fading::none || d_config.mode == FadingMode::block) {
-        const cfloat g = d_h;
-        if (d_config.fading == Fading::none) {
-            for (std::size_t i = 0; i < n; ++i) {
-                const float nr = d_normal(d_rng), ni = d_normal(d_rng);
-                y[i] = cfloat(x[i].real() + s * nr, x[i].imag() + s * ni);
+    const bool per_symbol = d_config.fading != Fading::none && d_config.mode == FadingMode::per_symbol;
+    const std::size_t per = per_symbol ? 4 : 2; // normals per symbol: noise (+ h)
+    d_normals.resize(chunk * per);
+    float* g = d_normals.data();
+    for (std::size_t start = 0; start < n; start += chunk) {
+        const std::size_t m = std::min(chunk, n - start);
+        d_gauss.fill(g, m * per);
+        const cfloat* xs = x + start;
+        cfloat* ys = y + start;
+        if (per_symbol) {
+            for (std::size_t i = 0; i < m; ++i) {
+                const cfloat hi(d_mu + d_scatter_std * g[4 * i], d_scatter_std * g[4 * i + 1]);
+                ys[i] = hi * xs[i] + cfloat(s * g[4 * i + 2], s * g[4 * i + 3]);
+                if (h)
+                    h[start + i] = hi;
             }
+        } else if (d_config.fading == Fading::none) {
+            for (std::size_t i = 0; i < m; ++i)
+                ys[i] = cfloat(xs[i].real() + s * g[2 * i], xs[i].imag() + s * g[2 * i + 1]);
         } else {
-            for (std::size_t i = 0; i < n; ++i) {
-                const float nr = d_normal(d_rng), ni = d_normal(d_rng);
-                y[i] = g * x[i] + cfloat(s * nr, s * ni);
-            }
+            const cfloat gain = d_h;
+            for (std::size_t i = 0; i < m; ++i)
+                ys[i] = gain * xs[i] + cfloat(s * g[2 * i], s * g[2 * i + 1]);
         }
-        if (h)
-            std::fill_n(h, n, g);
-        return;
     }
-    for (std::size_t i = 0; i < n; ++i) {
-        const cfloat g = draw_h();
-        const float nr = d_normal(d_rng), ni = d_normal(d_rng);
-        y[i] = g * x[i] + cfloat(s * nr, s * ni);
-        if (h)
-            h[i] = g;
-    }
+    if (h && !per_symbol)
+        std::fill_n(h, n, d_h);
 }
 
 namespace {

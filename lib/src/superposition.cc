@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <numeric>
 #include <stdexcept>
@@ -71,6 +72,8 @@ SuperpositionMapper::SuperpositionMapper(std::vector<Constellation> layers,
             d_shift[i] = shift;
             shift += d_layers[i].bits_per_symbol();
         }
+        for (std::size_t i = 0; i < k; ++i)
+            d_byte_mask.push_back(0x0101010101010101ULL * (d_orders[i] - 1));
     }
 
     d_table.resize(total);
@@ -83,6 +86,8 @@ SuperpositionMapper::SuperpositionMapper(std::vector<Constellation> layers,
                    std::complex<double>(d_layers[i].point(idx[i]));
         d_table[s] = cfloat(acc);
     }
+    d_table_bits.resize(total);
+    std::memcpy(d_table_bits.data(), d_table.data(), total * sizeof(cfloat));
 }
 
 unsigned SuperpositionMapper::combine(const unsigned* layer_indices) const
@@ -105,23 +110,50 @@ void SuperpositionMapper::map(const std::uint8_t* const* layer_indices,
                               cfloat* out,
                               std::size_t n) const
 {
-    const cfloat* table = d_table.data();
+    // Points are copied as 64-bit words: one load and one store per symbol, where a
+    // complex<float> assignment compiles to two of each.
+    const std::uint64_t* table = d_table_bits.data();
+    auto put = [out](std::size_t i, const std::uint64_t& bits) {
+        std::memcpy(out + i, &bits, sizeof bits);
+    };
     const std::size_t k = d_orders.size();
-    if (d_pow2 && k == 2) {
-        // The common case (two layers) gets its own loop: shifts and masks only.
-        const std::uint8_t* a = layer_indices[0];
-        const std::uint8_t* b = layer_indices[1];
-        const unsigned ma = d_orders[0] - 1, mb = d_orders[1] - 1, sh = d_shift[0];
-        for (std::size_t i = 0; i < n; ++i)
-            out[i] = table[((a[i] & ma) << sh) | (b[i] & mb)];
-        return;
-    }
-    if (d_pow2) {
-        for (std::size_t i = 0; i < n; ++i) {
+    if (d_pow2 && d_table.size() <= 256) {
+        // The super index fits a byte: combine 8 symbols' layer indices at once in a 64-bit word
+        // (each masked index shifted into place inside its byte), then look up byte by byte.
+        std::size_t i = 0;
+        for (; i + 8 <= n; i += 8) {
+            std::uint64_t s = 0;
+            for (std::size_t l = 0; l < k; ++l) {
+                std::uint64_t w;
+                std::memcpy(&w, layer_indices[l] + i, sizeof w);
+                s |= (w & d_byte_mask[l]) << d_shift[l];
+            }
+            for (unsigned j = 0; j < 8; ++j, s >>= 8)
+                put(i + j, table[s & 0xffu]);
+        }
+        for (; i < n; ++i) {
             unsigned s = 0;
             for (std::size_t l = 0; l < k; ++l)
                 s |= (layer_indices[l][i] & (d_orders[l] - 1)) << d_shift[l];
-            out[i] = table[s];
+            put(i, table[s]);
+        }
+        return;
+    }
+    if (d_pow2) {
+        // Build the super indices layer by layer over a chunk (vectorisable loops), then look up.
+        constexpr std::size_t chunk = 1024;
+        std::uint32_t s[chunk];
+        for (std::size_t start = 0; start < n; start += chunk) {
+            const std::size_t m = std::min(chunk, n - start);
+            std::fill_n(s, m, 0u);
+            for (std::size_t l = 0; l < k; ++l) {
+                const std::uint8_t* in = layer_indices[l] + start;
+                const std::uint32_t mask = d_orders[l] - 1, shift = d_shift[l];
+                for (std::size_t i = 0; i < m; ++i)
+                    s[i] |= (in[i] & mask) << shift;
+            }
+            for (std::size_t i = 0; i < m; ++i)
+                put(start + i, table[s[i]]);
         }
         return;
     }
@@ -129,7 +161,7 @@ void SuperpositionMapper::map(const std::uint8_t* const* layer_indices,
         unsigned s = 0;
         for (std::size_t l = 0; l < k; ++l)
             s = s * d_orders[l] + layer_indices[l][i] % d_orders[l];
-        out[i] = table[s];
+        put(i, table[s]);
     }
 }
 

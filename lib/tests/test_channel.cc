@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 using namespace semcom;
@@ -144,4 +145,41 @@ TEST(Channel, ParsesSpecsAndRefusesBadOnes)
     EXPECT_THROW(ChannelConfig::parse("awgn", NAN), std::invalid_argument);
     EXPECT_THROW(BroadcastChannel({}, 1), std::invalid_argument);
     EXPECT_THROW(fading_mode_from_name("fast"), std::invalid_argument);
+}
+
+TEST(GaussianSource, MomentsTailsAndDistributionFunction)
+{
+    GaussianSource g(123);
+    const std::size_t n = (1 << 21) + 1; // odd: the last sample comes from half a pair
+    std::vector<float> z(n);
+    g.fill(z.data(), n);
+    double m1 = 0, m2 = 0, m4 = 0, tail3 = 0;
+    for (float v : z) {
+        m1 += v;
+        m2 += double(v) * v;
+        m4 += double(v) * v * v * v;
+        tail3 += std::abs(v) > 3.0f;
+    }
+    m1 /= n;
+    m2 /= n;
+    m4 /= n;
+    EXPECT_NEAR(m1, 0.0, 0.003);
+    EXPECT_NEAR(m2, 1.0, 0.003);
+    EXPECT_NEAR(m4 / (m2 * m2), 3.0, 0.03);             // kurtosis of a Gaussian
+    EXPECT_NEAR(tail3 / n, 0.0026998, 0.0002);           // P(|z| > 3)
+    // Empirical CDF against Phi at a few points (Kolmogorov-style, 3e-3 >> 1.36/sqrt(n))
+    std::sort(z.begin(), z.end());
+    for (double t : { -2.5, -1.0, -0.3, 0.0, 0.7, 1.5, 2.2 }) {
+        const double emp = double(std::lower_bound(z.begin(), z.end(), float(t)) - z.begin()) / n;
+        EXPECT_NEAR(emp, 0.5 * std::erfc(-t / std::sqrt(2.0)), 2e-3) << t;
+    }
+    // Consecutive samples are uncorrelated (the pair of one Box-Muller draw included)
+    GaussianSource h(5);
+    std::vector<float> w(1 << 20);
+    h.fill(w.data(), w.size());
+    double c = 0;
+    for (std::size_t i = 0; i + 1 < w.size(); i += 2)
+        c += double(w[i]) * w[i + 1];
+    EXPECT_NEAR(c / (w.size() / 2), 0.0, 0.005);
+    EXPECT_FALSE(GaussianSource::implementation().empty());
 }

@@ -7,9 +7,7 @@
 #define SEMCOM_CHANNEL_H
 
 #include <semcom/constellation.h>
-#include <semcom/random.h>
-
-#include <boost/random/normal_distribution.hpp>
+#include <semcom/gaussian.h>
 
 #include <cstdint>
 #include <string>
@@ -72,8 +70,8 @@ private:
     float d_noise_std; //!< per real dimension
     float d_mu;        //!< Rician line-of-sight amplitude
     float d_scatter_std;
-    Xoshiro256Plus d_rng;
-    boost::random::normal_distribution<float> d_normal;
+    GaussianSource d_gauss;
+    std::vector<float> d_normals; //!< scratch: a chunk of N(0, 1) samples
     cfloat d_h{ 1.0f, 0.0f };
 };
 

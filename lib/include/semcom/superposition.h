@@ -49,9 +49,11 @@ private:
     std::vector<Constellation> d_layers;
     std::vector<float> d_alphas;
     std::vector<cfloat> d_table;
+    std::vector<std::uint64_t> d_table_bits; //!< d_table as raw 64-bit words, for fast copies
     std::vector<unsigned> d_orders;
     bool d_pow2 = true;
     std::vector<unsigned> d_shift; // bit position of each layer in the super index (pow2 case)
+    std::vector<std::uint64_t> d_byte_mask; // layer mask repeated in all 8 bytes (pow2 case)
 };
 
 /*!
