@@ -66,7 +66,7 @@ run_tests() {
   cmake -S . -B "$BUILD_DIR-core-asan" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSEMCOM_CORE_ONLY=ON \
     -DSEMCOM_SANITIZE=address,undefined -DSEMCOM_ENABLE_BENCH=OFF >/dev/null
   cmake --build "$BUILD_DIR-core-asan" -j "$JOBS" --target semcom-core-tests
-  (cd "$BUILD_DIR-core-asan" && UBSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -j "$JOBS")
+  (cd "$BUILD_DIR-core-asan" && UBSAN_OPTIONS=halt_on_error=1 ctest -L core --output-on-failure -j "$JOBS")
 }
 
 run_bench() {

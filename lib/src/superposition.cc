@@ -114,7 +114,7 @@ void SuperpositionMapper::map(const std::uint8_t* const* layer_indices,
     // complex<float> assignment compiles to two of each.
     const std::uint64_t* table = d_table_bits.data();
     auto put = [out](std::size_t i, const std::uint64_t& bits) {
-        std::memcpy(out + i, &bits, sizeof bits);
+        std::memcpy(static_cast<void*>(out + i), &bits, sizeof bits);
     };
     const std::size_t k = d_orders.size();
     if (d_pow2 && d_table.size() <= 256) {
