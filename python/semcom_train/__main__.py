@@ -1,0 +1,144 @@
+#
+# Copyright 2026 gr-semcom developers
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+"""Command line: /usr/bin/python3 -m semcom_train {train,export,evaluate,plot} --help
+(with PYTHONPATH=python, from the repository root)."""
+
+import argparse
+import csv
+import json
+import logging
+import os
+import shlex
+import sys
+
+import yaml
+
+log = logging.getLogger("semcom_train")
+
+
+def load_config(path):
+    if not os.path.exists(path):
+        raise SystemExit(f"semcom_train: config file not found: {path}")
+    with open(path) as f:
+        cfg = yaml.safe_load(f)
+    for key in ("name", "scheme", "layers", "alphas", "channel_uses", "receivers", "stages"):
+        if key not in cfg:
+            raise SystemExit(f"semcom_train: {path}: missing '{key}'")
+    return cfg
+
+
+def out_dir(args, cfg):
+    return args.out or os.path.join("checkpoints", cfg["name"])
+
+
+def cmd_train(args):
+    from . import train
+    cfg = load_config(args.config)
+    model, history = train.train(cfg, out_dir(args, cfg), args.threads, args.limit, args.restart, args.epochs_scale)
+    print(json.dumps(history[-1] if history else {}, indent=None))
+
+
+def cmd_export(args):
+    import torch
+    from . import data, export, train
+    cfg = load_config(args.config)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    test = data.load(cfg["dataset"], "test", cfg.get("data_root"))
+    model, cfg_trained, _ = train.load_trained(cfg, out_dir(args, cfg), test)
+    command = "/usr/bin/python3 -m semcom_train " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    manifests = export.export(model, cfg_trained, test, args.models_dir, command, args.images)
+    for m in manifests:
+        print(f"wrote {os.path.join(args.models_dir, m['file'])}  {json.dumps(m['metrics'])}")
+    worst = 0.0
+    for rx, key, before, after in export.reload_check(cfg_trained, test, args.models_dir):
+        print(f"reload check rx{rx} {key}: export {before:.6f} reloaded {after:.6f}")
+        worst = max(worst, abs(before - after))
+    if worst > 1e-4:
+        raise SystemExit(f"semcom_train: reloaded models do not reproduce their metrics (max diff {worst})")
+
+
+def cmd_evaluate(args):
+    import torch
+    from . import data, train
+    cfg = load_config(args.config)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    test = data.load(cfg["dataset"], "test", cfg.get("data_root")).subset(args.images)
+    model, cfg_trained, _ = train.load_trained(cfg, out_dir(args, cfg), test)
+    snrs = args.snrs or cfg.get("eval_snr_db", [-10, -5, 0, 5, 10, 15, 20, 25])
+    rows = train.evaluate(model, cfg_trained, test, snrs, args.channel)
+    if cfg_trained["scheme"] == "deepscm" and len(cfg_trained["layers"]) > 1:
+        mean_c, max_c = train.cross_correlation(model, test)
+        print(f"cross-correlation U1 vs R: mean |rho| {mean_c:.4f}, max |rho| {max_c:.4f}")
+    os.makedirs(args.results, exist_ok=True)
+    path = os.path.join(args.results, f"{cfg['name']}{'_' + args.channel.replace(':', '') if args.channel else ''}.csv")
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=["scheme", "name", "receiver", "task", "snr_db", "accuracy", "psnr_db", "ssim"])
+        w.writeheader()
+        for row in rows:
+            w.writerow(dict(row, scheme=cfg["scheme"], name=cfg["name"]))
+    for row in rows:
+        print(f"rx{row['receiver']} {row['task']:<6} {row['snr_db']:6.1f} dB  acc {row['accuracy']:.4f}  "
+              f"PSNR {row['psnr_db']:6.2f} dB  SSIM {row['ssim']:.4f}")
+    print(f"wrote {path}")
+
+
+def cmd_plot(args):
+    from . import plot
+    for path in plot.plot(args.csv, args.out):
+        print(f"wrote {path}")
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="semcom_train", description="gr-semcom training, export, evaluation and plots")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    t = sub.add_parser("train", help="train a scheme from a config (resumes from its checkpoint)")
+    t.add_argument("--config", required=True, help="YAML config, e.g. python/configs/deepscm.yaml")
+    t.add_argument("--out", help="checkpoint folder (default checkpoints/NAME)")
+    t.add_argument("--threads", type=int, default=None, help="torch intra-op threads (default: torch's)")
+    t.add_argument("--limit", type=int, default=None, help="train on the first N images only (smoke runs)")
+    t.add_argument("--epochs-scale", type=float, default=1.0, help="multiply every stage's epochs (smoke runs: 0)")
+    t.add_argument("--restart", action="store_true", help="ignore an existing checkpoint")
+    t.set_defaults(func=cmd_train)
+
+    e = sub.add_parser("export", help="write TorchScript + manifests and check that they reload")
+    e.add_argument("--config", required=True)
+    e.add_argument("--out", help="checkpoint folder (default checkpoints/NAME)")
+    e.add_argument("--models-dir", default="models", help="where to write the .pt/.json files")
+    e.add_argument("--images", type=int, default=1000, help="test images for the metrics at export")
+    e.add_argument("--threads", type=int, default=None)
+    e.set_defaults(func=cmd_export)
+
+    v = sub.add_parser("evaluate", help="accuracy, PSNR, SSIM per receiver against test SNR, as CSV")
+    v.add_argument("--config", required=True)
+    v.add_argument("--out", help="checkpoint folder (default checkpoints/NAME)")
+    v.add_argument("--snrs", type=float, nargs="+", help="test SNRs in dB (default: the config's eval_snr_db)")
+    v.add_argument("--channel", help="override every receiver's channel: awgn, rayleigh, rician:K")
+    v.add_argument("--images", type=int, default=None, help="test images (default all 10000)")
+    v.add_argument("--results", default="results", help="folder for the CSV")
+    v.add_argument("--threads", type=int, default=None)
+    v.set_defaults(func=cmd_evaluate)
+
+    pl = sub.add_parser("plot", help="PNG plots of evaluation CSVs in the style of the papers' figures")
+    pl.add_argument("csv", nargs="+", help="CSV files written by evaluate")
+    pl.add_argument("--out", default="results", help="folder for the PNGs")
+    pl.set_defaults(func=cmd_plot)
+
+    args = p.parse_args(argv)
+    if getattr(args, "threads", None):
+        # Debian's torch calls OpenBLAS, whose own thread pool ignores torch.set_num_threads
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", str(args.threads))
+        os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    try:
+        args.func(args)
+    except (FileNotFoundError, ValueError) as e:
+        raise SystemExit(f"semcom_train: {e}")
+
+
+if __name__ == "__main__":
+    main()

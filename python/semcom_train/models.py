@@ -1,0 +1,194 @@
+#
+# Copyright 2026 gr-semcom developers
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+"""Networks: DeepSCM (superposition coded modulation with hierarchical semantics) and the
+coded-modulation (CM) baseline with one encoder on the flat super-constellation.
+
+Sized for a 2-core CPU: the structure of the papers, small widths. Every receiver decodes the
+(zero-forcing equalised) superposed symbols directly, with its SNR as an extra input.
+"""
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from . import channels
+
+
+class ConvEncoder(nn.Module):
+    """image [B, C, H, W] in [0, 1] -> features [B, dim]."""
+
+    def __init__(self, in_shape, dim, width=32):
+        super().__init__()
+        c, h, w = in_shape
+        self.net = nn.Sequential(
+            nn.Conv2d(c, width, 3, stride=2, padding=1), nn.PReLU(width),
+            nn.Conv2d(width, 2 * width, 3, stride=2, padding=1), nn.PReLU(2 * width),
+            nn.Conv2d(2 * width, width, 3, padding=1), nn.PReLU(width),
+        )
+        flat = width * math.ceil(h / 4) * math.ceil(w / 4)
+        self.fc = nn.Linear(flat, dim)
+
+    def forward(self, x):
+        return self.fc(self.net(x).flatten(1))
+
+
+class ProbModulator(nn.Module):
+    """Probabilistic modulator: features -> one constellation point per channel use.
+
+    Per channel use and per axis (I, Q), logits over the L PAM levels of a Gray square M-QAM;
+    training samples a level with hard Gumbel-softmax (straight-through gradient, temperature tau),
+    evaluation takes the most likely level. The amplitudes are semcom-core's (channels.pam_levels),
+    so the transmitted point is exactly the C++ mapper's point for the returned symbol index.
+    """
+
+    def __init__(self, dim, channel_uses, order, tau=1.7):
+        super().__init__()
+        levels, _ = channels.pam_levels(order)
+        self.register_buffer("levels", levels)
+        self.order = order
+        self.side = len(levels)
+        self.n = channel_uses
+        self.tau = tau
+        self.fc = nn.Linear(dim, channel_uses * 2 * self.side)
+
+    def forward(self, feat):
+        logits = self.fc(feat).view(-1, self.n, 2, self.side)
+        if self.training:
+            onehot = F.gumbel_softmax(logits, tau=self.tau, hard=True, dim=-1)
+        else:
+            onehot = F.one_hot(logits.argmax(-1), self.side).to(logits.dtype)
+        amp = onehot @ self.levels  # [B, n, 2]
+        symbols = torch.complex(amp[..., 0], amp[..., 1])
+        return symbols, onehot.argmax(-1)  # level numbers [B, n, 2]
+
+    def symbol_index(self, level_numbers):
+        return channels.level_index_to_symbol_index(level_numbers[..., 0], level_numbers[..., 1],
+                                                    self.order)
+
+
+class Decoder(nn.Module):
+    """Received symbols [B, n, 2] + SNR [B, 1] -> class logits and a reconstructed image."""
+
+    def __init__(self, channel_uses, num_classes, out_shape, width=32, hidden=512):
+        super().__init__()
+        c, h, w = out_shape
+        self.out_shape = out_shape
+        self.trunk = nn.Sequential(nn.Linear(2 * channel_uses + 1, hidden), nn.PReLU(hidden),
+                                   nn.Linear(hidden, hidden), nn.PReLU(hidden))
+        self.classifier = nn.Sequential(nn.Linear(hidden, 256), nn.PReLU(256), nn.Linear(256, num_classes))
+        self.h4, self.w4 = math.ceil(h / 4), math.ceil(w / 4)
+        self.width = width
+        self.to_map = nn.Linear(hidden, width * self.h4 * self.w4)
+        self.up = nn.Sequential(
+            nn.PReLU(width),
+            nn.ConvTranspose2d(width, 2 * width, 4, stride=2, padding=1), nn.PReLU(2 * width),
+            nn.ConvTranspose2d(2 * width, width, 3, padding=1), nn.PReLU(width),
+            nn.ConvTranspose2d(width, width, 4, stride=2, padding=1), nn.PReLU(width),
+            nn.Conv2d(width, c, 3, padding=1), nn.Sigmoid(),
+        )
+
+    def forward(self, symbols, snr_db):
+        z = self.trunk(torch.cat((symbols.flatten(1), snr_db / 20.0), dim=1))
+        logits = self.classifier(z)
+        m = self.to_map(z).view(-1, self.width, self.h4, self.w4)
+        image = self.up(m)[:, :, : self.out_shape[1], : self.out_shape[2]]
+        return logits, image
+
+
+class Decorrelator(nn.Module):
+    """LMMSE decorrelator: R = U2 - (W U1 + b). W, b are fitted by least squares on the fly
+    (loss mean(R_fit^2) with U1, U2 detached), so R is the part of U2 that U1 cannot predict."""
+
+    def __init__(self, dim1, dim2):
+        super().__init__()
+        self.lin = nn.Linear(dim1, dim2)
+
+    def forward(self, u1, u2):
+        fit = u2.detach() - self.lin(u1.detach())
+        r = u2 - self.lin(u1).detach()
+        return r, (fit ** 2).mean()
+
+
+class DeepSCM(nn.Module):
+    """K-layer superposition coded modulation with one decoder per receiver.
+
+    Layer 1 carries the basic features U1 (encoder 1) on the most protected constellation; layer
+    k > 1 carries the decorrelated residual of encoder k's features on its own constellation;
+    Y = sum_k sqrt(alpha_k) Y_k. Receiver r decodes task r (coarse for the weak one, fine for the
+    strong one) and the image from the whole superposed signal.
+    """
+
+    def __init__(self, cfg, image_shape, num_classes):
+        super().__init__()
+        self.layers = list(cfg["layers"])
+        self.alphas = [float(a) for a in cfg["alphas"]]
+        channels.check_alphas(self.alphas)
+        n, dim, width = cfg["channel_uses"], cfg["feature_dim"], cfg.get("width", 32)
+        tau = cfg.get("tau", 1.7)
+        self.n = n
+        self.encoders = nn.ModuleList([ConvEncoder(image_shape, dim, width) for _ in self.layers])
+        self.modulators = nn.ModuleList(
+            [ProbModulator(dim, n, int(name.lower().replace("qam", "")), tau) for name in self.layers])
+        self.decorrelators = nn.ModuleList([Decorrelator(dim * k, dim) for k in range(1, len(self.layers))])
+        self.decoders = nn.ModuleList([Decoder(n, c, image_shape, width, cfg.get("hidden", 512))
+                                       for c in num_classes])
+
+    def encode(self, x, active_layers=None):
+        """Returns the superposed symbols [B, n], the level numbers per layer and the
+        decorrelation fit loss. active_layers < K transmits only the first layers (stage 1)."""
+        k = len(self.layers) if active_layers is None else active_layers
+        feats, levels, fit_loss = [], [], x.new_zeros(())
+        y = torch.zeros(x.shape[0], self.n, dtype=torch.complex64, device=x.device)
+        for i in range(k):
+            u = self.encoders[i](x)
+            if i > 0:
+                u, fit = self.decorrelators[i - 1](torch.cat(feats, dim=1), u)
+                fit_loss = fit_loss + fit
+            feats.append(u if i == 0 else u.detach())  # the decorrelator fits on U1..U(i)
+            sym, lev = self.modulators[i](u)
+            levels.append(lev)
+            y = y + math.sqrt(self.alphas[i]) * sym
+        return y, levels, fit_loss
+
+    def layer_features(self, x):
+        """U1 and the residuals R_k (for the orthogonality check)."""
+        feats, out = [], []
+        for i in range(len(self.layers)):
+            u = self.encoders[i](x)
+            if i > 0:
+                u, _ = self.decorrelators[i - 1](torch.cat(feats, dim=1), u)
+            feats.append(u)
+            out.append(u)
+        return out
+
+
+class CodedModulation(nn.Module):
+    """The CM baseline: one encoder, one probabilistic modulator over the flat super-constellation
+    (uniform 64QAM for 4QAM x 16QAM at alpha 16/21), the same receivers as DeepSCM."""
+
+    def __init__(self, cfg, image_shape, num_classes):
+        super().__init__()
+        self.layers = list(cfg["layers"])
+        self.alphas = [float(a) for a in cfg["alphas"]]
+        orders = [int(name.lower().replace("qam", "")) for name in self.layers]
+        self.flat_order = int(math.prod(orders))
+        table = channels.superposition_table(self.layers, self.alphas)
+        flat = channels.qam_points(self.flat_order)
+        # the flat constellation must be the super-constellation (the uniform cases)
+        if (table[:, None] - flat[None, :]).abs().min(dim=1).values.max() > 1e-5:
+            raise ValueError(f"CM baseline needs alphas that make {self.layers} a uniform "
+                             f"{self.flat_order}QAM (e.g. 4qam,16qam at 16/21)")
+        n, dim, width = cfg["channel_uses"], cfg["feature_dim"], cfg.get("width", 32)
+        self.n = n
+        self.encoder = ConvEncoder(image_shape, dim * len(self.layers), width)
+        self.modulator = ProbModulator(dim * len(self.layers), n, self.flat_order, cfg.get("tau", 1.7))
+        self.decoders = nn.ModuleList([Decoder(n, c, image_shape, width, cfg.get("hidden", 512))
+                                       for c in num_classes])
+
+    def encode(self, x, active_layers=None):
+        y, lev = self.modulator(self.encoder(x))
+        return y, [lev], x.new_zeros(())
