@@ -23,7 +23,7 @@ def load_config(path):
         raise SystemExit(f"semcom_train: config file not found: {path}")
     with open(path) as f:
         cfg = yaml.safe_load(f)
-    for key in ("name", "scheme", "layers", "alphas", "channel_uses", "receivers", "stages"):
+    for key in ("name", "scheme", "channel_uses", "receivers", "stages"):
         if key not in cfg:
             raise SystemExit(f"semcom_train: {path}: missing '{key}'")
     return cfg

@@ -57,6 +57,32 @@ class SuperpositionEncoder(nn.Module):
         return tuple(out)
 
 
+class FeatureEncoder(nn.Module):
+    """MIJSCC: image -> features [B, 2n] (the C++ quantized mapper quantises and pairs them).
+    A-MIJSCC: (image, snr_db) -> (features, end_index [B]): only the first end_index symbols
+    are sent."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.encoder = model.encoder
+        self.adaptive = model.adaptive
+        if self.adaptive:
+            self.attention, self.noise_encoder = model.attention, model.noise_encoder
+            self.register_buffer("upper", model.upper)
+            self.eta = model.eta
+
+    def forward(self, image, snr_db):
+        z = self.encoder(image)
+        if not self.adaptive:
+            return z
+        z = z * self.attention(snr_db / 20.0)
+        w = torch.softmax(self.noise_encoder(snr_db / 20.0), dim=1)
+        m = w @ self.upper.T
+        keep = (m >= self.eta).long()
+        keep[:, 0] = 1
+        return z, keep.sum(1)
+
+
 def sha256(path):
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -70,6 +96,18 @@ def _io(name, shape, dtype="float32"):
 
 
 def common_manifest(cfg, dataset, command):
+    if cfg["scheme"] in ("mijscc", "amijscc"):
+        return {
+            "format": FORMAT, "scheme": cfg["scheme"], "channel_uses": cfg["channel_uses"],
+            "constellations": [], "alphas": [],
+            "quantizer": None if cfg.get("bits") is None else
+            {"bits": int(cfg["bits"]), "range_mode": "per_frame"},
+            "train_snr_db": [rx["snr_db"] for rx in cfg["receivers"]],
+            "dataset": {"name": dataset.name, "image_shape": dataset.image_shape, "range": [0.0, 1.0]},
+            "labels": {"fine": dataset.num_fine, "coarse": dataset.num_coarse,
+                       "coarse_of_fine": dataset.coarse_of_fine.tolist()},
+            "torch_version": torch.__version__, "created_by": command,
+        }
     return {
         "format": FORMAT,
         "scheme": cfg["scheme"],
@@ -106,16 +144,29 @@ def export(model, cfg, dataset, out_dir, command, images=1000):
     returns the manifests."""
     os.makedirs(out_dir, exist_ok=True)
     model.eval()
-    metrics_by_rx = measure(SuperpositionEncoder(model), list(model.decoders), cfg, dataset, images)
     name, n = cfg["name"], cfg["channel_uses"]
     base = common_manifest(cfg, dataset, command)
     example = dataset.images[:2]
-    enc = SuperpositionEncoder(model)
-    manifests = [write(enc, (example,), os.path.join(out_dir, f"{name}_encoder.pt"), dict(
-        base, name=f"{name}_encoder", role="encoder",
-        inputs=[_io("image", [-1] + dataset.image_shape)],
-        outputs=[_io(f"layer{k + 1}", [-1, n], "int64") for k in range(len(cfg["layers"]))],
-        metrics={"mean_symbol_power": metrics_by_rx.get("mean_symbol_power")}))]
+    if cfg["scheme"] in ("mijscc", "amijscc"):
+        enc = FeatureEncoder(model)
+        metrics_by_rx = measure_features(enc, list(model.decoders), cfg, dataset, images)
+        if enc.adaptive:
+            inputs = [_io("image", [-1] + dataset.image_shape), _io("snr_db", [-1, 1])]
+            outputs = [_io("features", [-1, 2 * n]), _io("end_index", [-1], "int64")]
+            example_in = (example, torch.zeros(2, 1))
+        else:
+            inputs, outputs = [_io("image", [-1] + dataset.image_shape)], [_io("features", [-1, 2 * n])]
+            example_in = (example,)
+            enc = _ImageOnly(enc)
+    else:
+        enc = SuperpositionEncoder(model)
+        metrics_by_rx = measure(enc, list(model.decoders), cfg, dataset, images)
+        inputs = [_io("image", [-1] + dataset.image_shape)]
+        outputs = [_io(f"layer{k + 1}", [-1, n], "int64") for k in range(len(cfg["layers"]))]
+        example_in = (example,)
+    manifests = [write(enc, example_in, os.path.join(out_dir, f"{name}_encoder.pt"), dict(
+        base, name=f"{name}_encoder", role="encoder", inputs=inputs, outputs=outputs,
+        metrics={k: v for k, v in metrics_by_rx.items() if not isinstance(k, int)}))]
     sym = torch.zeros(2, n, 2)
     snr = torch.zeros(2, 1)
     for r, rx in enumerate(cfg["receivers"]):
@@ -161,6 +212,46 @@ def measure(encoder, decoders, cfg, dataset, images=1000, seed=0):
     return out
 
 
+class _ImageOnly(nn.Module):
+    def __init__(self, enc):
+        super().__init__()
+        self.enc = enc
+
+    def forward(self, image):
+        return self.enc(image, torch.zeros(image.shape[0], 1))
+
+
+def measure_features(encoder, decoders, cfg, dataset, images=1000, seed=0):
+    """measure() for MIJSCC / A-MIJSCC: the receiver's view as the C++ quantized mapper and
+    demapper produce it (per-frame quantisation, unit power, y / gain; A-MIJSCC sends only the
+    first end_index symbols). encoder(image, snr_db) as FeatureEncoder."""
+    from . import metrics, mijscc
+    x = dataset.images[:images]
+    out = {}
+    for r, rx in enumerate(cfg["receivers"]):
+        snr = rx["snr_db"]
+        snr = float(rx.get("eval_snr_db", snr[1] if isinstance(snr, (list, tuple)) else snr))
+        snr_t = torch.full((len(x), 1), snr)
+        gen = torch.Generator().manual_seed(seed + r)
+        with torch.no_grad():
+            enc_out = encoder(x, snr_t) if not isinstance(encoder, _ImageOnly) else encoder(x)
+            if isinstance(enc_out, tuple):
+                z, end = enc_out
+                keep = (torch.arange(cfg["channel_uses"])[None, :] < end[:, None]).float()
+            else:
+                z, keep = enc_out, None
+            zq = mijscc.quantize_ste(z, cfg.get("bits"))
+            received = mijscc.transmit(zq, snr_t[:, 0], rx.get("channel", "awgn"), gen, keep)
+            logits, recon = decoders[r](received, snr_t)
+        labels = (dataset.coarse if rx["task"] == "coarse" else dataset.fine)[:images]
+        out[r + 1] = {"snr_db": snr, "images": len(x), "seed": seed + r,
+                      "accuracy": (logits.argmax(1) == labels).float().mean().item(),
+                      "psnr_db": metrics.psnr(x, recon).mean().item(),
+                      "ssim": metrics.ssim(x, recon).mean().item(),
+                      "symbols_per_image": float(keep.sum(1).mean()) if keep is not None else float(cfg["channel_uses"])}
+    return out
+
+
 def load_exported(path):
     """torch.jit.load with the manifest's sha256 checked first."""
     with open(os.path.splitext(path)[0] + ".json") as f:
@@ -168,6 +259,11 @@ def load_exported(path):
     if sha256(path) != manifest["sha256"]:
         raise ValueError(f"{path}: sha256 differs from its manifest")
     return torch.jit.load(path), manifest
+
+
+def _ImageOnly_fn(enc):
+    """A reloaded image-only encoder called as encoder(image, snr_db)."""
+    return lambda image, snr_db: enc(image)
 
 
 def reload_check(cfg, dataset, out_dir):
@@ -182,7 +278,11 @@ def reload_check(cfg, dataset, out_dir):
         mans.append(m)
     images = mans[0]["metrics"]["images"]
     seed = mans[0]["metrics"]["seed"]
-    again = measure(enc, decs, cfg, dataset, images, seed)
+    if cfg["scheme"] in ("mijscc", "amijscc"):
+        enc_fn = enc if cfg["scheme"] == "amijscc" else _ImageOnly_fn(enc)
+        again = measure_features(enc_fn, decs, cfg, dataset, images, seed)
+    else:
+        again = measure(enc, decs, cfg, dataset, images, seed)
     rows = []
     for r, m in enumerate(mans):
         for key in ("accuracy", "psnr_db", "ssim"):

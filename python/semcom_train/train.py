@@ -26,7 +26,10 @@ def build_model(cfg, dataset):
         return models.DeepSCM(cfg, dataset.image_shape, num_classes)
     if cfg["scheme"] == "cm":
         return models.CodedModulation(cfg, dataset.image_shape, num_classes)
-    raise ValueError(f"unknown scheme '{cfg['scheme']}' (deepscm, cm)")
+    if cfg["scheme"] in ("mijscc", "amijscc"):
+        from . import mijscc
+        return mijscc.MIJSCC(cfg, dataset.image_shape, num_classes)
+    raise ValueError(f"unknown scheme '{cfg['scheme']}' (deepscm, cm, mijscc, amijscc)")
 
 
 def receiver_loss(model, r, rx, y_eq, snr_db, images, fine, coarse):
@@ -63,6 +66,17 @@ def run_epoch(model, cfg, stage, loader, optimizer, progress):
         totals[f"mse{r}"] = 0.0
     bar = tqdm(loader, desc=progress, leave=False, disable=None, mininterval=2.0)
     for images, fine, coarse in bar:
+        if hasattr(model, "training_loss"):  # schemes with their own objective (MIJSCC)
+            loss, stats = model.training_loss(images, fine, coarse, cfg, stage)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            totals["loss"] += loss.item() * len(images)
+            totals["n"] += len(images)
+            for k, v in stats.items():
+                totals[k] = totals.get(k, 0.0) + v
+            bar.set_postfix(loss=f"{totals['loss'] / totals['n']:.3f}")
+            continue
         y, _, fit = model.encode(images, active)
         power = (y.abs() ** 2).mean()
         loss = 10.0 * fit + 10.0 * F.relu(power - 1.0)
@@ -113,6 +127,11 @@ def train(cfg, out_dir, threads=None, limit=None, restart=False, epochs_scale=1.
         stage = stages[state["stage"]]
         epochs = max(1, int(round(stage["epochs"] * epochs_scale)))
         set_trainable(model, stage["train"])
+        stage_loader = loader
+        if stage.get("labelled"):  # semi-supervised: this stage sees only a labelled fraction
+            labelled = train_set.subset(max(1, int(len(train_set) * float(stage["labelled"]))), seed=7)
+            stage_loader = torch.utils.data.DataLoader(labelled, batch_size=cfg.get("batch_size", 128),
+                                                       shuffle=True, drop_last=False)
         params = [p for p in model.parameters() if p.requires_grad]
         optimizer = torch.optim.Adam(params, lr=float(stage.get("lr", cfg.get("lr", 1e-3))))
         if os.path.exists(ckpt_path) and not restart:
@@ -123,7 +142,7 @@ def train(cfg, out_dir, threads=None, limit=None, restart=False, epochs_scale=1.
             t0 = time.time()
             desc = f"{cfg['name']} stage {state['stage'] + 1}/{len(stages)} ({stage['name']}) " \
                    f"epoch {state['epoch'] + 1}/{epochs}"
-            stats = run_epoch(model, cfg, stage, loader, optimizer, desc)
+            stats = run_epoch(model, cfg, stage, stage_loader, optimizer, desc)
             stats.update(stage=stage["name"], epoch=state["epoch"] + 1, seconds=round(time.time() - t0, 1))
             state["history"].append(stats)
             state["epoch"] += 1
@@ -158,21 +177,28 @@ def evaluate(model, cfg, dataset, snrs, spec=None, batch=500, seed=0):
     model.eval()
     gen = torch.Generator().manual_seed(seed)
     rows = []
+    features_only = hasattr(model, "receive")
     with torch.no_grad():
         ys = []
         for i in range(0, len(dataset), batch):
-            y, _, _ = model.encode(dataset.images[i:i + batch])
-            ys.append(y)
-        y_all = torch.cat(ys)
+            if not features_only:
+                y, _, _ = model.encode(dataset.images[i:i + batch])
+                ys.append(y)
+        y_all = torch.cat(ys) if ys else None
         for r, rx in enumerate(cfg["receivers"]):
             labels = dataset.coarse if rx["task"] == "coarse" else dataset.fine
             for snr in snrs:
                 correct, ps, ss = 0, [], []
                 for i in range(0, len(dataset), batch):
-                    y = y_all[i:i + batch]
-                    snr_t = torch.full((len(y), 1), float(snr))
-                    y_eq, _ = channels.channel(y, snr_t[:, 0], spec or rx.get("channel", "awgn"), generator=gen)
-                    logits, recon = model.decoders[r](channels.to_real(y_eq), snr_t)
+                    images = dataset.images[i:i + batch]
+                    snr_t = torch.full((len(images), 1), float(snr))
+                    if features_only:
+                        received = model.receive(images, snr_t, spec or rx.get("channel", "awgn"), gen)
+                    else:
+                        y_eq, _ = channels.channel(y_all[i:i + batch], snr_t[:, 0],
+                                                   spec or rx.get("channel", "awgn"), generator=gen)
+                        received = channels.to_real(y_eq)
+                    logits, recon = model.decoders[r](received, snr_t)
                     correct += (logits.argmax(1) == labels[i:i + batch]).sum().item()
                     ps.append(metrics.psnr(dataset.images[i:i + batch], recon))
                     ss.append(metrics.ssim(dataset.images[i:i + batch], recon))

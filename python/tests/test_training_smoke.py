@@ -19,7 +19,8 @@ def small(cfg, epochs=3):
     return cfg
 
 
-@pytest.mark.parametrize("config", ["deepscm.yaml", "cm_joint.yaml", "cm_rx1.yaml", "deepscm_k3.yaml"])
+@pytest.mark.parametrize("config", ["deepscm.yaml", "cm_joint.yaml", "cm_rx1.yaml", "deepscm_k3.yaml",
+                                    "mijscc_q4.yaml", "mijscc_analog.yaml", "amijscc.yaml"])
 def test_loss_falls_and_export_reloads(config, tmp_path):
     torch.set_num_threads(1)
     with open(os.path.join(CONFIGS, config)) as f:
@@ -39,6 +40,10 @@ def test_loss_falls_and_export_reloads(config, tmp_path):
     assert [m["role"] for m in manifests] == ["encoder"] + ["decoder"] * len(cfg["receivers"])
     for row in export.reload_check(cfg_trained, test, str(tmp_path / "models")):
         assert abs(row[2] - row[3]) < 1e-5, row
+    if cfg["scheme"] in ("mijscc", "amijscc"):
+        enc, man = export.load_exported(str(tmp_path / "models" / f"{cfg['name']}_encoder.pt"))
+        assert man["quantizer"] == (None if cfg.get("bits") is None else {"bits": cfg["bits"], "range_mode": "per_frame"})
+        return
     # the exported indices, mapped through the C++-identical table, are the symbols trained on
     enc, man = export.load_exported(str(tmp_path / "models" / f"{cfg['name']}_encoder.pt"))
     with torch.no_grad():
