@@ -18,11 +18,20 @@ import yaml
 log = logging.getLogger("semcom_train")
 
 
-def load_config(path):
+def load_config(path, overrides=()):
+    """The YAML config with KEY=VALUE overrides (VALUE parsed as YAML). An override other than
+    name appends _KEYVALUE to the name, so variants (a rate sweep) keep their own files."""
     if not os.path.exists(path):
         raise SystemExit(f"semcom_train: config file not found: {path}")
     with open(path) as f:
         cfg = yaml.safe_load(f)
+    for item in overrides or ():
+        if "=" not in item:
+            raise SystemExit(f"semcom_train: --set expects KEY=VALUE, got '{item}'")
+        key, value = item.split("=", 1)
+        cfg[key] = yaml.safe_load(value)
+        if key != "name":
+            cfg["name"] = f"{cfg['name']}_{key.replace('channel_uses', 'n').replace('_', '')}{value}"
     for key in ("name", "scheme", "channel_uses", "receivers", "stages"):
         if key not in cfg:
             raise SystemExit(f"semcom_train: {path}: missing '{key}'")
@@ -30,12 +39,12 @@ def load_config(path):
 
 
 def out_dir(args, cfg):
-    return args.out or os.path.join("checkpoints", cfg["name"])
+    return args.out or os.path.join(os.environ.get("SEMCOM_CHECKPOINTS", "checkpoints"), cfg["name"])
 
 
 def cmd_train(args):
     from . import train
-    cfg = load_config(args.config)
+    cfg = load_config(args.config, args.set)
     model, history = train.train(cfg, out_dir(args, cfg), args.threads, args.limit, args.restart, args.epochs_scale)
     print(json.dumps(history[-1] if history else {}, indent=None))
 
@@ -43,7 +52,7 @@ def cmd_train(args):
 def cmd_export(args):
     import torch
     from . import data, export, train
-    cfg = load_config(args.config)
+    cfg = load_config(args.config, args.set)
     if args.threads:
         torch.set_num_threads(args.threads)
     test = data.load(cfg["dataset"], "test", cfg.get("data_root"))
@@ -63,7 +72,7 @@ def cmd_export(args):
 def cmd_evaluate(args):
     import torch
     from . import data, train
-    cfg = load_config(args.config)
+    cfg = load_config(args.config, args.set)
     if args.threads:
         torch.set_num_threads(args.threads)
     test = data.load(cfg["dataset"], "test", cfg.get("data_root")).subset(args.images)
@@ -120,6 +129,7 @@ def main(argv=None):
     sub = p.add_subparsers(dest="command", required=True)
 
     t = sub.add_parser("train", help="train a scheme from a config (resumes from its checkpoint)")
+    t.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config entry (repeatable)")
     t.add_argument("--config", required=True, help="YAML config, e.g. python/configs/deepscm.yaml")
     t.add_argument("--out", help="checkpoint folder (default checkpoints/NAME)")
     t.add_argument("--threads", type=int, default=None, help="torch intra-op threads (default: torch's)")
@@ -129,6 +139,7 @@ def main(argv=None):
     t.set_defaults(func=cmd_train)
 
     e = sub.add_parser("export", help="write TorchScript + manifests and check that they reload")
+    e.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config entry (repeatable)")
     e.add_argument("--config", required=True)
     e.add_argument("--out", help="checkpoint folder (default checkpoints/NAME)")
     e.add_argument("--models-dir", default="models", help="where to write the .pt/.json files")
@@ -137,6 +148,7 @@ def main(argv=None):
     e.set_defaults(func=cmd_export)
 
     v = sub.add_parser("evaluate", help="accuracy, PSNR, SSIM per receiver against test SNR, as CSV")
+    v.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config entry (repeatable)")
     v.add_argument("--config", required=True)
     v.add_argument("--out", help="checkpoint folder (default checkpoints/NAME)")
     v.add_argument("--snrs", type=float, nargs="+", help="test SNRs in dB (default: the config's eval_snr_db)")

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Trains, exports (to models/) and evaluates (to results/) every shipped model, in order.
+# Resumable: each run continues from its checkpoint (SEMCOM_CHECKPOINTS, default checkpoints/).
+#
+#   scripts/train_models.sh [--threads N] [CONFIG_NAME ...]     (default: all, in the order below)
+#
+# Full training runs on the CPU for hours; CI only runs the smoke training of the test suite.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+threads=$(nproc)
+if [ "${1:-}" = "--threads" ]; then threads=$2; shift 2; fi
+configs=("$@")
+[ ${#configs[@]} -gt 0 ] || configs=(deepscm cm_joint cm_rx1 cm_rx2 mijscc_analog mijscc_q8 mijscc_q4 amijscc deepscm_k3)
+export PYTHONPATH=python OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads
+py=/usr/bin/python3
+for c in "${configs[@]}"; do
+  cfg=python/configs/$c.yaml
+  [ -f "$cfg" ] || { echo "train_models.sh: no config $cfg" >&2; exit 2; }
+  echo "== $c: train"
+  $py -m semcom_train train --config "$cfg" --threads "$threads"
+  echo "== $c: export"
+  $py -m semcom_train export --config "$cfg" --threads "$threads"
+  echo "== $c: evaluate"
+  $py -m semcom_train evaluate --config "$cfg" --threads "$threads" --images 2000
+done
