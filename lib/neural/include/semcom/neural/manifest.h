@@ -1,0 +1,147 @@
+/* -*- c++ -*- */
+/*
+ * Copyright 2026 gr-semcom developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef SEMCOM_NEURAL_MANIFEST_H
+#define SEMCOM_NEURAL_MANIFEST_H
+
+#include <complex>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace semcom {
+namespace neural {
+
+//! Element types a manifest may name (docs/model-manifest.md).
+enum class DType { float32, int64 };
+
+//! "float32" / "int64".
+const char* dtype_name(DType t);
+
+/*!
+ * \brief One input or output of a model: name, shape with -1 for the batch, dtype.
+ *
+ * The batch dimension is always the first and the only free one, so a frame (one item of a
+ * batch) has a fixed number of elements, item_numel(); that is what lets the runtime preallocate
+ * its buffers and lets a GNU Radio block use fixed-size vectors.
+ */
+struct TensorSpec {
+    std::string name;
+    std::vector<std::int64_t> shape; //!< shape[0] == -1, every other entry > 0
+    DType dtype = DType::float32;
+
+    //! Elements per batch item: the product of shape[1:].
+    std::int64_t item_numel() const;
+    //! Shape with the batch dimension set to \p batch.
+    std::vector<std::int64_t> batch_shape(std::int64_t batch) const;
+    //! "[-1, 128, 2] float32".
+    std::string describe() const;
+};
+
+//! One layer's constellation as training saw it: index s is points[s].
+struct ConstellationSpec {
+    std::string name;
+    unsigned order = 0;
+    std::vector<std::complex<double>> points;
+};
+
+//! Quantizer of the quantized schemes.
+struct QuantizerSpec {
+    unsigned bits = 0;
+    std::string range_mode;             //!< "per_frame" or "calibrated"
+    std::optional<double> z_min, z_max; //!< required when calibrated
+};
+
+//! A training SNR: one value (lo == hi) or a range drawn from during training.
+struct SnrSpec {
+    double lo = 0.0, hi = 0.0;
+};
+
+struct DatasetSpec {
+    std::string name;
+    std::vector<std::int64_t> image_shape;
+    double range_lo = 0.0, range_hi = 1.0;
+};
+
+struct LabelSpec {
+    int fine = 0;
+    int coarse = 0;
+    std::vector<int> coarse_of_fine;
+};
+
+/*!
+ * \brief The JSON manifest beside a TorchScript model, format `semcom-model/1`.
+ *
+ * load() reads and validates the whole document against docs/model-manifest.md: every required
+ * field present with the right type, shapes with the batch first, known dtypes, constellation
+ * point lists of the stated order, alphas positive and summing to one, a well-formed sha256.
+ * Anything else is refused before a model is ever loaded, with an exception whose message starts
+ * with the manifest's path and names the field: a model that does not match its description must
+ * never reach a flowgraph (DESIGN §5).
+ *
+ * Errors: std::runtime_error when the file cannot be read; std::invalid_argument for malformed
+ * JSON, a missing or wrongly typed field, an invalid value, or an unknown format version.
+ *
+ * Unknown extra fields are accepted (newer exporters may add some); `metrics` keeps the numeric
+ * entries only.
+ */
+struct Manifest {
+    static constexpr const char* format_version = "semcom-model/1";
+
+    // Where it came from (set by load/parse).
+    std::string path; //!< path of the .json, as given
+
+    // Required.
+    std::string format;
+    std::string name;
+    std::string scheme;
+    std::string role;   //!< "encoder" or "decoder"
+    std::string file;   //!< the .pt, relative to the manifest's directory
+    std::string sha256; //!< 64 lower-case hex digits
+    std::vector<TensorSpec> inputs;
+    std::vector<TensorSpec> outputs;
+    std::int64_t channel_uses = 0;
+
+    // Optional (absent or null: empty / nullopt).
+    std::optional<int> receiver;
+    std::vector<std::string> tasks;
+    std::vector<ConstellationSpec> constellations;
+    std::vector<double> alphas;
+    std::optional<QuantizerSpec> quantizer;
+    std::vector<SnrSpec> train_snr_db; //!< per receiver; a single number gives one entry
+    std::optional<DatasetSpec> dataset;
+    std::optional<LabelSpec> labels;
+    std::map<std::string, double> metrics;
+    std::string torch_version;
+    std::string created_by;
+
+    //! Reads and validates \p json_path.
+    static Manifest load(const std::string& json_path);
+    //! Validates JSON text; \p origin names it in error messages.
+    static Manifest parse(const std::string& json_text, const std::string& origin);
+
+    //! The .pt path: `file` resolved against the manifest's directory.
+    std::string model_path() const;
+};
+
+/*!
+ * \brief Checks each manifest constellation against semcom-core's table of the same name.
+ *
+ * The index -> point mapping is part of the model contract (DESIGN §4): an encoder trained with
+ * another labelling would send the wrong points. Every point must lie within \p tolerance
+ * (Euclidean distance) of semcom::Constellation::from_name(name).point(index).
+ * Throws std::invalid_argument naming the manifest, the constellation and the first bad point.
+ */
+void verify_constellations(const Manifest& manifest, double tolerance = 1e-6);
+
+//! Hex sha256 of a file's contents (OpenSSL EVP). Throws std::runtime_error if unreadable.
+std::string sha256_file(const std::string& path);
+
+} // namespace neural
+} // namespace semcom
+
+#endif

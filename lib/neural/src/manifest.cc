@@ -1,0 +1,454 @@
+/*
+ * Copyright 2026 gr-semcom developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <semcom/constellation.h>
+#include <semcom/neural/manifest.h>
+
+#include <nlohmann/json.hpp>
+#include <openssl/evp.h>
+
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+namespace semcom {
+namespace neural {
+
+using json = nlohmann::json;
+
+namespace {
+
+const char* type_of(const json& j)
+{
+    if (j.is_number_integer())
+        return "integer";
+    if (j.is_number())
+        return "number";
+    return j.type_name(); // "null", "string", "array", "object", "boolean"
+}
+
+/*
+ * Reads typed fields with the path of each one ("inputs[1].shape"), so that every refusal says
+ * which manifest and which field.
+ */
+class Reader
+{
+public:
+    explicit Reader(std::string origin)
+      : d_origin(std::move(origin))
+    {}
+
+    [[noreturn]] void fail(const std::string& what) const
+    {
+        throw std::invalid_argument(d_origin + ": " + what);
+    }
+    [[noreturn]] void wrong_type(const std::string& field,
+                                 const char* expected,
+                                 const json& got) const
+    {
+        fail("field '" + field + "' must be " + expected + ", got " + type_of(got));
+    }
+
+    const json& required(const json& obj, const std::string& prefix, const char* key) const
+    {
+        auto it = obj.find(key);
+        if (it == obj.end())
+            fail("missing required field '" + prefix + key + "'");
+        return *it;
+    }
+    //! nullptr when absent or null.
+    const json* optional(const json& obj, const char* key) const
+    {
+        auto it = obj.find(key);
+        if (it == obj.end() || it->is_null())
+            return nullptr;
+        return &*it;
+    }
+
+    std::string string(const json& j, const std::string& field) const
+    {
+        if (!j.is_string())
+            wrong_type(field, "a string", j);
+        return j.get<std::string>();
+    }
+    std::string nonempty_string(const json& j, const std::string& field) const
+    {
+        auto s = string(j, field);
+        if (s.empty())
+            fail("field '" + field + "' must not be empty");
+        return s;
+    }
+    std::int64_t integer(const json& j, const std::string& field) const
+    {
+        if (!j.is_number_integer())
+            wrong_type(field, "an integer", j);
+        return j.get<std::int64_t>();
+    }
+    double number(const json& j, const std::string& field) const
+    {
+        if (!j.is_number())
+            wrong_type(field, "a number", j);
+        return j.get<double>();
+    }
+    const json& array(const json& j, const std::string& field) const
+    {
+        if (!j.is_array())
+            wrong_type(field, "an array", j);
+        return j;
+    }
+    const json& object(const json& j, const std::string& field) const
+    {
+        if (!j.is_object())
+            wrong_type(field, "an object", j);
+        return j;
+    }
+    std::vector<std::int64_t> integers(const json& j, const std::string& field) const
+    {
+        std::vector<std::int64_t> out;
+        for (std::size_t i = 0; i < array(j, field).size(); ++i)
+            out.push_back(integer(j[i], field + "[" + std::to_string(i) + "]"));
+        return out;
+    }
+    std::vector<double> numbers(const json& j, const std::string& field) const
+    {
+        std::vector<double> out;
+        for (std::size_t i = 0; i < array(j, field).size(); ++i)
+            out.push_back(number(j[i], field + "[" + std::to_string(i) + "]"));
+        return out;
+    }
+
+private:
+    std::string d_origin;
+};
+
+TensorSpec read_tensor(const Reader& r, const json& j, const std::string& field)
+{
+    r.object(j, field);
+    TensorSpec t;
+    t.name = r.nonempty_string(r.required(j, field + ".", "name"), field + ".name");
+    t.shape = r.integers(r.required(j, field + ".", "shape"), field + ".shape");
+    if (t.shape.empty() || t.shape[0] != -1)
+        r.fail("field '" + field + ".shape' must start with -1 (the batch dimension)");
+    for (std::size_t d = 1; d < t.shape.size(); ++d)
+        if (t.shape[d] <= 0)
+            r.fail("field '" + field + ".shape[" + std::to_string(d) +
+                   "]' must be a positive size (only the first, batch, dimension is -1), got " +
+                   std::to_string(t.shape[d]));
+    const auto dtype = r.string(r.required(j, field + ".", "dtype"), field + ".dtype");
+    if (dtype == "float32")
+        t.dtype = DType::float32;
+    else if (dtype == "int64")
+        t.dtype = DType::int64;
+    else
+        r.fail("field '" + field + ".dtype' is '" + dtype + "': expected float32 or int64");
+    return t;
+}
+
+std::vector<TensorSpec> read_tensors(const Reader& r, const json& doc, const char* key)
+{
+    const std::string field = key;
+    const auto& arr = r.array(r.required(doc, "", key), field);
+    if (arr.empty())
+        r.fail("field '" + field + "' must list at least one tensor");
+    std::vector<TensorSpec> out;
+    std::set<std::string> names;
+    for (std::size_t i = 0; i < arr.size(); ++i) {
+        out.push_back(read_tensor(r, arr[i], field + "[" + std::to_string(i) + "]"));
+        if (!names.insert(out.back().name).second)
+            r.fail("field '" + field + "' names '" + out.back().name + "' twice");
+    }
+    return out;
+}
+
+} // namespace
+
+const char* dtype_name(DType t)
+{
+    return t == DType::int64 ? "int64" : "float32";
+}
+
+std::int64_t TensorSpec::item_numel() const
+{
+    std::int64_t n = 1;
+    for (std::size_t d = 1; d < shape.size(); ++d)
+        n *= shape[d];
+    return n;
+}
+
+std::vector<std::int64_t> TensorSpec::batch_shape(std::int64_t batch) const
+{
+    auto s = shape;
+    if (!s.empty())
+        s[0] = batch;
+    return s;
+}
+
+std::string TensorSpec::describe() const
+{
+    std::ostringstream os;
+    os << '[';
+    for (std::size_t d = 0; d < shape.size(); ++d)
+        os << (d ? ", " : "") << shape[d];
+    os << "] " << dtype_name(dtype);
+    return os.str();
+}
+
+Manifest Manifest::load(const std::string& json_path)
+{
+    std::ifstream f(json_path, std::ios::binary);
+    if (!f)
+        throw std::runtime_error(
+          json_path + ": cannot open the model manifest (" +
+          (std::filesystem::exists(json_path) ? "unreadable" : "no such file") + ")");
+    std::ostringstream text;
+    text << f.rdbuf();
+    if (f.bad())
+        throw std::runtime_error(json_path + ": read error");
+    return parse(text.str(), json_path);
+}
+
+Manifest Manifest::parse(const std::string& json_text, const std::string& origin)
+{
+    const Reader r(origin);
+    json doc;
+    try {
+        doc = json::parse(json_text);
+    } catch (const json::parse_error& e) {
+        r.fail(std::string("malformed JSON: ") + e.what());
+    }
+    if (!doc.is_object())
+        r.fail(std::string("the manifest must be a JSON object, got ") + type_of(doc));
+
+    Manifest m;
+    m.path = origin;
+    // The version first: a newer format may have changed any other field.
+    m.format = r.string(r.required(doc, "", "format"), "format");
+    if (m.format != format_version)
+        r.fail("unknown format version '" + m.format + "' (this runtime reads '" + format_version +
+               "')");
+
+    m.name = r.nonempty_string(r.required(doc, "", "name"), "name");
+    m.scheme = r.nonempty_string(r.required(doc, "", "scheme"), "scheme");
+    m.role = r.string(r.required(doc, "", "role"), "role");
+    if (m.role != "encoder" && m.role != "decoder")
+        r.fail("field 'role' is '" + m.role + "': expected encoder or decoder");
+    m.file = r.nonempty_string(r.required(doc, "", "file"), "file");
+    m.sha256 = r.string(r.required(doc, "", "sha256"), "sha256");
+    if (m.sha256.size() != 64 ||
+        m.sha256.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos)
+        r.fail("field 'sha256' must be 64 hex digits, got '" + m.sha256 + "'");
+    for (auto& c : m.sha256)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    m.inputs = read_tensors(r, doc, "inputs");
+    m.outputs = read_tensors(r, doc, "outputs");
+    m.channel_uses = r.integer(r.required(doc, "", "channel_uses"), "channel_uses");
+    if (m.channel_uses <= 0)
+        r.fail("field 'channel_uses' must be positive, got " + std::to_string(m.channel_uses));
+
+    if (auto* j = r.optional(doc, "receiver")) {
+        const auto k = r.integer(*j, "receiver");
+        if (k < 1)
+            r.fail("field 'receiver' must be >= 1, got " + std::to_string(k));
+        m.receiver = static_cast<int>(k);
+    }
+    if (auto* j = r.optional(doc, "tasks"))
+        for (std::size_t i = 0; i < r.array(*j, "tasks").size(); ++i)
+            m.tasks.push_back(r.string((*j)[i], "tasks[" + std::to_string(i) + "]"));
+
+    if (auto* j = r.optional(doc, "constellations")) {
+        for (std::size_t k = 0; k < r.array(*j, "constellations").size(); ++k) {
+            const std::string field = "constellations[" + std::to_string(k) + "]";
+            const auto& c = r.object((*j)[k], field);
+            ConstellationSpec spec;
+            spec.name = r.nonempty_string(r.required(c, field + ".", "name"), field + ".name");
+            const auto order = r.integer(r.required(c, field + ".", "order"), field + ".order");
+            if (order < 2)
+                r.fail("field '" + field + ".order' must be >= 2, got " + std::to_string(order));
+            spec.order = static_cast<unsigned>(order);
+            const auto& pts = r.array(r.required(c, field + ".", "points"), field + ".points");
+            if (pts.size() != spec.order)
+                r.fail("field '" + field + ".points' has " + std::to_string(pts.size()) +
+                       " points for order " + std::to_string(spec.order));
+            for (std::size_t s = 0; s < pts.size(); ++s) {
+                const std::string pf = field + ".points[" + std::to_string(s) + "]";
+                const auto xy = r.numbers(pts[s], pf);
+                if (xy.size() != 2)
+                    r.fail("field '" + pf + "' must be [I, Q], got " + std::to_string(xy.size()) +
+                           " numbers");
+                spec.points.emplace_back(xy[0], xy[1]);
+            }
+            m.constellations.push_back(std::move(spec));
+        }
+    }
+    if (auto* j = r.optional(doc, "alphas")) {
+        m.alphas = r.numbers(*j, "alphas");
+        double sum = 0.0;
+        for (double a : m.alphas) {
+            if (!(a > 0.0))
+                r.fail("field 'alphas' must be positive power shares");
+            sum += a;
+        }
+        if (!m.alphas.empty() && std::abs(sum - 1.0) > 1e-4)
+            r.fail("field 'alphas' must sum to 1, sums to " + std::to_string(sum));
+        if (!m.constellations.empty() && m.alphas.size() != m.constellations.size())
+            r.fail("field 'alphas' has " + std::to_string(m.alphas.size()) + " entries for " +
+                   std::to_string(m.constellations.size()) + " constellations");
+    }
+    if (auto* j = r.optional(doc, "quantizer")) {
+        r.object(*j, "quantizer");
+        QuantizerSpec q;
+        const auto bits = r.integer(r.required(*j, "quantizer.", "bits"), "quantizer.bits");
+        if (bits < 1 || bits > 8)
+            r.fail("field 'quantizer.bits' must be in 1..8, got " + std::to_string(bits));
+        q.bits = static_cast<unsigned>(bits);
+        q.range_mode = r.string(r.required(*j, "quantizer.", "range_mode"), "quantizer.range_mode");
+        if (q.range_mode != "per_frame" && q.range_mode != "calibrated")
+            r.fail("field 'quantizer.range_mode' is '" + q.range_mode +
+                   "': expected per_frame or calibrated");
+        if (auto* z = r.optional(*j, "z_min"))
+            q.z_min = r.number(*z, "quantizer.z_min");
+        if (auto* z = r.optional(*j, "z_max"))
+            q.z_max = r.number(*z, "quantizer.z_max");
+        if (q.range_mode == "calibrated") {
+            if (!q.z_min || !q.z_max)
+                r.fail("a calibrated quantizer needs fields 'quantizer.z_min' and "
+                       "'quantizer.z_max'");
+            if (!(*q.z_max > *q.z_min))
+                r.fail("field 'quantizer.z_max' must exceed 'quantizer.z_min'");
+        }
+        m.quantizer = q;
+    }
+    if (auto* j = r.optional(doc, "train_snr_db")) {
+        auto snr_entry = [&](const json& e, const std::string& field) {
+            if (e.is_number()) {
+                const double v = e.get<double>();
+                return SnrSpec{ v, v };
+            }
+            const auto range = r.numbers(e, field);
+            if (range.size() != 2 || range[0] > range[1])
+                r.fail("field '" + field + "' must be an SNR or a range [low, high]");
+            return SnrSpec{ range[0], range[1] };
+        };
+        if (j->is_number())
+            m.train_snr_db.push_back(snr_entry(*j, "train_snr_db"));
+        else
+            for (std::size_t i = 0; i < r.array(*j, "train_snr_db").size(); ++i)
+                m.train_snr_db.push_back(
+                  snr_entry((*j)[i], "train_snr_db[" + std::to_string(i) + "]"));
+    }
+    if (auto* j = r.optional(doc, "dataset")) {
+        r.object(*j, "dataset");
+        DatasetSpec d;
+        d.name = r.string(r.required(*j, "dataset.", "name"), "dataset.name");
+        if (auto* s = r.optional(*j, "image_shape"))
+            d.image_shape = r.integers(*s, "dataset.image_shape");
+        if (auto* s = r.optional(*j, "range")) {
+            const auto range = r.numbers(*s, "dataset.range");
+            if (range.size() != 2)
+                r.fail("field 'dataset.range' must be [low, high]");
+            d.range_lo = range[0];
+            d.range_hi = range[1];
+        }
+        m.dataset = d;
+    }
+    if (auto* j = r.optional(doc, "labels")) {
+        r.object(*j, "labels");
+        LabelSpec l;
+        if (auto* v = r.optional(*j, "fine"))
+            l.fine = static_cast<int>(r.integer(*v, "labels.fine"));
+        if (auto* v = r.optional(*j, "coarse"))
+            l.coarse = static_cast<int>(r.integer(*v, "labels.coarse"));
+        if (auto* v = r.optional(*j, "coarse_of_fine"))
+            for (auto c : r.integers(*v, "labels.coarse_of_fine"))
+                l.coarse_of_fine.push_back(static_cast<int>(c));
+        m.labels = l;
+    }
+    if (auto* j = r.optional(doc, "metrics"))
+        for (const auto& [key, value] : r.object(*j, "metrics").items())
+            if (value.is_number())
+                m.metrics[key] = value.get<double>();
+    if (auto* j = r.optional(doc, "torch_version"))
+        m.torch_version = r.string(*j, "torch_version");
+    if (auto* j = r.optional(doc, "created_by"))
+        m.created_by = r.string(*j, "created_by");
+    return m;
+}
+
+std::string Manifest::model_path() const
+{
+    namespace fs = std::filesystem;
+    const fs::path f(file);
+    if (f.is_absolute())
+        return f.string();
+    return (fs::path(path).parent_path() / f).string();
+}
+
+void verify_constellations(const Manifest& m, double tolerance)
+{
+    for (std::size_t k = 0; k < m.constellations.size(); ++k) {
+        const auto& spec = m.constellations[k];
+        const std::string field = "constellations[" + std::to_string(k) + "] '" + spec.name + "'";
+        std::optional<Constellation> ours;
+        try {
+            ours = Constellation::from_name(spec.name);
+        } catch (const std::invalid_argument& e) {
+            throw std::invalid_argument(
+              m.path + ": " + field + ": semcom-core has no such constellation (" + e.what() + ")");
+        }
+        if (ours->order() != spec.order || spec.points.size() != spec.order)
+            throw std::invalid_argument(m.path + ": " + field + " has order " +
+                                        std::to_string(spec.order) + ", semcom-core's has " +
+                                        std::to_string(ours->order()));
+        for (unsigned s = 0; s < spec.order; ++s) {
+            const std::complex<double> c(ours->point(s).real(), ours->point(s).imag());
+            if (!(std::abs(spec.points[s] - c) <= tolerance)) {
+                std::ostringstream os;
+                os.precision(7);
+                os << m.path << ": " << field << " point " << s << " is (" << spec.points[s].real()
+                   << ", " << spec.points[s].imag() << ") but semcom-core's table has (" << c.real()
+                   << ", " << c.imag() << "): the index -> point mapping differs (tolerance "
+                   << tolerance << ")";
+                throw std::invalid_argument(os.str());
+            }
+        }
+    }
+}
+
+std::string sha256_file(const std::string& path)
+{
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f)
+        throw std::runtime_error(path + ": cannot open to compute its sha256");
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> guard(f, &std::fclose);
+    std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+    if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1)
+        throw std::runtime_error("sha256: OpenSSL EVP initialisation failed");
+    std::vector<unsigned char> buf(1 << 20);
+    std::size_t n;
+    while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0)
+        if (EVP_DigestUpdate(ctx.get(), buf.data(), n) != 1)
+            throw std::runtime_error("sha256: OpenSSL EVP update failed");
+    if (std::ferror(f))
+        throw std::runtime_error(path + ": read error while computing its sha256");
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (EVP_DigestFinal_ex(ctx.get(), digest, &len) != 1)
+        throw std::runtime_error("sha256: OpenSSL EVP final failed");
+    static const char* hex = "0123456789abcdef";
+    std::string out;
+    for (unsigned i = 0; i < len; ++i) {
+        out.push_back(hex[digest[i] >> 4]);
+        out.push_back(hex[digest[i] & 15]);
+    }
+    return out;
+}
+
+} // namespace neural
+} // namespace semcom

@@ -1,0 +1,392 @@
+/*
+ * Copyright 2026 gr-semcom developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <semcom/neural/model.h>
+
+#include <ATen/Parallel.h>
+#include <torch/cuda.h>
+#include <torch/script.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+
+namespace semcom {
+namespace neural {
+
+namespace {
+
+at::ScalarType scalar_type(DType t)
+{
+    return t == DType::int64 ? at::kLong : at::kFloat;
+}
+
+std::string describe(const at::Tensor& t)
+{
+    std::ostringstream os;
+    os << '[';
+    for (int64_t d = 0; d < t.dim(); ++d)
+        os << (d ? ", " : "") << t.size(d);
+    os << "] ";
+    if (t.scalar_type() == at::kFloat)
+        os << "float32";
+    else if (t.scalar_type() == at::kLong)
+        os << "int64";
+    else
+        os << c10::toString(t.scalar_type());
+    return os.str();
+}
+
+bool matches(const at::Tensor& t, const TensorSpec& spec, std::int64_t batch)
+{
+    return t.defined() && t.scalar_type() == scalar_type(spec.dtype) &&
+           t.sizes().vec() == spec.batch_shape(batch);
+}
+
+/*
+ * LibTorch's messages carry the TorchScript traceback; the line that says what went wrong is
+ * the last one ("RuntimeError: mat1 and mat2 shapes cannot be multiplied (2x16 and 15x8)").
+ */
+std::string short_message(const std::exception& e)
+{
+    const auto* ce = dynamic_cast<const c10::Error*>(&e);
+    std::string text = ce ? ce->what_without_backtrace() : e.what();
+    std::istringstream is(text);
+    std::string line, last;
+    while (std::getline(is, line))
+        if (line.find_first_not_of(" \t\r") != std::string::npos)
+            last = line;
+    if (last.empty())
+        return text;
+    return last.substr(last.find_first_not_of(" \t"));
+}
+
+std::string manifest_path_of(const std::string& path)
+{
+    const std::filesystem::path p(path);
+    if (p.extension() == ".pt")
+        return std::filesystem::path(p).replace_extension(".json").string();
+    return path;
+}
+
+} // namespace
+
+c10::Device resolve_device(const std::string& spec, std::string* reason)
+{
+    auto why = [&](const std::string& r) {
+        if (reason)
+            *reason = r;
+    };
+    if (spec == "cpu") {
+        why("requested");
+        return c10::Device(c10::kCPU);
+    }
+    if (spec == "auto") {
+        if (torch::cuda::is_available()) {
+            why("auto: LibTorch sees " + std::to_string(torch::cuda::device_count()) +
+                " CUDA device(s)");
+            return c10::Device(c10::kCUDA, 0);
+        }
+        why("auto: LibTorch sees no CUDA device");
+        return c10::Device(c10::kCPU);
+    }
+    long index = -1;
+    if (spec == "cuda")
+        index = 0;
+    else if (spec.size() > 5 && spec.compare(0, 5, "cuda:") == 0 && spec.size() <= 8 &&
+             std::all_of(spec.begin() + 5, spec.end(), [](char c) {
+                 return std::isdigit(static_cast<unsigned char>(c));
+             }))
+        index = std::stol(spec.substr(5));
+    if (index < 0)
+        throw std::invalid_argument("device '" + spec +
+                                    "': expected auto, cpu, cuda or cuda:N (N = GPU index)");
+    if (!torch::cuda::is_available())
+        throw std::runtime_error(
+          "device '" + spec +
+          "' requested but LibTorch sees no CUDA device (no GPU here, or a CPU-only LibTorch "
+          "such as Debian's): use device 'cpu', or 'auto' to take a GPU only when there is one");
+    const auto count = static_cast<long>(torch::cuda::device_count());
+    if (index >= count)
+        throw std::runtime_error("device '" + spec + "' requested but LibTorch sees only " +
+                                 std::to_string(count) + " CUDA device(s)");
+    why("requested");
+    return c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(index));
+}
+
+struct Model::Impl {
+    Manifest manifest;
+    std::string pt_path;
+    ModelOptions options;
+    c10::Device device{ c10::kCPU };
+    torch::jit::Module module;
+    std::vector<at::Tensor> staging;   //!< host, [max_batch, ...], pinned on CUDA
+    std::vector<at::Tensor> on_device; //!< CUDA only, [max_batch, ...]
+    bool warm = false;                 //!< the warm-up has run
+    std::string warm_up;               //!< what the warm-up ran on, for its error messages
+
+    [[noreturn]] void fail(const std::string& what) const
+    {
+        throw std::runtime_error(pt_path + ": " + what);
+    }
+
+    //! Moves the first \p batch staged rows of input i to the device (no-op view on the CPU).
+    at::Tensor device_input(std::size_t i, std::int64_t batch)
+    {
+        auto host = staging[i].narrow(0, 0, batch);
+        if (device.is_cpu())
+            return host;
+        auto dev = on_device[i].narrow(0, 0, batch);
+        // Pinned source: asynchronous on the current stream; the copy of the outputs back to
+        // the host synchronises, so the staging buffer is free again when run() returns.
+        dev.copy_(host, /*non_blocking=*/true);
+        return dev;
+    }
+
+    std::vector<at::Tensor> forward(std::vector<c10::IValue> args,
+                                    std::int64_t batch,
+                                    const char* context)
+    {
+        c10::InferenceMode guard;
+        c10::IValue result;
+        try {
+            result = module.forward(std::move(args));
+        } catch (const std::exception& e) {
+            fail(std::string(context) + ": forward() failed: " + short_message(e));
+        }
+        std::vector<at::Tensor> outs;
+        if (result.isTensor()) {
+            outs.push_back(result.toTensor());
+        } else if (result.isTuple()) {
+            for (const auto& v : result.toTupleRef().elements()) {
+                if (!v.isTensor())
+                    fail(std::string(context) + ": forward() returned a tuple holding a " +
+                         v.tagKind() + ", expected tensors");
+                outs.push_back(v.toTensor());
+            }
+        } else if (result.isTensorList()) {
+            for (const at::Tensor& t : result.toTensorVector())
+                outs.push_back(t);
+        } else {
+            fail(std::string(context) + ": forward() returned a " + result.tagKind() +
+                 ", expected a tensor or a tuple of tensors");
+        }
+        const auto& specs = manifest.outputs;
+        if (outs.size() != specs.size())
+            fail(std::string(context) + ": the manifest lists " + std::to_string(specs.size()) +
+                 " output(s), forward() returned " + std::to_string(outs.size()));
+        for (std::size_t k = 0; k < outs.size(); ++k) {
+            if (!matches(outs[k], specs[k], batch)) {
+                auto want = specs[k];
+                want.shape[0] = batch;
+                fail(std::string(context) + ": output " + std::to_string(k) + " '" + specs[k].name +
+                     "' is " + describe(outs[k]) + ", the manifest says " + specs[k].describe() +
+                     " (at batch " + std::to_string(batch) + ": " + want.describe() + ")");
+            }
+            outs[k] = outs[k].to(c10::kCPU).contiguous();
+            // A model may return (a view of) its input: never hand out our staging buffers,
+            // the next run overwrites them.
+            for (const auto& s : staging)
+                if (outs[k].is_alias_of(s))
+                    outs[k] = outs[k].clone();
+        }
+        return outs;
+    }
+};
+
+Model::Model(const std::string& path, ModelOptions options)
+  : d(std::make_unique<Impl>())
+{
+    d->options = std::move(options);
+    if (!d->options.log)
+        d->options.log = [](const std::string& line) { std::cerr << line << std::endl; };
+    if (d->options.max_batch < 1)
+        throw std::invalid_argument("Model: max_batch must be >= 1, got " +
+                                    std::to_string(d->options.max_batch));
+    if (d->options.intra_op_threads < 0)
+        throw std::invalid_argument("Model: intra_op_threads must be >= 0, got " +
+                                    std::to_string(d->options.intra_op_threads));
+
+    // 1-2: the manifest and its constellations; nothing heavy before the description is right.
+    d->manifest = Manifest::load(manifest_path_of(path));
+    verify_constellations(d->manifest);
+    d->pt_path = d->manifest.model_path();
+    const auto& m = d->manifest;
+
+    // 3: the file is the one the manifest describes.
+    if (!std::filesystem::is_regular_file(d->pt_path))
+        throw std::runtime_error(d->pt_path + ": model file not found (named by " + m.path + ")");
+    const auto digest = sha256_file(d->pt_path);
+    if (digest != m.sha256)
+        throw std::runtime_error(d->pt_path + ": sha256 " + digest + " differs from " + m.path +
+                                 " (" + m.sha256 +
+                                 "): the model file is not the one the manifest describes");
+
+    std::string reason;
+    try {
+        d->device = resolve_device(d->options.device, &reason);
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(d->pt_path + ": " + e.what());
+    } catch (const std::runtime_error& e) {
+        throw std::runtime_error(d->pt_path + ": " + e.what());
+    }
+    d->device = resolve_device(d->options.device, &reason);
+    if (d->options.intra_op_threads > 0)
+        at::set_num_threads(d->options.intra_op_threads);
+
+    // 4: load.
+    try {
+        d->module = torch::jit::load(d->pt_path, d->device);
+    } catch (const std::exception& e) {
+        throw std::runtime_error(d->pt_path +
+                                 ": not a loadable TorchScript file: " + short_message(e));
+    }
+    d->module.eval();
+
+    // 5: arity, from the schema (self is the first argument).
+    const auto nargs = d->module.get_method("forward").function().getSchema().arguments().size();
+    if (nargs - 1 != m.inputs.size())
+        d->fail("the manifest " + m.path + " lists " + std::to_string(m.inputs.size()) +
+                " input(s), forward() takes " + std::to_string(nargs - 1));
+
+    // Buffers, once: zeros, so that the warm-up below runs on zero inputs.
+    const auto B = d->options.max_batch;
+    for (const auto& spec : m.inputs) {
+        auto host = at::TensorOptions().dtype(scalar_type(spec.dtype));
+        if (d->device.is_cuda())
+            host = host.pinned_memory(true);
+        d->staging.push_back(at::zeros(spec.batch_shape(B), host));
+        if (d->device.is_cuda())
+            d->on_device.push_back(
+              at::zeros(spec.batch_shape(B),
+                        at::TensorOptions().dtype(scalar_type(spec.dtype)).device(d->device)));
+    }
+
+    d->warm_up = "warm-up on zero inputs of the manifest shapes (";
+    for (std::size_t i = 0; i < m.inputs.size(); ++i) {
+        auto at_b = m.inputs[i];
+        at_b.shape[0] = B;
+        d->warm_up += (i ? ", " : "") + at_b.name + " " + at_b.describe();
+    }
+    d->warm_up += ")";
+
+    // 6: warm-up at the largest batch, checking every output against the manifest.
+    run_staged(B);
+    d->warm = true;
+
+    std::ostringstream os;
+    os << "semcom-neural: model '" << m.name << "' (" << d->pt_path << ") on " << d->device.str()
+       << " (" << reason << "), max batch " << B << ", " << at::get_num_threads()
+       << " intra-op thread(s)";
+    d->options.log(os.str());
+}
+
+Model::~Model() = default;
+
+const Manifest& Model::manifest() const
+{
+    return d->manifest;
+}
+const c10::Device& Model::device() const
+{
+    return d->device;
+}
+std::string Model::device_name() const
+{
+    return d->device.str();
+}
+std::int64_t Model::max_batch() const
+{
+    return d->options.max_batch;
+}
+int Model::intra_op_threads() const
+{
+    return d->options.intra_op_threads;
+}
+
+at::Tensor& Model::staging(std::size_t input)
+{
+    if (input >= d->staging.size())
+        throw std::out_of_range("Model::staging: input " + std::to_string(input) + " of " +
+                                std::to_string(d->staging.size()));
+    return d->staging[input];
+}
+
+std::vector<at::Tensor> Model::run_staged(std::int64_t batch)
+{
+    if (batch < 1 || batch > d->options.max_batch)
+        throw std::invalid_argument(d->pt_path + ": batch " + std::to_string(batch) +
+                                    " outside 1.." + std::to_string(d->options.max_batch) +
+                                    " (max_batch)");
+    std::vector<c10::IValue> args;
+    for (std::size_t i = 0; i < d->staging.size(); ++i)
+        args.emplace_back(d->device_input(i, batch));
+    return d->forward(std::move(args), batch, d->warm ? "run" : d->warm_up.c_str());
+}
+
+std::vector<at::Tensor> Model::run(const std::vector<at::Tensor>& inputs)
+{
+    const auto& specs = d->manifest.inputs;
+    if (inputs.size() != specs.size())
+        throw std::invalid_argument(d->pt_path + ": run() got " + std::to_string(inputs.size()) +
+                                    " input tensor(s), the manifest lists " +
+                                    std::to_string(specs.size()));
+    if (!inputs[0].defined() || inputs[0].dim() < 1)
+        throw std::invalid_argument(d->pt_path + ": run(): input 0 '" + specs[0].name +
+                                    "' is undefined or a scalar");
+    const auto batch = inputs[0].size(0);
+    if (batch < 1 || batch > d->options.max_batch)
+        throw std::invalid_argument(d->pt_path + ": run(): batch " + std::to_string(batch) +
+                                    " outside 1.." + std::to_string(d->options.max_batch) +
+                                    " (max_batch)");
+    std::vector<c10::IValue> args;
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+        const auto& t = inputs[i];
+        if (!matches(t, specs[i], batch))
+            throw std::invalid_argument(
+              d->pt_path + ": run(): input " + std::to_string(i) + " '" + specs[i].name + "' is " +
+              (t.defined() ? describe(t) : std::string("undefined")) + ", the manifest says " +
+              specs[i].describe() + " (batch " + std::to_string(batch) + " from input 0)");
+        if (t.device() == d->device) {
+            args.emplace_back(t.contiguous());
+        } else {
+            d->staging[i].narrow(0, 0, batch).copy_(t);
+            args.emplace_back(d->device_input(i, batch));
+        }
+    }
+    return d->forward(std::move(args), batch, "run");
+}
+
+std::vector<at::Tensor> Model::run(std::int64_t batch, const std::vector<const float*>& inputs)
+{
+    const auto& specs = d->manifest.inputs;
+    if (inputs.size() != specs.size())
+        throw std::invalid_argument(d->pt_path + ": run() got " + std::to_string(inputs.size()) +
+                                    " input buffer(s), the manifest lists " +
+                                    std::to_string(specs.size()));
+    if (batch < 1 || batch > d->options.max_batch)
+        throw std::invalid_argument(d->pt_path + ": run(): batch " + std::to_string(batch) +
+                                    " outside 1.." + std::to_string(d->options.max_batch) +
+                                    " (max_batch)");
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+        if (specs[i].dtype != DType::float32)
+            throw std::invalid_argument(d->pt_path + ": run(): input " + std::to_string(i) + " '" +
+                                        specs[i].name +
+                                        "' is int64: pass tensors, not float buffers");
+        if (!inputs[i])
+            throw std::invalid_argument(d->pt_path + ": run(): input " + std::to_string(i) + " '" +
+                                        specs[i].name + "' is a null pointer");
+        std::memcpy(d->staging[i].data_ptr<float>(),
+                    inputs[i],
+                    sizeof(float) * batch * specs[i].item_numel());
+    }
+    return run_staged(batch);
+}
+
+} // namespace neural
+} // namespace semcom
