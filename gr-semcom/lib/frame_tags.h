@@ -20,6 +20,13 @@ inline const pmt::pmt_t& frame_tag_key()
     return key;
 }
 
+//! Tag key of the per-image metadata written by image_source: dict {seq, fine, coarse, index}.
+inline const pmt::pmt_t& image_tag_key()
+{
+    static const pmt::pmt_t key = pmt::mp("semcom_image");
+    return key;
+}
+
 //! Tag key of the genie CSI written by broadcast_channel in block-fading mode.
 inline const pmt::pmt_t& csi_tag_key()
 {

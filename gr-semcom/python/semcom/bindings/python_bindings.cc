@@ -9,6 +9,9 @@
 #include <pybind11/stl.h>
 
 #include <gnuradio/semcom/broadcast_channel.h>
+#include <gnuradio/semcom/image_sink.h>
+#include <gnuradio/semcom/image_source.h>
+#include <gnuradio/semcom/metrics_sink.h>
 #include <gnuradio/semcom/quantized_demapper.h>
 #include <gnuradio/semcom/quantized_mapper.h>
 #include <gnuradio/semcom/superposition_demapper.h>
@@ -98,4 +101,35 @@ PYBIND11_MODULE(semcom_python, m)
         .def("set_snr", &broadcast_channel::set_snr, py::arg("receiver"), py::arg("snr_db"))
         .def("set_snrs", &broadcast_channel::set_snrs, py::arg("snrs_db"))
         .def("snrs", &broadcast_channel::snrs);
+
+    py::class_<image_source, gr::sync_block, gr::block, gr::basic_block, std::shared_ptr<image_source>>(
+        m, "image_source",
+        "Images of a dataset as CHW float vectors, one per frame, with 'semcom_image' tags {seq, fine, coarse}.")
+        .def(py::init(&image_source::make), py::arg("dataset"), py::arg("path") = "",
+             py::arg("split") = "test", py::arg("limit") = 0, py::arg("shuffle") = false,
+             py::arg("repeat") = false, py::arg("seed") = 0)
+        .def("image_size", &image_source::image_size)
+        .def("image_shape", &image_source::image_shape)
+        .def("num_images", &image_source::num_images);
+
+    py::class_<metrics_sink, gr::block, gr::basic_block, std::shared_ptr<metrics_sink>>(
+        m, "metrics_sink",
+        "Accuracy, PSNR and SSIM of one receiver (originals, reconstructions, class scores), "
+        "matched by frame seq; JSON summary and 'metrics' messages.")
+        .def(py::init(&metrics_sink::make), py::arg("channels"), py::arg("height"), py::arg("width"),
+             py::arg("num_classes"), py::arg("task") = "fine", py::arg("receiver") = "rx1",
+             py::arg("report_every") = 100, py::arg("json_path") = "")
+        .def("accuracy", &metrics_sink::accuracy)
+        .def("psnr_db", &metrics_sink::psnr_db)
+        .def("ssim", &metrics_sink::ssim)
+        .def("frames", &metrics_sink::frames)
+        .def("frames_missing", &metrics_sink::frames_missing)
+        .def("summary_json", &metrics_sink::summary_json);
+
+    py::class_<image_sink, gr::sync_block, gr::block, gr::basic_block, std::shared_ptr<image_sink>>(
+        m, "image_sink", "PNG files of the first frames of every input and a grid, one row per input.")
+        .def(py::init(&image_sink::make), py::arg("channels"), py::arg("height"), py::arg("width"),
+             py::arg("num_inputs"), py::arg("directory"), py::arg("max_images") = 16,
+             py::arg("grid_columns") = 8, py::arg("prefix") = "image")
+        .def("write_grid", &image_sink::write_grid);
 }

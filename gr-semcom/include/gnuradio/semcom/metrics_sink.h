@@ -1,0 +1,52 @@
+/*
+ * Copyright 2026 gr-semcom developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef INCLUDED_SEMCOM_METRICS_SINK_H
+#define INCLUDED_SEMCOM_METRICS_SINK_H
+
+#include <gnuradio/block.h>
+#include <gnuradio/semcom/api.h>
+
+#include <string>
+
+namespace gr {
+namespace semcom {
+
+/*!
+ * \brief Per-receiver metrics: accuracy of its task, PSNR and SSIM of its reconstructions.
+ * \ingroup semcom
+ *
+ * Inputs: 0 = original images (from image_source, with "semcom_image" tags), 1 = reconstructed
+ * images, 2 = class scores (num_classes floats; the arg-max is the decision). Frames are matched
+ * by the seq of their "semcom_image" tags, so frames a receiver dropped are skipped and counted
+ * (frames_missing); untagged streams are matched one to one. Publishes a dict {receiver, frames,
+ * missing, accuracy, psnr_db, ssim} on the message port "metrics" every report_every frames, and
+ * writes the same as JSON to json_path (if not empty) when the flowgraph stops.
+ */
+class SEMCOM_API metrics_sink : virtual public gr::block
+{
+public:
+    typedef std::shared_ptr<metrics_sink> sptr;
+
+    static sptr make(int channels,
+                     int height,
+                     int width,
+                     int num_classes,
+                     const std::string& task = "fine",
+                     const std::string& receiver = "rx1",
+                     int report_every = 100,
+                     const std::string& json_path = "");
+
+    virtual double accuracy() const = 0;
+    virtual double psnr_db() const = 0;
+    virtual double ssim() const = 0;
+    virtual long frames() const = 0;
+    virtual long frames_missing() const = 0;
+    virtual std::string summary_json() const = 0;
+};
+
+} // namespace semcom
+} // namespace gr
+
+#endif

@@ -1,0 +1,144 @@
+#!/usr/bin/python3
+#
+# Copyright 2026 gr-semcom developers
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+"""QA of image_source, metrics_sink and image_sink."""
+
+import gzip
+import json
+import os
+import tempfile
+
+import numpy as np
+from gnuradio import blocks, gr, gr_unittest
+
+from gnuradio import semcom
+
+FMNIST = "/usr/share/datasets/fashion-mnist"
+
+
+def idx_images(name):
+    with gzip.open(os.path.join(FMNIST, name), "rb") as f:
+        raw = f.read()
+    return np.frombuffer(raw, np.uint8, offset=16).reshape(-1, 784).astype(np.float32) / 255
+
+
+def idx_labels(name):
+    with gzip.open(os.path.join(FMNIST, name), "rb") as f:
+        return np.frombuffer(f.read(), np.uint8, offset=8)
+
+
+COARSE = [0, 1, 0, 1, 0, 2, 0, 2, 3, 2]
+
+
+def tag(offset, seq, fine):
+    t = gr.tag_t()
+    t.offset = offset
+    t.key = gr.pmt.intern("semcom_image")
+    d = gr.pmt.make_dict()
+    d = gr.pmt.dict_add(d, gr.pmt.intern("seq"), gr.pmt.from_uint64(seq))
+    d = gr.pmt.dict_add(d, gr.pmt.intern("fine"), gr.pmt.from_long(int(fine)))
+    d = gr.pmt.dict_add(d, gr.pmt.intern("coarse"), gr.pmt.from_long(COARSE[int(fine)]))
+    t.value = d
+    return t
+
+
+class qa_images(gr_unittest.TestCase):
+    def test_fashion_mnist_frames_and_tags(self):
+        src = semcom.image_source("fashion-mnist", limit=20)
+        self.assertEqual(src.image_shape(), [1, 28, 28])
+        sink = blocks.vector_sink_f(784)
+        tb = gr.top_block()
+        tb.connect(src, sink)
+        tb.run()
+        got = np.array(sink.data()).reshape(-1, 784)
+        np.testing.assert_allclose(got, idx_images("t10k-images-idx3-ubyte.gz")[:20], atol=1e-7)
+        labels = idx_labels("t10k-labels-idx1-ubyte.gz")[:20]
+        tags = [gr.pmt.to_python(t.value) for t in sink.tags()]
+        self.assertEqual([t["seq"] for t in tags], list(range(20)))
+        self.assertEqual([t["fine"] for t in tags], labels.tolist())
+        self.assertEqual([t["coarse"] for t in tags], [COARSE[l] for l in labels])
+
+    def test_shuffle_repeat_limit(self):
+        tb = gr.top_block()
+        src = semcom.image_source("fashion-mnist", limit=5, shuffle=True, repeat=True, seed=3)
+        head = blocks.head(4 * 784, 12)
+        sink = blocks.vector_sink_f(784)
+        tb.connect(src, head, sink)
+        tb.run()
+        got = np.array(sink.data()).reshape(-1, 784)
+        self.assertEqual(len(got), 12)
+        first, second = got[:5], got[5:10]
+        # every pass holds the same 5 images, each once
+        key = lambda a: sorted(map(bytes, (a * 255).astype(np.uint8)))
+        self.assertEqual(key(first), key(second))
+        self.assertEqual(len(set(map(bytes, first))), 5)
+
+    def test_errors(self):
+        with self.assertRaisesRegex(ValueError, "dataset 'mnist'"):
+            semcom.image_source("mnist")
+        with self.assertRaisesRegex(RuntimeError, "not found"):
+            semcom.image_source("cifar10", "/nonexistent")
+        with self.assertRaisesRegex(RuntimeError, "no .png files"):
+            semcom.image_source("png", tempfile.mkdtemp())
+        with self.assertRaisesRegex(ValueError, "task"):
+            semcom.metrics_sink(1, 28, 28, 10, "medium")
+
+    def test_metrics_match_python_and_skip_missing_frames(self):
+        import torch
+        from semcom_train import metrics as pym
+        rng = np.random.default_rng(0)
+        n = 20
+        orig = idx_images("t10k-images-idx3-ubyte.gz")[:n]
+        labels = idx_labels("t10k-labels-idx1-ubyte.gz")[:n]
+        recon = np.clip(orig + rng.normal(0, 0.05, orig.shape), 0, 1).astype(np.float32)
+        keep = [i for i in range(n) if i not in (3, 7)]  # the receiver lost frames 3 and 7
+        scores = np.zeros((n, 10), np.float32)
+        for i in range(n):
+            scores[i, labels[i] if i % 2 == 0 else (labels[i] + 1) % 10] = 1  # odd frames wrong
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "m.json")
+            sink = semcom.metrics_sink(1, 28, 28, 10, "fine", "rx2", 5, path)
+            tb = gr.top_block()
+            tb.connect(blocks.vector_source_f(orig.ravel().tolist(), False, 784,
+                                              [tag(i, i, labels[i]) for i in range(n)]), (sink, 0))
+            tb.connect(blocks.vector_source_f(recon[keep].ravel().tolist(), False, 784,
+                                              [tag(k, i, labels[i]) for k, i in enumerate(keep)]), (sink, 1))
+            tb.connect(blocks.vector_source_f(scores[keep].ravel().tolist(), False, 10), (sink, 2))
+            dbg = blocks.message_debug()
+            tb.msg_connect((sink, "metrics"), (dbg, "store"))
+            tb.run()
+            self.assertEqual(sink.frames(), n - 2)
+            self.assertEqual(sink.frames_missing(), 2)
+            self.assertAlmostEqual(sink.accuracy(), sum(1 for i in keep if i % 2 == 0) / len(keep))
+            t_o = torch.from_numpy(orig[keep].reshape(-1, 1, 28, 28))
+            t_r = torch.from_numpy(recon[keep].reshape(-1, 1, 28, 28))
+            self.assertAlmostEqual(sink.psnr_db(), pym.psnr(t_o, t_r).mean().item(), places=3)
+            self.assertAlmostEqual(sink.ssim(), pym.ssim(t_o, t_r).mean().item(), places=4)
+            with open(path) as f:
+                summary = json.load(f)
+            self.assertEqual(summary["receiver"], "rx2")
+            self.assertEqual(summary["frames"], 18)
+            self.assertGreaterEqual(dbg.num_messages(), 3)
+
+    def test_image_sink_files_and_grid(self):
+        from PIL import Image
+        with tempfile.TemporaryDirectory() as d:
+            src = semcom.image_source("fashion-mnist", limit=6)
+            sink = semcom.image_sink(1, 28, 28, 2, d, 4, 5, "rx")
+            tb = gr.top_block()
+            tb.connect(src, (sink, 0))
+            tb.connect(src, (sink, 1))
+            tb.run()
+            files = sorted(f for f in os.listdir(d) if f.endswith(".png"))
+            self.assertEqual(len(files), 2 * 4 + 1)
+            with Image.open(os.path.join(d, "rx_grid.png")) as grid:
+                self.assertEqual(grid.size, (5 * 28 + 4 * 2, 2 * 28 + 2))
+            with Image.open(os.path.join(d, "rx_0_0.png")) as im:
+                first = np.asarray(im, np.float32) / 255
+            np.testing.assert_allclose(first.ravel(), idx_images("t10k-images-idx3-ubyte.gz")[0], atol=0.5 / 255)
+
+
+if __name__ == "__main__":
+    gr_unittest.run(qa_images)
