@@ -1,0 +1,283 @@
+/*
+ * Copyright 2026 gr-semcom developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include <semcom/frame.h>
+#include <semcom/random.h>
+
+#include <boost/crc.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <stdexcept>
+
+namespace semcom {
+
+namespace {
+
+void put16(std::vector<std::uint8_t>& b, std::uint16_t v)
+{
+    b.push_back(std::uint8_t(v >> 8));
+    b.push_back(std::uint8_t(v));
+}
+void put32(std::vector<std::uint8_t>& b, std::uint32_t v)
+{
+    put16(b, std::uint16_t(v >> 16));
+    put16(b, std::uint16_t(v));
+}
+void putf(std::vector<std::uint8_t>& b, float f)
+{
+    std::uint32_t v;
+    std::memcpy(&v, &f, 4);
+    put32(b, v);
+}
+std::uint16_t get16(const std::uint8_t* p) { return std::uint16_t((p[0] << 8) | p[1]); }
+std::uint32_t get32(const std::uint8_t* p) { return (std::uint32_t(get16(p)) << 16) | get16(p + 2); }
+float getf(const std::uint8_t* p)
+{
+    const std::uint32_t v = get32(p);
+    float f;
+    std::memcpy(&f, &v, 4);
+    return f;
+}
+
+std::uint32_t crc32(const std::uint8_t* p, std::size_t n)
+{
+    boost::crc_32_type crc;
+    crc.process_bytes(p, n);
+    return crc.checksum();
+}
+
+bool fail(std::string* error, const std::string& why)
+{
+    if (error)
+        *error = why;
+    return false;
+}
+
+// QPSK pseudo-noise symbols from a fixed seed (the same on every build).
+std::vector<cfloat> pn_qpsk(std::size_t n, std::uint64_t seed)
+{
+    Xoshiro256Plus rng(seed);
+    const float a = 1.0f / std::sqrt(2.0f);
+    std::vector<cfloat> s(n);
+    for (auto& x : s) {
+        const auto r = rng();
+        x = cfloat(r & 1 ? a : -a, r & 2 ? a : -a);
+    }
+    return s;
+}
+
+} // namespace
+
+std::vector<std::uint8_t> FrameHeader::serialize() const
+{
+    std::vector<std::uint8_t> b;
+    b.reserve(size);
+    b.push_back(version);
+    b.push_back(scheme);
+    put16(b, model_id);
+    put32(b, sequence);
+    put16(b, payload_symbols);
+    b.push_back(layers);
+    b.push_back(quantizer_bits);
+    putf(b, z_min);
+    putf(b, z_max);
+    putf(b, gain);
+    put16(b, end_index);
+    put16(b, reserved);
+    put32(b, crc32(b.data(), b.size()));
+    return b;
+}
+
+std::optional<FrameHeader> FrameHeader::parse(const std::uint8_t* p, std::size_t n, std::string* error)
+{
+    if (!p || n < size) {
+        fail(error, "header: " + std::to_string(n) + " bytes, need " + std::to_string(size));
+        return std::nullopt;
+    }
+    if (crc32(p, size - 4) != get32(p + size - 4)) {
+        fail(error, "header: CRC mismatch");
+        return std::nullopt;
+    }
+    FrameHeader h;
+    h.version = p[0];
+    h.scheme = p[1];
+    h.model_id = get16(p + 2);
+    h.sequence = get32(p + 4);
+    h.payload_symbols = get16(p + 8);
+    h.layers = p[10];
+    h.quantizer_bits = p[11];
+    h.z_min = getf(p + 12);
+    h.z_max = getf(p + 16);
+    h.gain = getf(p + 20);
+    h.end_index = get16(p + 24);
+    h.reserved = get16(p + 26);
+    std::string why;
+    if (h.version != current_version)
+        why = "unknown version " + std::to_string(h.version);
+    else if (h.scheme < deepscm || h.scheme > separate)
+        why = "unknown scheme " + std::to_string(h.scheme);
+    else if (h.quantizer_bits > 8)
+        why = "quantizer bits " + std::to_string(h.quantizer_bits) + " > 8";
+    else if (!std::isfinite(h.z_min) || !std::isfinite(h.z_max) || h.z_max < h.z_min)
+        why = "invalid quantizer range";
+    else if (!std::isfinite(h.gain) || !(h.gain > 0.0f))
+        why = "invalid gain";
+    else if (h.end_index > h.payload_symbols)
+        why = "end index beyond the payload";
+    else if (h.layers > 8)
+        why = "more than 8 layers";
+    if (!why.empty()) {
+        fail(error, "header: " + why);
+        return std::nullopt;
+    }
+    return h;
+}
+
+bool FrameHeader::operator==(const FrameHeader& o) const { return serialize() == o.serialize(); }
+
+FrameFormat::FrameFormat(std::size_t pilot_symbols)
+{
+    if (pilot_symbols < 2)
+        throw std::invalid_argument("frame format: need at least 2 pilots, got " +
+                                    std::to_string(pilot_symbols));
+    const auto half = pn_qpsk(preamble_half, 0x5e3c0de5eedULL);
+    d_preamble = half;
+    d_preamble.insert(d_preamble.end(), half.begin(), half.end());
+    d_pilots = pn_qpsk(pilot_symbols, 0x9170757eedULL);
+}
+
+std::vector<cfloat> FrameFormat::build(const FrameHeader& header, const cfloat* payload, std::size_t n) const
+{
+    if (n != header.payload_symbols)
+        throw std::invalid_argument("frame: payload has " + std::to_string(n) +
+                                    " symbols, header says " + std::to_string(header.payload_symbols));
+    std::vector<cfloat> f(d_preamble);
+    f.reserve(overhead() + n);
+    for (std::uint8_t byte : header.serialize())
+        for (int b = 7; b >= 0; --b)
+            f.emplace_back((byte >> b) & 1 ? 1.0f : -1.0f, 0.0f);
+    f.insert(f.end(), d_pilots.begin(), d_pilots.end());
+    f.insert(f.end(), payload, payload + n);
+    return f;
+}
+
+std::optional<FrameFormat::Parsed> FrameFormat::parse(const cfloat* frame, std::size_t n, std::string* error) const
+{
+    if (n < overhead()) {
+        fail(error, "frame: " + std::to_string(n) + " symbols, shorter than its " +
+                        std::to_string(overhead()) + "-symbol preamble, header and pilots");
+        return std::nullopt;
+    }
+    // The preamble gives the channel for the header decisions.
+    const auto pre = estimate_from_pilots(frame, d_preamble.data(), d_preamble.size());
+    std::vector<std::uint8_t> bytes(FrameHeader::size, 0);
+    const cfloat w = std::conj(pre.h);
+    for (std::size_t i = 0; i < header_symbols; ++i) {
+        const float v = (frame[d_preamble.size() + i] * w).real();
+        bytes[i / 8] = std::uint8_t(bytes[i / 8] | ((v > 0.0f) << (7 - i % 8)));
+    }
+    auto header = FrameHeader::parse(bytes.data(), bytes.size(), error);
+    if (!header)
+        return std::nullopt;
+    const std::size_t start = overhead();
+    if (n - start < header->payload_symbols) {
+        fail(error, "frame: header announces " + std::to_string(header->payload_symbols) +
+                        " payload symbols, only " + std::to_string(n - start) + " present");
+        return std::nullopt;
+    }
+    Parsed out;
+    out.header = *header;
+    out.channel = estimate_from_pilots(frame + d_preamble.size() + header_symbols, d_pilots.data(), d_pilots.size());
+    out.payload.resize(header->payload_symbols);
+    Equaliser(EqualiserKind::zf).equalise(frame + start, out.channel.h, out.channel.noise_var,
+                                          out.payload.data(), out.payload.size());
+    return out;
+}
+
+} // namespace semcom
+
+namespace semcom {
+
+BurstDetector::BurstDetector(const FrameFormat& format, float threshold)
+    : d_format(format), d_threshold(threshold)
+{
+    if (!(threshold > 0.0f && threshold < 1.0f))
+        throw std::invalid_argument("burst detector: threshold must be in (0, 1), got " +
+                                    std::to_string(threshold));
+}
+
+void BurstDetector::correct_cfo(cfloat* x, std::size_t n, float cfo, double offset)
+{
+    for (std::size_t i = 0; i < n; ++i)
+        x[i] *= std::polar(1.0f, static_cast<float>(-2.0 * M_PI * cfo * (double(i) + offset)));
+}
+
+std::vector<BurstDetection> BurstDetector::detect(const cfloat* x, std::size_t n) const
+{
+    constexpr std::size_t L = FrameFormat::preamble_half;
+    constexpr std::size_t search = 8;
+    const auto& pre = d_format.preamble();
+    std::vector<BurstDetection> found;
+    if (n < 2 * L + search)
+        return found;
+    // Sliding sums over d = 0 .. n - 2L, updated in O(1) per step (double: no drift).
+    std::complex<double> p = 0.0;
+    double e1 = 0.0, e2 = 0.0;
+    for (std::size_t k = 0; k < L; ++k) {
+        p += std::conj(std::complex<double>(x[k])) * std::complex<double>(x[k + L]);
+        e1 += std::norm(x[k]);
+        e2 += std::norm(x[k + L]);
+    }
+    auto metric = [](std::complex<double> pp, double a, double b) {
+        const double r = 0.5 * (a + b);
+        return r > 0.0 ? std::norm(pp) / (r * r) : 0.0;
+    };
+    std::vector<double> m(n - 2 * L + 1);
+    std::vector<std::complex<double>> ps(m.size());
+    for (std::size_t d = 0;; ++d) {
+        m[d] = metric(p, e1, e2);
+        ps[d] = p;
+        if (d + 2 * L >= n)
+            break;
+        p += std::conj(std::complex<double>(x[d + L])) * std::complex<double>(x[d + 2 * L]) -
+             std::conj(std::complex<double>(x[d])) * std::complex<double>(x[d + L]);
+        e1 += std::norm(x[d + L]) - std::norm(x[d]);
+        e2 += std::norm(x[d + 2 * L]) - std::norm(x[d + L]);
+    }
+    std::vector<cfloat> win(2 * L + 2 * search);
+    std::size_t d = 0;
+    while (d < m.size()) {
+        if (m[d] < d_threshold) {
+            ++d;
+            continue;
+        }
+        // coarse timing: the peak of M over the next L lags
+        std::size_t peak = d;
+        for (std::size_t k = d; k < std::min(m.size(), d + L); ++k)
+            if (m[k] > m[peak])
+                peak = k;
+        const float cfo = static_cast<float>(std::arg(ps[peak]) / (2.0 * M_PI * L));
+        // fine timing: cross-correlation with the preamble after removing the CFO
+        const std::size_t lo = peak >= search ? peak - search : 0;
+        const std::size_t hi = std::min(peak + search, n - 2 * L);
+        double best = -1.0;
+        std::size_t start = peak;
+        for (std::size_t s = lo; s <= hi; ++s) {
+            std::complex<double> c = 0.0;
+            for (std::size_t k = 0; k < 2 * L; ++k)
+                c += std::conj(std::complex<double>(pre[k])) *
+                     std::complex<double>(x[s + k] * std::polar(1.0f, float(-2.0 * M_PI * cfo * double(k))));
+            if (std::norm(c) > best) {
+                best = std::norm(c);
+                start = s;
+            }
+        }
+        found.push_back({ start, cfo, static_cast<float>(m[peak]) });
+        d = start + 2 * L + FrameFormat::header_symbols; // past this burst's preamble and header
+    }
+    return found;
+}
+
+} // namespace semcom
