@@ -12,6 +12,9 @@
 #include <gnuradio/semcom/image_sink.h>
 #include <gnuradio/semcom/image_source.h>
 #include <gnuradio/semcom/metrics_sink.h>
+#ifdef SEMCOM_HAVE_NEURAL
+#include <gnuradio/semcom/semantic_encoder.h>
+#endif
 #include <gnuradio/semcom/quantized_demapper.h>
 #include <gnuradio/semcom/quantized_mapper.h>
 #include <gnuradio/semcom/superposition_demapper.h>
@@ -132,4 +135,31 @@ PYBIND11_MODULE(semcom_python, m)
              py::arg("num_inputs"), py::arg("directory"), py::arg("max_images") = 16,
              py::arg("grid_columns") = 8, py::arg("prefix") = "image")
         .def("write_grid", &image_sink::write_grid);
+
+#ifdef SEMCOM_HAVE_NEURAL
+    py::class_<semantic_encoder, gr::block, gr::basic_block, std::shared_ptr<semantic_encoder>>(
+        m, "semantic_encoder", "Neural encoder (TorchScript + manifest): images -> layer indices or features.")
+        .def(py::init(&semantic_encoder::make), py::arg("model"), py::arg("device") = "auto",
+             py::arg("max_batch") = 16)
+        .def("set_snr", &semantic_encoder::set_snr, py::arg("snr_db"))
+        .def("channel_uses", &semantic_encoder::channel_uses)
+        .def("num_outputs", &semantic_encoder::num_outputs)
+        .def("device_name", &semantic_encoder::device_name);
+
+    py::class_<neural_decoder, gr::block, gr::basic_block, std::shared_ptr<neural_decoder>>(
+        m, "neural_decoder", "Neural decoder of one receiver: frames of symbols -> class scores and image.")
+        .def(py::init(&neural_decoder::make), py::arg("model"), py::arg("device") = "auto",
+             py::arg("snr_db") = 10.0f, py::arg("max_batch") = 16, py::arg("max_wait_us") = 2000,
+             py::arg("realtime") = false, py::arg("queue_capacity") = 64)
+        .def("set_snr", &neural_decoder::set_snr, py::arg("snr_db"))
+        .def("frames_decoded", &neural_decoder::frames_decoded)
+        .def("frames_dropped", &neural_decoder::frames_dropped)
+        .def("channel_uses", &neural_decoder::channel_uses)
+        .def("num_classes", &neural_decoder::num_classes)
+        .def("image_size", &neural_decoder::image_size)
+        .def("device_name", &neural_decoder::device_name);
+    m.attr("has_neural") = true;
+#else
+    m.attr("has_neural") = false;
+#endif
 }

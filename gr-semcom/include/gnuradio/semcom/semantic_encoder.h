@@ -1,0 +1,85 @@
+/*
+ * Copyright 2026 gr-semcom developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef INCLUDED_SEMCOM_SEMANTIC_ENCODER_H
+#define INCLUDED_SEMCOM_SEMANTIC_ENCODER_H
+
+#include <gnuradio/block.h>
+#include <gnuradio/semcom/api.h>
+
+#include <string>
+#include <vector>
+
+namespace gr {
+namespace semcom {
+
+/*!
+ * \brief Neural semantic encoder (LibTorch): one image vector in, what its manifest says out.
+ * \ingroup semcom
+ *
+ * The model is a TorchScript file with its manifest (docs/model-manifest.md); the block refuses a
+ * missing, corrupt or mismatched model when it is built, with a message naming the file.
+ * - Superposition encoders (DeepSCM, CM): K byte outputs, channel_uses indices per image each,
+ *   ready for superposition_mapper.
+ * - Feature encoders (MIJSCC): one float output, a vector of 2 * channel_uses per image, ready
+ *   for quantized_mapper; A-MIJSCC also takes the SNR (set_snr, or the message port "snr" with a
+ *   number or a dict holding "snr_db") and tags each frame "end_index" (symbols to send).
+ * The "semcom_image" tag of every image moves to the first output item of its frame.
+ * Images are encoded in batches of up to max_batch per call, on `device` (auto | cpu | cuda |
+ * cuda:N).
+ */
+class SEMCOM_API semantic_encoder : virtual public gr::block
+{
+public:
+    typedef std::shared_ptr<semantic_encoder> sptr;
+
+    static sptr make(const std::string& model, const std::string& device = "auto", int max_batch = 16);
+
+    virtual void set_snr(float snr_db) = 0;
+    virtual int channel_uses() const = 0;
+    virtual int num_outputs() const = 0;
+    virtual std::string device_name() const = 0;
+};
+
+/*!
+ * \brief Neural decoder of one receiver (LibTorch): symbols of one frame in, scores and image out.
+ * \ingroup semcom
+ *
+ * Input: the receiver's equalised symbols, channel_uses per frame (frames back to back, the first
+ * carrying the "semcom_image" tag). SNR input of the model: a "snr_db" tag (number) or a
+ * "semcom_csi" tag (dict with snr_db) inside the frame, else the block's snr_db (set_snr, message
+ * port "snr"). Outputs: 0 = class scores (vector of the manifest's classes), 1 = reconstructed
+ * image (vector) when the model has one; each item keeps its frame's "semcom_image" tag.
+ *
+ * Decoding runs on a worker thread in batches (max_batch frames or max_wait_us). realtime = false
+ * (simulation): every frame is decoded; the block waits for the batch of each call. realtime =
+ * true (over the air): frames are queued up to queue_capacity and dropped (counted,
+ * frames_dropped) when the decoder cannot keep up, so the radio is never held up.
+ */
+class SEMCOM_API neural_decoder : virtual public gr::block
+{
+public:
+    typedef std::shared_ptr<neural_decoder> sptr;
+
+    static sptr make(const std::string& model,
+                     const std::string& device = "auto",
+                     float snr_db = 10.0f,
+                     int max_batch = 16,
+                     int max_wait_us = 2000,
+                     bool realtime = false,
+                     int queue_capacity = 64);
+
+    virtual void set_snr(float snr_db) = 0;
+    virtual long frames_decoded() const = 0;
+    virtual long frames_dropped() const = 0;
+    virtual int channel_uses() const = 0;
+    virtual int num_classes() const = 0;
+    virtual int image_size() const = 0;
+    virtual std::string device_name() const = 0;
+};
+
+} // namespace semcom
+} // namespace gr
+
+#endif
