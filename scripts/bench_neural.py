@@ -1,0 +1,100 @@
+#!/usr/bin/python3
+#
+# Copyright 2026 gr-semcom developers
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+"""Neural runtime benchmark: the same TorchScript file through semcom-neural (C++), through
+torch.jit in Python, and the eager PyTorch module (weights taken from the TorchScript file),
+at batch 1, 8 and 64, one intra-op thread each, measured in one run; prints images per second,
+latency, the ratios, and the channel-symbol rate each sustains in real time (n per image).
+
+    /usr/bin/python3 scripts/bench_neural.py [--build-dir build] [--models models] [--name deepscm_4qam16qam]
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+import torch
+import yaml
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "python"))
+
+
+def timed(fn, inputs, seconds=1.0):
+    with torch.no_grad():
+        for _ in range(3):
+            fn(*inputs)
+        times, start = [], time.perf_counter()
+        while len(times) < 5 or time.perf_counter() - start < seconds:
+            t0 = time.perf_counter()
+            fn(*inputs)
+            times.append(time.perf_counter() - t0)
+    times.sort()
+    return times[len(times) // 2]
+
+
+def eager_modules(cfg, manifests):
+    """The eager modules of the exported files: the training classes, weights from TorchScript."""
+    from semcom_train import data, export, train
+    ds = data.fashion_mnist("test").subset(4)
+    model = train.build_model(cfg, ds).eval()
+    enc = export.SuperpositionEncoder(model) if cfg["scheme"] in ("deepscm", "cm") else export.FeatureEncoder(model)
+    out = {}
+    for role, man in manifests.items():
+        ts = torch.jit.load(man["path"])
+        module = enc if role == "encoder" else model.decoders[int(role[2:]) - 1]
+        module.load_state_dict(ts.state_dict())
+        out[role] = module.eval()
+    return out
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--build-dir", default="build")
+    p.add_argument("--models", default="models")
+    p.add_argument("--name", default="deepscm_4qam16qam")
+    p.add_argument("--config", default=None, help="training config (default python/configs/ by scheme)")
+    p.add_argument("--batches", type=int, nargs="+", default=[1, 8, 64])
+    p.add_argument("--device", default="cpu")
+    a = p.parse_args()
+    torch.set_num_threads(1)
+    bench = os.path.join(a.build_dir, "lib", "neural", "semcom-neural-bench")
+    manifests = {}
+    for role in ("encoder", "rx1", "rx2"):
+        path = os.path.join(a.models, f"{a.name}_{role}.json")
+        if os.path.exists(path):
+            with open(path) as f:
+                manifests[role] = dict(json.load(f), path=os.path.join(a.models, f"{a.name}_{role}.pt"), json=path)
+    if not manifests:
+        raise SystemExit(f"bench_neural: no {a.models}/{a.name}_*.json (train and export first)")
+    cfg_path = a.config or os.path.join(HERE, "..", "python", "configs", "deepscm.yaml")
+    with open(cfg_path) as f:
+        cfg = yaml.safe_load(f)
+    eager = eager_modules(cfg, manifests)
+    n = manifests["encoder"]["channel_uses"]
+    print(f"{a.name}: 1 intra-op thread, device {a.device}; items = images (encoder) or frames (decoders)")
+    print(f"{'model':<9} {'batch':>5} {'C++ img/s':>10} {'C++ ms':>8} {'jit img/s':>10} {'eager img/s':>11}"
+          f" {'C++/jit':>8} {'C++/eager':>9} {'real-time ksym/s (C++)':>23}")
+    for role, man in manifests.items():
+        env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+        lines = subprocess.run([bench, man["json"], a.device] + [str(b) for b in a.batches],
+                               capture_output=True, text=True, check=True, env=env).stdout.splitlines()
+        cxx = {r["batch"]: r for r in map(json.loads, lines)}
+        ts = torch.jit.load(man["path"])
+        for b in a.batches:
+            inputs = [torch.rand([b] + spec["shape"][1:]) for spec in man["inputs"]]
+            t_jit = timed(ts, inputs)
+            t_eager = timed(eager[role], inputs)
+            c = cxx[b]
+            print(f"{role:<9} {b:>5} {c['items_per_s']:>10.0f} {c['latency_ms']:>8.3f} {b / t_jit:>10.0f} "
+                  f"{b / t_eager:>11.0f} {c['items_per_s'] * t_jit / b:>7.2f}x {c['items_per_s'] * t_eager / b:>8.2f}x"
+                  f" {c['items_per_s'] * n / 1e3:>23.0f}")
+
+
+if __name__ == "__main__":
+    main()
