@@ -32,7 +32,7 @@ class SuperpositionEncoder(nn.Module):
             self.encoder, self.modulator = model.encoder, model.modulator
         else:
             self.encoders, self.modulators = model.encoders, model.modulators
-            self.decorrelators = model.decorrelators
+            self.decorrelators, self.feature_norm = model.decorrelators, model.feature_norm
         self.orders = [int(name.lower().replace("qam", "")) for name in model.layers]
         self.sides = [int(round(math.sqrt(o))) for o in self.orders]
 
@@ -48,7 +48,7 @@ class SuperpositionEncoder(nn.Module):
                          for lev, order in zip(per_layer, self.orders))
         feats, out = [], []
         for i in range(len(self.orders)):
-            u = self.encoders[i](image)
+            u = self.feature_norm(self.encoders[i](image))
             if i > 0:
                 u, _ = self.decorrelators[i - 1](torch.cat(feats, dim=1), u)
             feats.append(u)

@@ -134,6 +134,9 @@ class DeepSCM(nn.Module):
         self.modulators = nn.ModuleList(
             [ProbModulator(dim, n, int(name.lower().replace("qam", "")), tau) for name in self.layers])
         self.decorrelators = nn.ModuleList([Decorrelator(dim * k, dim) for k in range(1, len(self.layers))])
+        # Optional: unit-scale features, so that the decorrelator's least-squares fit is not
+        # chasing features whose scale keeps growing (the modulators' argmax is scale-free).
+        self.feature_norm = nn.LayerNorm(dim, elementwise_affine=False) if cfg.get("feature_norm") else nn.Identity()
         self.decoders = nn.ModuleList([Decoder(n, c, image_shape, width, cfg.get("hidden", 512))
                                        for c in num_classes])
 
@@ -144,7 +147,7 @@ class DeepSCM(nn.Module):
         feats, levels, fit_loss = [], [], x.new_zeros(())
         y = torch.zeros(x.shape[0], self.n, dtype=torch.complex64, device=x.device)
         for i in range(k):
-            u = self.encoders[i](x)
+            u = self.feature_norm(self.encoders[i](x))
             if i > 0:
                 u, fit = self.decorrelators[i - 1](torch.cat(feats, dim=1), u)
                 fit_loss = fit_loss + fit
@@ -158,7 +161,7 @@ class DeepSCM(nn.Module):
         """U1 and the residuals R_k (for the orthogonality check)."""
         feats, out = [], []
         for i in range(len(self.layers)):
-            u = self.encoders[i](x)
+            u = self.feature_norm(self.encoders[i](x))
             if i > 0:
                 u, _ = self.decorrelators[i - 1](torch.cat(feats, dim=1), u)
             feats.append(u)
