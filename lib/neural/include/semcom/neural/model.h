@@ -38,6 +38,12 @@ struct ModelOptions {
      * 0 leaves LibTorch's setting as it is.
      */
     int intra_op_threads = 1;
+    /*!
+     * Freeze the module and run torch::jit::optimize_for_inference on it at load (what
+     * torch.jit.optimize_for_inference does in Python). Outputs agree with the unoptimised module
+     * to float rounding; off gives the file exactly as it was traced.
+     */
+    bool optimize = true;
     //! Largest batch run() accepts; input buffers are preallocated for it.
     std::int64_t max_batch = 32;
     //! Where the device choice and other notices go; empty: one line to stderr.
