@@ -288,6 +288,18 @@ void SuperpositionDemapper::axis_weights(float v, float inv_nv, float* w) const
         w[j] = std::exp((dmin - w[j]) * inv_nv);
 }
 
+void SuperpositionDemapper::table_weights(cfloat y, float inv_nv, float* w) const
+{
+    const auto& table = d_mapper.table();
+    float dmin = std::numeric_limits<float>::infinity();
+    for (std::size_t s = 0; s < table.size(); ++s) {
+        w[s] = std::norm(y - table[s]);
+        dmin = std::min(dmin, w[s]);
+    }
+    for (std::size_t s = 0; s < table.size(); ++s)
+        w[s] = std::exp((dmin - w[s]) * inv_nv);
+}
+
 void SuperpositionDemapper::posteriors(const cfloat* y,
                                        float noise_var,
                                        float* const* out,
@@ -334,17 +346,13 @@ void SuperpositionDemapper::posteriors(const cfloat* y,
     std::vector<float> w(table.size());
     std::vector<unsigned> idx(k);
     for (std::size_t i = 0; i < n; ++i) {
-        float dmin = std::numeric_limits<float>::infinity();
-        for (std::size_t s = 0; s < table.size(); ++s) {
-            w[s] = std::norm(y[i] - table[s]);
-            dmin = std::min(dmin, w[s]);
-        }
+        table_weights(y[i], inv_nv, w.data());
         for (std::size_t l = 0; l < k; ++l)
             if (out[l])
                 std::fill_n(out[l] + i * layers[l].order(), layers[l].order(), 0.0f);
         float sum = 0.0f;
         for (unsigned s = 0; s < table.size(); ++s) {
-            const float p = std::exp((dmin - w[s]) * inv_nv);
+            const float p = w[s];
             sum += p;
             d_mapper.split(s, idx.data());
             for (std::size_t l = 0; l < k; ++l)
@@ -412,17 +420,13 @@ void SuperpositionDemapper::llrs(const cfloat* y,
         one[l].resize(bits[l]);
     }
     for (std::size_t i = 0; i < n; ++i) {
-        float dmin = std::numeric_limits<float>::infinity();
-        for (std::size_t s = 0; s < table.size(); ++s) {
-            w[s] = std::norm(y[i] - table[s]);
-            dmin = std::min(dmin, w[s]);
-        }
+        table_weights(y[i], inv_nv, w.data());
         for (std::size_t l = 0; l < k; ++l) {
             std::fill(zero[l].begin(), zero[l].end(), 0.0f);
             std::fill(one[l].begin(), one[l].end(), 0.0f);
         }
         for (unsigned s = 0; s < table.size(); ++s) {
-            const float p = std::exp((dmin - w[s]) * inv_nv);
+            const float p = w[s];
             d_mapper.split(s, idx.data());
             for (std::size_t l = 0; l < k; ++l)
                 for (unsigned t = 0; t < bits[l]; ++t)

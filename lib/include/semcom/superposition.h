@@ -99,6 +99,8 @@ private:
     void check_noise_var(float noise_var) const;
     //! Per-axis weights exp(-(v - a_j)^2 / noise_var), scaled so that the largest is 1.
     void axis_weights(float v, float inv_nv, float* w) const;
+    //! The same over the whole super-constellation (non-separable layers).
+    void table_weights(cfloat y, float inv_nv, float* w) const;
 
     SuperpositionMapper d_mapper;
     bool d_separable;
