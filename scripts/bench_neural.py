@@ -18,7 +18,11 @@ import subprocess
 import sys
 import time
 
-import torch
+# One thread everywhere, set before torch loads: torch.set_num_threads alone left OpenMP kernels
+# with two threads here, which made Python look faster than it is on one.
+os.environ["OMP_NUM_THREADS"] = "1"
+os.environ["OPENBLAS_NUM_THREADS"] = "1"
+import torch  # noqa: E402
 import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))

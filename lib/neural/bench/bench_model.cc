@@ -22,21 +22,27 @@ using namespace semcom::neural;
 int main(int argc, char** argv)
 {
     if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
-        std::printf("usage: %s MODEL.json [DEVICE=cpu] [BATCH ...=1 8 64]\n"
+        std::printf("usage: %s MODEL.json [DEVICE=cpu] [BATCH ...=1 8 64] [--no-optimize]\n"
                     "Prints one JSON line per batch: batch, items_per_s, latency_ms (median).\n",
                     argv[0]);
         return argc < 2 ? 2 : 0;
     }
     const std::string device = argc > 2 ? argv[2] : "cpu";
     std::vector<std::int64_t> batches;
-    for (int i = 3; i < argc; ++i)
-        batches.push_back(std::atoll(argv[i]));
+    bool optimize = true;
+    for (int i = 3; i < argc; ++i) {
+        if (std::string(argv[i]) == "--no-optimize")
+            optimize = false;
+        else
+            batches.push_back(std::atoll(argv[i]));
+    }
     if (batches.empty())
         batches = { 1, 8, 64 };
     ModelOptions o;
     o.device = device;
     o.max_batch = *std::max_element(batches.begin(), batches.end());
     o.log = [](const std::string&) {};
+    o.optimize = optimize;
     try {
         Model model(argv[1], o);
         for (auto b : batches) {
