@@ -24,6 +24,7 @@ PACKAGES=(
   libtorch-dev python3-torch python3-torchvision libopenblas0-pthread
   libboost-all-dev libgtest-dev libgmock-dev libbenchmark-dev
   pybind11-dev python3-pybind11 nlohmann-json3-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev zlib1g-dev libpng-dev
+  clang libclang-rt-14-dev
   dataset-fashion-mnist python3-numpy python3-matplotlib python3-tqdm python3-yaml python3-pil python3-pytest
 )
 
@@ -67,6 +68,8 @@ run_tests() {
     -DSEMCOM_SANITIZE=address,undefined -DSEMCOM_ENABLE_BENCH=OFF >/dev/null
   cmake --build "$BUILD_DIR-core-asan" -j "$JOBS" --target semcom-core-tests
   (cd "$BUILD_DIR-core-asan" && UBSAN_OPTIONS=halt_on_error=1 ctest -L core --output-on-failure -j "$JOBS")
+  log "fuzzing the frame parsers for 30 s (scripts/fuzz.sh)"
+  BUILD_DIR="$BUILD_DIR" scripts/fuzz.sh 30
 }
 
 run_bench() {
