@@ -5,6 +5,9 @@
  * semcom: the gr-semcom command-line program, one subcommand per job.
  */
 #include "loopback.h"
+#ifdef SEMCOM_HAVE_SIMULATE
+#include "simulate.h"
+#endif
 
 #include <CLI/CLI.hpp>
 
@@ -17,6 +20,10 @@ int main(int argc, char** argv)
     app.require_subcommand(1);
     semcom::apps::LoopbackOptions loopback;
     semcom::apps::add_loopback_command(app, loopback);
+#ifdef SEMCOM_HAVE_SIMULATE
+    semcom::apps::SimulateOptions simulate;
+    semcom::apps::add_simulate_command(app, simulate);
+#endif
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -25,6 +32,10 @@ int main(int argc, char** argv)
     try {
         if (app.got_subcommand("loopback"))
             return semcom::apps::run_loopback(loopback);
+#ifdef SEMCOM_HAVE_SIMULATE
+        if (app.got_subcommand("simulate"))
+            return semcom::apps::run_simulate(simulate);
+#endif
     } catch (const std::exception& e) {
         std::cerr << "semcom: error: " << e.what() << "\n";
         return 1;

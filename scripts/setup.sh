@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # gr-semcom set-up: installs what is missing, builds, and runs one job.
 #
-#   scripts/setup.sh run     install, build, run the main job (the broadcast loopback)
+#   scripts/setup.sh run     install, build, run the main job (semantic broadcast simulation)
 #   scripts/setup.sh test    install, build, run every test (what CI runs)
 #   scripts/setup.sh bench   install, build, run the benchmarks against the GNU Radio peers
 #   scripts/setup.sh deps    only install the Debian packages
@@ -55,8 +55,10 @@ build() {
 }
 
 run_main() {
-  log "main job: superposition broadcast loopback (build/apps/semcom loopback --help for options)"
-  "$BUILD_DIR/apps/semcom" loopback "$@"
+  log "main job: semantic broadcast of 1000 Fashion-MNIST images to two receivers (build/apps/semcom simulate --help)"
+  "$BUILD_DIR/apps/semcom" simulate "$@"
+  log "and the DSP behind it: per-layer symbol error rates against theory (build/apps/semcom loopback --help)"
+  "$BUILD_DIR/apps/semcom" loopback --quiet
 }
 
 run_tests() {

@@ -1,0 +1,34 @@
+/*
+ * Copyright 2026 gr-semcom developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef SEMCOM_APPS_SIMULATE_H
+#define SEMCOM_APPS_SIMULATE_H
+
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace semcom::apps {
+
+struct SimulateOptions {
+    std::string models = "models/deepscm_4qam16qam";
+    std::vector<std::string> channels{ "awgn" };
+    std::vector<float> snrs{ -5.0f, 20.0f };
+    std::string fading = "block";
+    int images = 1000;
+    std::uint64_t seed = 1;
+    std::string device = "auto";
+    std::string json;
+    std::string out_dir = "results/simulate";
+    bool quiet = false;
+};
+
+void add_simulate_command(CLI::App& app, SimulateOptions& options);
+int run_simulate(const SimulateOptions& options);
+
+} // namespace semcom::apps
+
+#endif
