@@ -10,7 +10,7 @@ out="${BUILD_DIR:-build}/fuzz"
 mkdir -p "$out"
 command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ not found (apt-get install clang libclang-rt-14-dev)" >&2; exit 2; }
 clang++ -std=c++17 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-  -Ilib/include fuzz/fuzz_frame.cc lib/src/frame.cc lib/src/equaliser.cc lib/src/constellation.cc \
+  -Ilib/include fuzz/fuzz_frame.cc lib/src/frame.cc lib/src/convolutional.cc lib/src/equaliser.cc lib/src/constellation.cc \
   -o "$out/fuzz_frame"
 work="$out/corpus"
 mkdir -p "$work"

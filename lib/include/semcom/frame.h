@@ -54,8 +54,8 @@ struct FrameHeader {
  * - Preamble: a 64-symbol QPSK pseudo-noise sequence sent twice (128 symbols). The repetition
  *   gives detection and CFO by the Schmidl-Cox autocorrelation (CFO range +-1/128 cycles per
  *   symbol); the known sequence gives timing by cross-correlation and a first channel estimate.
- * - Header: 256 BPSK symbols (32 bytes, MSB first): BPSK is 3 dB more robust than the QPSK
- *   preamble and far more than the payload constellations.
+ * - Header: 32 bytes, MSB first, convolutionally coded (K = 7, rate 1/2, terminated:
+ *   ConvolutionalCode) and sent as 524 BPSK symbols; soft Viterbi decoding at the receiver.
  * - Pilots: pilot_symbols known QPSK symbols for the LS channel and noise estimate.
  * - Payload: header.payload_symbols data symbols (unit average power), as the mappers made them.
  */
@@ -65,7 +65,8 @@ public:
     explicit FrameFormat(std::size_t pilot_symbols = 32);
 
     static constexpr std::size_t preamble_half = 64;
-    static constexpr std::size_t header_symbols = FrameHeader::size * 8;
+    //! The header's 256 bits, K = 7 rate-1/2 coded with a 6-bit tail: 524 BPSK symbols.
+    static constexpr std::size_t header_symbols = 2 * (FrameHeader::size * 8 + 6);
 
     const std::vector<cfloat>& preamble() const { return d_preamble; }
     const std::vector<cfloat>& pilots() const { return d_pilots; }
@@ -79,7 +80,8 @@ public:
     struct Parsed {
         FrameHeader header;
         ChannelEstimate channel;     //!< from the pilots (after the preamble's CFO correction)
-        std::vector<cfloat> payload; //!< zero-forcing equalised
+        float residual_cfo = 0.0f;   //!< cycles/symbol, from the preamble-to-pilots phase
+        std::vector<cfloat> payload; //!< zero-forcing equalised, phase tracked
     };
     /*!
      * Parses a burst that starts at frame[0] (timing found) with CFO already removed: BPSK header
