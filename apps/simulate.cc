@@ -14,15 +14,22 @@
 #include <gnuradio/semcom/metrics_sink.h>
 #include <gnuradio/semcom/semantic_encoder.h>
 #include <gnuradio/semcom/superposition_mapper.h>
+#include <gnuradio/blocks/head.h>
+#include <gnuradio/blocks/null_sink.h>
 #include <gnuradio/top_block.h>
+#include <gnuradio/zeromq/pub_sink.h>
+#include <gnuradio/zeromq/sub_source.h>
 #include <nlohmann/json.hpp>
 #include <semcom/neural/manifest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
+#include <thread>
+#include <atomic>
 
 namespace semcom::apps {
 
@@ -51,6 +58,22 @@ void add_simulate_command(CLI::App& app, SimulateOptions& o)
     cmd->add_option("--out-dir", o.out_dir, "Folder for the PNG grid of originals and reconstructions")
         ->capture_default_str();
     cmd->add_flag("--quiet", o.quiet, "Only the table");
+    cmd->add_option("--role", o.role,
+                    "all: one process; tx: encode and publish the symbols over ZeroMQ; rx: subscribe, "
+                    "apply this receiver's channel and decode")
+        ->check(CLI::IsMember({ "all", "tx", "rx" }))
+        ->capture_default_str();
+    cmd->add_option("--address", o.address, "ZeroMQ address (tx binds, rx connects)")->capture_default_str();
+    cmd->add_option("--receiver", o.receiver, "rx: this process's receiver number (1-based)")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    cmd->add_option("--start-delay", o.start_delay_ms,
+                    "tx: milliseconds to wait before sending, so that the receivers have subscribed "
+                    "(ZeroMQ drops what is published before)")
+        ->capture_default_str();
+    cmd->add_option("--idle-timeout", o.idle_timeout_s,
+                    "rx: stop after this many seconds without new frames and report what arrived")
+        ->capture_default_str();
 }
 
 int run_simulate(const SimulateOptions& o)
@@ -86,41 +109,113 @@ int run_simulate(const SimulateOptions& o)
     const int n = int(enc_manifest.channel_uses);
     const auto shape = enc_manifest.inputs[0].shape; // [-1, C, H, W]
 
+    const bool tx = o.role != "rx", rx = o.role != "tx";
+    if (o.role == "rx" && (o.receiver < 1 || std::size_t(o.receiver) > n_rx))
+        throw std::invalid_argument("--receiver " + std::to_string(o.receiver) + " is not one of the " +
+                                    std::to_string(n_rx) + " receivers given by --snr");
     auto tb = gr::make_top_block("semcom-simulate");
     auto source = gs::image_source::make("fashion-mnist", "", "test", o.images);
-    auto encoder = gs::semantic_encoder::make(enc_path, o.device, 32);
-    auto mapper = gs::superposition_mapper::make(layers, alphas);
-    auto channel = gs::broadcast_channel::make(o.channels, o.snrs, o.fading, n, o.seed);
-    std::filesystem::create_directories(o.out_dir);
-    auto grid = gs::image_sink::make(int(shape[1]), int(shape[2]), int(shape[3]), int(n_rx) + 1, o.out_dir, 0,
-                                     12, "simulate");
-    tb->connect(source, 0, encoder, 0);
-    for (std::size_t k = 0; k < layers.size(); ++k)
-        tb->connect(encoder, int(k), mapper, int(k));
-    tb->connect(mapper, 0, channel, 0);
-    tb->connect(source, 0, grid, 0);
+    gs::semantic_encoder::sptr encoder;
+    gr::basic_block_sptr symbols; // what the channel sees: the mapper here, or the subscription
+    if (tx) {
+        encoder = gs::semantic_encoder::make(enc_path, o.device, 32);
+        auto mapper = gs::superposition_mapper::make(layers, alphas);
+        tb->connect(source, 0, encoder, 0);
+        for (std::size_t k = 0; k < layers.size(); ++k)
+            tb->connect(encoder, int(k), mapper, int(k));
+        symbols = mapper;
+        if (!rx) {
+            auto pub = gr::zeromq::pub_sink::make(sizeof(gr_complex), 1, const_cast<char*>(o.address.c_str()),
+                                                  100, true, -1, "", false);
+            tb->connect(mapper, 0, pub, 0);
+        }
+    } else {
+        auto sub = gr::zeromq::sub_source::make(sizeof(gr_complex), 1, const_cast<char*>(o.address.c_str()), 100,
+                                                true);
+        auto head = gr::blocks::head::make(sizeof(gr_complex), std::uint64_t(o.images) * n);
+        tb->connect(sub, 0, head, 0);
+        symbols = head;
+    }
     std::vector<gs::neural_decoder::sptr> decoders;
     std::vector<gs::metrics_sink::sptr> metrics;
-    for (std::size_t r = 0; r < n_rx; ++r) {
-        const auto& m = rx_manifests[r];
-        const std::string task = m.tasks.empty() ? "fine" : m.tasks[0];
-        auto dec = gs::neural_decoder::make(m.path, o.device, o.snrs[r], 32);
-        auto met = gs::metrics_sink::make(int(shape[1]), int(shape[2]), int(shape[3]), dec->num_classes(),
-                                          task == "coarse" ? "coarse" : "fine", "rx" + std::to_string(r + 1));
-        tb->connect(channel, int(r), dec, 0);
-        tb->connect(source, 0, met, 0);
-        tb->connect(dec, 1, met, 1);
-        tb->connect(dec, 0, met, 2);
-        tb->connect(dec, 1, grid, int(r) + 1);
-        decoders.push_back(dec);
-        metrics.push_back(met);
+    std::vector<std::size_t> shown; // receivers decoded in this process
+    gs::image_sink::sptr grid;
+    if (rx) {
+        // The whole broadcast channel in every process, so that receiver r gets the same noise
+        // (seeded from seed and r) wherever it runs; the other outputs go nowhere.
+        auto channel = gs::broadcast_channel::make(o.channels, o.snrs, o.fading, n, o.seed);
+        tb->connect(symbols, 0, channel, 0);
+        for (std::size_t r = 0; r < n_rx; ++r)
+            if (o.role == "all" || std::size_t(o.receiver) == r + 1)
+                shown.push_back(r);
+        std::filesystem::create_directories(o.out_dir);
+        grid = gs::image_sink::make(int(shape[1]), int(shape[2]), int(shape[3]), int(shown.size()) + 1, o.out_dir,
+                                    0, 12, o.role == "all" ? "simulate" : "simulate_rx" + std::to_string(o.receiver));
+        tb->connect(source, 0, grid, 0);
+        for (std::size_t r = 0; r < n_rx; ++r) {
+            if (std::find(shown.begin(), shown.end(), r) == shown.end()) {
+                tb->connect(channel, int(r), gr::blocks::null_sink::make(sizeof(gr_complex)), 0);
+                continue;
+            }
+            const auto& m = rx_manifests[r];
+            const std::string task = m.tasks.empty() ? "fine" : m.tasks[0];
+            auto dec = gs::neural_decoder::make(m.path, o.device, o.snrs[r], 32);
+            auto met = gs::metrics_sink::make(int(shape[1]), int(shape[2]), int(shape[3]), dec->num_classes(),
+                                              task == "coarse" ? "coarse" : "fine", "rx" + std::to_string(r + 1));
+            tb->connect(channel, int(r), dec, 0);
+            tb->connect(source, 0, met, 0);
+            tb->connect(dec, 1, met, 1);
+            tb->connect(dec, 0, met, 2);
+            tb->connect(dec, 1, grid, int(decoders.size()) + 1);
+            decoders.push_back(dec);
+            metrics.push_back(met);
+        }
     }
     if (!o.quiet)
-        std::fprintf(stderr, "simulate: %d images, %zu receivers, %s on %s ...\n", o.images, n_rx,
-                     enc_manifest.name.c_str(), encoder->device_name().c_str());
+        std::fprintf(stderr, "simulate (%s): %d images, %zu receivers, %s ...\n", o.role.c_str(), o.images, n_rx,
+                     enc_manifest.name.c_str());
+    if (o.role == "tx")
+        std::this_thread::sleep_for(std::chrono::milliseconds(o.start_delay_ms));
     const auto t0 = std::chrono::steady_clock::now();
-    tb->run();
+    if (o.role == "rx") {
+        // A subscriber cannot tell a late transmitter from a lost one: stop when frames stop.
+        std::fprintf(stderr, "simulate (rx %d): subscribed to %s\n", o.receiver, o.address.c_str());
+        tb->start();
+        std::atomic<bool> done{ false };
+        std::thread waiter([&] {
+            tb->wait();
+            done = true;
+        });
+        long last = -1;
+        auto last_change = std::chrono::steady_clock::now();
+        while (!done) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            const long now = decoders.front()->frames_decoded();
+            if (metrics.front()->frames() + metrics.front()->frames_missing() >= o.images) {
+                tb->stop(); // every frame scored; the subscription alone would never end
+                break;
+            }
+            if (now != last) {
+                last = now;
+                last_change = std::chrono::steady_clock::now();
+            } else if (std::chrono::duration<double>(std::chrono::steady_clock::now() - last_change).count() >
+                       o.idle_timeout_s) {
+                std::fprintf(stderr, "simulate (rx %d): no frame for %.0f s, stopping with %ld of %d\n",
+                             o.receiver, o.idle_timeout_s, now, o.images);
+                tb->stop();
+                break;
+            }
+        }
+        waiter.join();
+    } else {
+        tb->run();
+    }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (o.role == "tx") {
+        std::printf("published %d images (%d symbols each) on %s in %.2f s\n", o.images, n, o.address.c_str(),
+                    seconds);
+        return 0;
+    }
 
     const double images_per_s = o.images / seconds;
     std::printf("%s: %d images, n = %d symbols per image, %.1f images/s (%.0f ksym/s per receiver)\n",
@@ -133,18 +228,19 @@ int run_simulate(const SimulateOptions& o)
     j["channel_uses"] = n;
     j["seconds"] = seconds;
     j["images_per_s"] = images_per_s;
-    for (std::size_t r = 0; r < n_rx; ++r) {
+    for (std::size_t i = 0; i < shown.size(); ++i) {
+        const std::size_t r = shown[i];
         const std::string ch = (o.channels.size() == 1 ? o.channels[0] : o.channels[r]) + " " +
                                std::to_string(int(std::lround(o.snrs[r]))) + " dB";
-        const auto summary = nlohmann::json::parse(metrics[r]->summary_json());
+        const auto summary = nlohmann::json::parse(metrics[i]->summary_json());
         std::printf("%-4zu %-16s %-7s %8.2f%% %10.2f %8.4f %8ld %8ld\n", r + 1, ch.c_str(),
-                    summary["task"].get<std::string>().c_str(), 100.0 * metrics[r]->accuracy(),
-                    metrics[r]->psnr_db(), metrics[r]->ssim(), metrics[r]->frames(),
-                    decoders[r]->frames_dropped());
-        auto rx = summary;
-        rx["channel"] = ch;
-        rx["snr_db"] = o.snrs[r];
-        j["receivers"].push_back(rx);
+                    summary["task"].get<std::string>().c_str(), 100.0 * metrics[i]->accuracy(),
+                    metrics[i]->psnr_db(), metrics[i]->ssim(), metrics[i]->frames(),
+                    decoders[i]->frames_dropped());
+        auto rxj = summary;
+        rxj["channel"] = ch;
+        rxj["snr_db"] = o.snrs[r];
+        j["receivers"].push_back(rxj);
     }
     std::printf("images: %s\n", grid->write_grid().c_str());
     if (!o.json.empty()) {

@@ -24,6 +24,13 @@ struct SimulateOptions {
     std::string json;
     std::string out_dir = "results/simulate";
     bool quiet = false;
+    // Receivers in other processes or hosts: the transmitter publishes its symbols (with their
+    // tags) over ZeroMQ, each receiver subscribes and applies its own channel.
+    std::string role = "all"; //!< all | tx | rx
+    std::string address = "tcp://127.0.0.1:5555";
+    int receiver = 1;          //!< rx: which receiver (1-based) of --snr / --channel this is
+    int start_delay_ms = 3000; //!< tx: wait for the receivers to subscribe
+    double idle_timeout_s = 10.0; //!< rx: stop when nothing arrived for this long
 };
 
 void add_simulate_command(CLI::App& app, SimulateOptions& options);

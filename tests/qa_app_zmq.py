@@ -1,0 +1,66 @@
+#!/usr/bin/python3
+#
+# Copyright 2026 gr-semcom developers
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+"""Receivers in other processes: one `semcom simulate --role tx` publishing over ZeroMQ on
+loopback and two `--role rx` processes get exactly the metrics of the single-process run with
+the same seed (each receiver's noise is seeded from the seed and its number)."""
+
+import json
+import os
+import socket
+import subprocess
+import tempfile
+import unittest
+
+SEMCOM = os.environ.get("SEMCOM_APP", "build/apps/semcom")
+SOURCE = os.environ.get("SEMCOM_SOURCE_DIR", ".")
+IMAGES = "60"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class qa_app_zmq(unittest.TestCase):
+    def test_tx_and_two_rx_processes_match_the_single_process_run(self):
+        with tempfile.TemporaryDirectory() as d:
+            common = ["simulate", "--images", IMAGES, "--seed", "7", "--quiet", "--device", "cpu", "--out-dir", d]
+            single = os.path.join(d, "single.json")
+            r = subprocess.run([SEMCOM, *common, "--json", single], capture_output=True, text=True, timeout=300,
+                               cwd=SOURCE)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            address = f"tcp://127.0.0.1:{free_port()}"
+            rxs = [subprocess.Popen([SEMCOM, *common, "--role", "rx", "--receiver", str(k), "--address", address,
+                                     "--json", os.path.join(d, f"rx{k}.json"), "--idle-timeout", "60"],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=SOURCE)
+                   for k in (1, 2)]
+            tx = subprocess.run([SEMCOM, *common, "--role", "tx", "--address", address, "--start-delay", "5000"],
+                                capture_output=True, text=True, timeout=300, cwd=SOURCE)
+            self.assertEqual(tx.returncode, 0, tx.stderr)
+            self.assertIn("published 60 images", tx.stdout)
+            for p in rxs:
+                out, err = p.communicate(timeout=300)
+                self.assertEqual(p.returncode, 0, err)
+            with open(single) as f:
+                expected = json.load(f)["receivers"]
+            for k in (1, 2):
+                with open(os.path.join(d, f"rx{k}.json")) as f:
+                    got = json.load(f)["receivers"]
+                self.assertEqual(len(got), 1)
+                self.assertEqual(got[0]["frames"], int(IMAGES))
+                for key in ("accuracy", "psnr_db", "ssim"):
+                    self.assertAlmostEqual(got[0][key], expected[k - 1][key], places=9, msg=f"rx{k} {key}")
+
+    def test_bad_receiver_number(self):
+        r = subprocess.run([SEMCOM, "simulate", "--role", "rx", "--receiver", "3", "--images", "5", "--quiet"],
+                           capture_output=True, text=True, timeout=60, cwd=SOURCE)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("--receiver 3 is not one of the 2 receivers", r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
