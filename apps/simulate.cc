@@ -27,6 +27,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <cstdlib>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 #include <atomic>
@@ -71,12 +73,20 @@ void add_simulate_command(CLI::App& app, SimulateOptions& o)
                     "tx: milliseconds to wait before sending, so that the receivers have subscribed "
                     "(ZeroMQ drops what is published before)")
         ->capture_default_str();
+    cmd->add_option("--sweep", o.sweep,
+                    "LO:HI:STEP in dB: run every receiver at each SNR in turn, write OUT_DIR/sweep.csv "
+                    "and plots (accuracy, PSNR, SSIM against SNR)");
+    cmd->add_flag("--bench", o.bench, "Also print where the time goes (share of each block's work time)");
+    cmd->add_option("--target-rate", o.target_rate, "Symbol rate per receiver that counts as real time")
+        ->capture_default_str();
     cmd->add_option("--idle-timeout", o.idle_timeout_s,
                     "rx: stop after this many seconds without new frames and report what arrived")
         ->capture_default_str();
 }
 
-int run_simulate(const SimulateOptions& o)
+namespace {
+
+nlohmann::json simulate_once(const SimulateOptions& o)
 {
     namespace gs = gr::semcom;
     const std::string enc_path = o.models + "_encoder.json";
@@ -117,6 +127,7 @@ int run_simulate(const SimulateOptions& o)
     auto source = gs::image_source::make("fashion-mnist", "", "test", o.images);
     gs::semantic_encoder::sptr encoder;
     gr::basic_block_sptr symbols; // what the channel sees: the mapper here, or the subscription
+    std::vector<std::pair<std::string, gr::block_sptr>> dsp_blocks; // for --bench
     if (tx) {
         encoder = gs::semantic_encoder::make(enc_path, o.device, 32);
         auto mapper = gs::superposition_mapper::make(layers, alphas);
@@ -124,6 +135,7 @@ int run_simulate(const SimulateOptions& o)
         for (std::size_t k = 0; k < layers.size(); ++k)
             tb->connect(encoder, int(k), mapper, int(k));
         symbols = mapper;
+        dsp_blocks.emplace_back("superposition_mapper", mapper);
         if (!rx) {
             auto pub = gr::zeromq::pub_sink::make(sizeof(gr_complex), 1, const_cast<char*>(o.address.c_str()),
                                                   100, true, -1, "", false);
@@ -145,6 +157,7 @@ int run_simulate(const SimulateOptions& o)
         // (seeded from seed and r) wherever it runs; the other outputs go nowhere.
         auto channel = gs::broadcast_channel::make(o.channels, o.snrs, o.fading, n, o.seed);
         tb->connect(symbols, 0, channel, 0);
+        dsp_blocks.emplace_back("broadcast_channel", channel);
         for (std::size_t r = 0; r < n_rx; ++r)
             if (o.role == "all" || std::size_t(o.receiver) == r + 1)
                 shown.push_back(r);
@@ -214,12 +227,15 @@ int run_simulate(const SimulateOptions& o)
     if (o.role == "tx") {
         std::printf("published %d images (%d symbols each) on %s in %.2f s\n", o.images, n, o.address.c_str(),
                     seconds);
-        return 0;
+        return nlohmann::json::object();
     }
 
     const double images_per_s = o.images / seconds;
-    std::printf("%s: %d images, n = %d symbols per image, %.1f images/s (%.0f ksym/s per receiver)\n",
-                enc_manifest.name.c_str(), o.images, n, images_per_s, images_per_s * n / 1e3);
+    const double realtime = images_per_s * n / o.target_rate;
+    std::printf("%s: %d images, n = %d symbols per image, %.1f images/s, %.0f ksym/s per receiver = "
+                "%.2fx real time at %.0f ksym/s\n",
+                enc_manifest.name.c_str(), o.images, n, images_per_s, images_per_s * n / 1e3, realtime,
+                o.target_rate / 1e3);
     std::printf("%-4s %-16s %-7s %9s %10s %8s %8s %8s\n", "rx", "channel", "task", "accuracy", "PSNR (dB)",
                 "SSIM", "frames", "dropped");
     nlohmann::json j;
@@ -228,6 +244,7 @@ int run_simulate(const SimulateOptions& o)
     j["channel_uses"] = n;
     j["seconds"] = seconds;
     j["images_per_s"] = images_per_s;
+    j["realtime_factor"] = realtime;
     for (std::size_t i = 0; i < shown.size(); ++i) {
         const std::size_t r = shown[i];
         const std::string ch = (o.channels.size() == 1 ? o.channels[0] : o.channels[r]) + " " +
@@ -242,6 +259,33 @@ int run_simulate(const SimulateOptions& o)
         rxj["snr_db"] = o.snrs[r];
         j["receivers"].push_back(rxj);
     }
+    if (o.bench) {
+        // Work time per block from GNU Radio's performance counters (GR_CONF_PERFCOUNTERS_ON).
+        std::vector<std::pair<std::string, gr::block_sptr>> blocks{ { "image_source", source } };
+        if (encoder)
+            blocks.emplace_back("semantic_encoder", encoder);
+        for (std::size_t i = 0; i < decoders.size(); ++i) {
+            blocks.emplace_back("neural_decoder rx" + std::to_string(shown[i] + 1), decoders[i]);
+            blocks.emplace_back("metrics_sink rx" + std::to_string(shown[i] + 1), metrics[i]);
+        }
+        for (const auto& b : dsp_blocks)
+            blocks.push_back(b);
+        double total = 0;
+        for (const auto& b : blocks)
+            total += b.second->pc_work_time_total();
+        std::printf("where the time goes (work time, %.2f s in all):\n", total / 1e9);
+        double dsp = 0;
+        for (const auto& b : blocks) {
+            const double t = b.second->pc_work_time_total();
+            std::printf("  %-26s %6.1f %%\n", b.first.c_str(), total > 0 ? 100.0 * t / total : 0.0);
+            if (b.first.rfind("superposition", 0) == 0 || b.first.rfind("broadcast", 0) == 0)
+                dsp += t;
+            j["work_share"][b.first] = total > 0 ? t / total : 0.0;
+        }
+        std::printf("  DSP blocks (mapper, channel): %.1f %% of the work time\n", total > 0 ? 100.0 * dsp / total : 0.0);
+        std::printf("  (the decoders' inference runs on their own worker threads: their share here is the "
+                    "hand-off only)\n");
+    }
     std::printf("images: %s\n", grid->write_grid().c_str());
     if (!o.json.empty()) {
         std::ofstream f(o.json);
@@ -249,6 +293,62 @@ int run_simulate(const SimulateOptions& o)
             throw std::runtime_error("--json: cannot write '" + o.json + "'");
         f << j.dump(2) << "\n";
     }
+    return j;
+}
+
+// "LO:HI:STEP" -> the SNRs
+std::vector<float> parse_sweep(const std::string& spec)
+{
+    float lo, hi, step;
+    char c1, c2;
+    std::istringstream in(spec);
+    if (!(in >> lo >> c1 >> hi >> c2 >> step) || c1 != ':' || c2 != ':' || !(step > 0) || hi < lo || !in.eof())
+        throw std::invalid_argument("--sweep '" + spec + "': expected LO:HI:STEP in dB with STEP > 0, e.g. -10:25:5");
+    std::vector<float> v;
+    for (float s = lo; s <= hi + 1e-4f; s += step)
+        v.push_back(s);
+    return v;
+}
+
+} // namespace
+
+int run_simulate(const SimulateOptions& o)
+{
+    if (o.bench)
+        setenv("GR_CONF_PERFCOUNTERS_ON", "True", 1); // read by GNU Radio's prefs at first use
+    if (o.sweep.empty()) {
+        simulate_once(o);
+        return 0;
+    }
+    if (o.role != "all")
+        throw std::invalid_argument("--sweep runs in one process (--role all)");
+    const auto snrs = parse_sweep(o.sweep);
+    std::filesystem::create_directories(o.out_dir);
+    const std::string csv = o.out_dir + "/sweep.csv";
+    std::ofstream f(csv);
+    if (!f)
+        throw std::runtime_error("cannot write '" + csv + "'");
+    f << "scheme,name,receiver,task,snr_db,accuracy,psnr_db,ssim\n";
+    const std::string name = std::filesystem::path(o.models).filename().string();
+    for (float s : snrs) {
+        SimulateOptions one = o;
+        one.snrs.assign(o.snrs.size(), s);
+        one.json.clear();
+        const auto j = simulate_once(one);
+        for (const auto& rx : j["receivers"])
+            f << "gr-semcom," << name << "," << rx["receiver"].get<std::string>().substr(2) << ","
+              << rx["task"].get<std::string>() << "," << s << "," << rx["accuracy"] << "," << rx["psnr_db"]
+              << "," << rx["ssim"] << "\n";
+    }
+    f.close();
+    std::printf("sweep: %s\n", csv.c_str());
+    // The plots come from the Python package (matplotlib), when it is there.
+    const std::string plot = "PYTHONPATH=python /usr/bin/python3 -m semcom_train plot '" + csv + "' --out '" +
+                             o.out_dir + "' > /dev/null 2>&1";
+    if (std::system(plot.c_str()) == 0)
+        std::printf("plots: %s/accuracy_vs_snr.png, psnr_vs_snr.png, ssim_vs_snr.png\n", o.out_dir.c_str());
+    else
+        std::printf("plots: run %s\n", plot.c_str());
     return 0;
 }
 

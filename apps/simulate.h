@@ -30,6 +30,9 @@ struct SimulateOptions {
     std::string address = "tcp://127.0.0.1:5555";
     int receiver = 1;          //!< rx: which receiver (1-based) of --snr / --channel this is
     int start_delay_ms = 3000; //!< tx: wait for the receivers to subscribe
+    std::string sweep;            //!< "LO:HI:STEP" dB: every receiver at each SNR in turn
+    bool bench = false;           //!< per-block share of the run time (GNU Radio counters)
+    double target_rate = 100e3;   //!< symbols/s that count as real time
     double idle_timeout_s = 10.0; //!< rx: stop when nothing arrived for this long
 };
 

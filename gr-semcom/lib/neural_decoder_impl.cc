@@ -37,7 +37,9 @@ public:
           d_snr(snr_db),
           d_runner(model, [&] {
               nn::BatchRunnerOptions o;
-              o.max_wait = std::chrono::microseconds(max_wait_us);
+              // Simulation: each call submits every frame it has and waits for them, so waiting
+              // for more frames to fill a batch would only idle.
+              o.max_wait = std::chrono::microseconds(realtime ? max_wait_us : 0);
               o.capacity = std::size_t(capacity);
               return o;
           }())

@@ -5,6 +5,7 @@
 #include <semcom/neural/model.h>
 
 #include <ATen/Parallel.h>
+#include <dlfcn.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -155,6 +156,14 @@ struct Model::Impl {
                                     std::int64_t batch,
                                     const char* context)
     {
+        // OpenMP's thread count belongs to the calling thread: at::set_num_threads in the
+        // constructor did not reach GNU Radio's block threads or BatchRunner's worker, whose
+        // default team of nproc threads then spun on sched_yield (half the run time in the kernel).
+        thread_local int threads_set = -1;
+        if (options.intra_op_threads > 0 && threads_set != options.intra_op_threads) {
+            at::set_num_threads(options.intra_op_threads);
+            threads_set = options.intra_op_threads;
+        }
         c10::InferenceMode guard;
         c10::IValue result;
         try {
@@ -239,8 +248,15 @@ Model::Model(const std::string& path, ModelOptions options)
         throw std::runtime_error(d->pt_path + ": " + e.what());
     }
     d->device = resolve_device(d->options.device, &reason);
-    if (d->options.intra_op_threads > 0)
+    if (d->options.intra_op_threads > 0) {
         at::set_num_threads(d->options.intra_op_threads);
+        // Debian's LibTorch calls the system BLAS; OpenBLAS keeps its own pthread pool (nproc
+        // threads by default) that ignores at::set_num_threads and spins on sched_yield between
+        // calls: 40 % of a simulate run went there. Set it too when that BLAS is loaded.
+        using set_threads_fn = void (*)(int);
+        if (auto f = reinterpret_cast<set_threads_fn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads")))
+            f(d->options.intra_op_threads);
+    }
 #ifdef __GLIBC__
     if (d->options.keep_freed_memory) {
         // LibTorch's CPU allocator does not cache: every forward allocates its activations anew.
@@ -303,8 +319,13 @@ Model::Model(const std::string& path, ModelOptions options)
     }
     d->warm_up += ")";
 
-    // 6: warm-up at the largest batch, checking every output against the manifest.
+    // 6: warm-up at the largest batch, checking every output against the manifest; then every
+    // padded batch size twice, so that none is compiled while running.
     run_staged(B);
+    if (d->options.pad_batches)
+        for (std::int64_t b = 1; b <= B; b = (b == B) ? B + 1 : std::min(2 * b, B))
+            for (int k = 0; k < 2; ++k)
+                run_staged(b);
     d->warm = true;
 
     std::ostringstream os;
@@ -351,10 +372,25 @@ std::vector<at::Tensor> Model::run_staged(std::int64_t batch)
         throw std::invalid_argument(d->pt_path + ": batch " + std::to_string(batch) +
                                     " outside 1.." + std::to_string(d->options.max_batch) +
                                     " (max_batch)");
+    // TorchScript's profiling executor compiles a graph for every new batch size; a decoder fed
+    // whatever frames arrived would see every size up to max_batch, each first time costing tens
+    // of milliseconds. Rounding up to a power of two keeps it to log2(max_batch) + 1 shapes,
+    // all compiled at load; the padded rows hold stale inputs and their outputs are dropped.
+    std::int64_t run = batch;
+    if (d->options.pad_batches) {
+        run = 1;
+        while (run < batch)
+            run *= 2;
+        run = std::min(run, d->options.max_batch);
+    }
     std::vector<c10::IValue> args;
     for (std::size_t i = 0; i < d->staging.size(); ++i)
-        args.emplace_back(d->device_input(i, batch));
-    return d->forward(std::move(args), batch, d->warm ? "run" : d->warm_up.c_str());
+        args.emplace_back(d->device_input(i, run));
+    auto outs = d->forward(std::move(args), run, d->warm ? "run" : d->warm_up.c_str());
+    if (run != batch)
+        for (auto& o : outs)
+            o = o.narrow(0, 0, batch).clone();
+    return outs;
 }
 
 std::vector<at::Tensor> Model::run(const std::vector<at::Tensor>& inputs)

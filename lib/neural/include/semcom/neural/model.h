@@ -51,6 +51,11 @@ struct ModelOptions {
      * once by the first model that asks.
      */
     bool keep_freed_memory = true;
+    /*!
+     * Run batches rounded up to a power of two (at most max_batch), all compiled at load, so that
+     * the TorchScript executor never stops to compile a new batch size while running.
+     */
+    bool pad_batches = true;
     //! Largest batch run() accepts; input buffers are preallocated for it.
     std::int64_t max_batch = 32;
     //! Where the device choice and other notices go; empty: one line to stderr.
