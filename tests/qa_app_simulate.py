@@ -39,6 +39,23 @@ class qa_app_simulate(unittest.TestCase):
             self.assertAlmostEqual(rx["accuracy"], p, delta=4 * (p * (1 - p) / 1000) ** 0.5 + 0.005)
             self.assertAlmostEqual(rx["psnr_db"], exported["psnr_db"], delta=0.3)
 
+    def test_sweep_and_bench(self):
+        with tempfile.TemporaryDirectory() as d:
+            r = run("simulate", "--sweep", "0:20:20", "--images", "40", "--quiet", "--out-dir", d, "--bench",
+                    "--device", "cpu")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(os.path.join(d, "sweep.csv")) as f:
+                rows = f.read().strip().splitlines()
+            self.assertEqual(rows[0], "scheme,name,receiver,task,snr_db,accuracy,psnr_db,ssim")
+            self.assertEqual(len(rows), 1 + 2 * 2)  # 2 SNRs x 2 receivers
+            snrs = sorted({float(line.split(",")[4]) for line in rows[1:]})
+            self.assertEqual(snrs, [0.0, 20.0])
+            self.assertIn("where the time goes", r.stdout)
+            self.assertIn("real time at 100 ksym/s", r.stdout)
+        r = run("simulate", "--sweep", "5:0:1", "--quiet")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("LO:HI:STEP", r.stderr)
+
     def test_bad_input(self):
         cases = [(["--snr", "1,2,3"], "rx3.json"), (["--models", "/nowhere/x"], "model not found"),
                  (["--channel", "awgn,awgn,awgn"], "--channel has 3 entries for 2 receivers"),
