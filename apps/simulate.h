@@ -14,7 +14,8 @@
 namespace semcom::apps {
 
 struct SimulateOptions {
-    std::string models = "models/deepscm_4qam16qam";
+    std::string scheme = "deepscm";                   //!< picks the shipped models
+    std::string models;                                //!< a model prefix instead of --scheme
     std::vector<std::string> channels{ "awgn" };
     std::vector<float> snrs{ -5.0f, 20.0f };
     std::string fading = "block";

@@ -58,6 +58,7 @@ class qa_app_simulate(unittest.TestCase):
 
     def test_bad_input(self):
         cases = [(["--snr", "1,2,3"], "rx3.json"), (["--models", "/nowhere/x"], "model not found"),
+                 (["--scheme", "jpeg2000"], "unknown --scheme 'jpeg2000'"),
                  (["--channel", "awgn,awgn,awgn"], "--channel has 3 entries for 2 receivers"),
                  (["--device", "cuda:3"], "cuda")]
         for args, message in cases:
