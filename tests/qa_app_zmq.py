@@ -52,8 +52,11 @@ class qa_app_zmq(unittest.TestCase):
                     got = json.load(f)["receivers"]
                 self.assertEqual(len(got), 1)
                 self.assertEqual(got[0]["frames"], int(IMAGES))
-                for key in ("accuracy", "psnr_db", "ssim"):
-                    self.assertAlmostEqual(got[0][key], expected[k - 1][key], places=9, msg=f"rx{k} {key}")
+                # Same symbols and noise; the decoders may batch the frames differently, which moves
+                # the float sums in the last digits only.
+                self.assertEqual(got[0]["accuracy"], expected[k - 1]["accuracy"], f"rx{k}")
+                for key in ("psnr_db", "ssim"):
+                    self.assertAlmostEqual(got[0][key], expected[k - 1][key], delta=1e-5, msg=f"rx{k} {key}")
 
     def test_bad_receiver_number(self):
         r = subprocess.run([SEMCOM, "simulate", "--role", "rx", "--receiver", "3", "--images", "5", "--quiet"],
