@@ -82,8 +82,8 @@ class qa_neural(gr_unittest.TestCase):
 
     def test_broadcast_chain_reproduces_the_python_evaluation(self):
         from semcom_train import export
-        # At 40 dB the noise cannot change a decision: C++ and Python must agree exactly on
-        # accuracy and within 0.05 dB on PSNR, whatever their noise streams.
+        # At 40 dB the noise cannot change a decision: C++ and Python must agree on accuracy and
+        # within 0.05 dB on PSNR, whatever their noise streams.
         cfg = dict(self.cfg, receivers=[dict(r, snr_db=40.0) for r in self.cfg["receivers"]])
         enc = torch.jit.load(self.base + "_encoder.pt")
         decs = [torch.jit.load(f"{self.base}_rx{r}.pt") for r in (1, 2)]
@@ -109,7 +109,9 @@ class qa_neural(gr_unittest.TestCase):
         tb.run()
         for r, m in zip((1, 2), sinks):
             self.assertEqual(m.frames(), 120)
-            self.assertAlmostEqual(m.accuracy(), ref[r]["accuracy"], places=6)
+            # batching (padded to powers of two) moves logits in the last float digits: at most
+            # a near-tie may flip
+            self.assertAlmostEqual(m.accuracy(), ref[r]["accuracy"], delta=1.0 / 120 + 1e-9)
             self.assertAlmostEqual(m.psnr_db(), ref[r]["psnr_db"], delta=0.05)
 
     def test_bad_models_are_refused(self):
