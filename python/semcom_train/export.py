@@ -12,7 +12,7 @@ import os
 import torch
 from torch import nn
 
-from . import channels, data
+from . import channels, data, models
 
 FORMAT = "semcom-model/1"
 
@@ -46,14 +46,11 @@ class SuperpositionEncoder(nn.Module):
             per_layer.reverse()
             return tuple(channels.level_index_to_symbol_index(lev[..., 0], lev[..., 1], order)
                          for lev, order in zip(per_layer, self.orders))
-        feats, out = [], []
-        for i in range(len(self.orders)):
-            u = self.feature_norm(self.encoders[i](image))
-            if i > 0:
-                u, _ = self.decorrelators[i - 1](torch.cat(feats, dim=1), u)
-            feats.append(u)
-            _, lev = self.modulators[i](u)
-            out.append(self.modulators[i].symbol_index(lev))
+        out = []
+        for u, modulator in zip(models.layer_features(self.encoders, self.decorrelators, self.feature_norm, image),
+                                self.modulators):
+            _, lev = modulator(u)
+            out.append(modulator.symbol_index(lev))
         return tuple(out)
 
 

@@ -159,14 +159,19 @@ class DeepSCM(nn.Module):
 
     def layer_features(self, x):
         """U1 and the residuals R_k (for the orthogonality check)."""
-        feats, out = [], []
-        for i in range(len(self.layers)):
-            u = self.feature_norm(self.encoders[i](x))
-            if i > 0:
-                u, _ = self.decorrelators[i - 1](torch.cat(feats, dim=1), u)
-            feats.append(u)
-            out.append(u)
-        return out
+        return layer_features(self.encoders, self.decorrelators, self.feature_norm, x)
+
+
+def layer_features(encoders, decorrelators, feature_norm, x):
+    """What each DeepSCM layer modulates: U1, then the decorrelated residual of every further
+    encoder's features given the layers before it."""
+    feats = []
+    for i in range(len(encoders)):
+        u = feature_norm(encoders[i](x))
+        if i > 0:
+            u, _ = decorrelators[i - 1](torch.cat(feats, dim=1), u)
+        feats.append(u)
+    return feats
 
 
 class CodedModulation(nn.Module):
