@@ -9,6 +9,7 @@
 #include "simulate.h"
 
 #include <gnuradio/semcom/broadcast_channel.h>
+#include <gnuradio/semcom/equaliser.h>
 #include <gnuradio/semcom/image_sink.h>
 #include <gnuradio/semcom/image_source.h>
 #include <gnuradio/semcom/metrics_sink.h>
@@ -117,6 +118,10 @@ nlohmann::json simulate_once(const SimulateOptions& opts)
     if (enc_manifest.constellations.empty())
         throw std::runtime_error("'" + enc_path + "': scheme '" + enc_manifest.scheme +
                                  "' is not a superposition scheme; simulate runs deepscm and cm models");
+    if (o.fading != "block")
+        throw std::invalid_argument("--fading " + o.fading +
+                                    ": simulate equalises with per-frame CSI; per-symbol fading has no CSI tags "
+                                    "(use block)");
     const std::size_t n_rx = o.snrs.size();
     if (n_rx == 0)
         throw std::invalid_argument("--snr: give one SNR per receiver");
@@ -195,7 +200,10 @@ nlohmann::json simulate_once(const SimulateOptions& opts)
             auto dec = gs::neural_decoder::make(m.path, o.device, o.snrs[r], 32);
             auto met = gs::metrics_sink::make(int(shape[1]), int(shape[2]), int(shape[3]), dec->num_classes(),
                                               task == "coarse" ? "coarse" : "fine", "rx" + std::to_string(r + 1));
-            tb->connect(channel, int(r), dec, 0);
+            // Zero-forcing with the channel's (genie) CSI; the decoder gets the SNR after it.
+            auto eq = gs::equaliser::make("zf");
+            tb->connect(channel, int(r), eq, 0);
+            tb->connect(eq, 0, dec, 0);
             tb->connect(source, 0, met, 0);
             tb->connect(dec, 1, met, 1);
             tb->connect(dec, 0, met, 2);

@@ -39,6 +39,21 @@ class qa_app_simulate(unittest.TestCase):
             self.assertAlmostEqual(rx["accuracy"], p, delta=4 * (p * (1 - p) / 1000) ** 0.5 + 0.005)
             self.assertAlmostEqual(rx["psnr_db"], exported["psnr_db"], delta=0.3)
 
+    def test_fading_receivers_are_equalised(self):
+        # ZF with the channel's CSI and the effective SNR: at 30 dB a Rician receiver does about as
+        # well as an AWGN one (the DeepSCM models were trained on AWGN)
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "f.json")
+            r = run("simulate", "--channel", "awgn,rician:10", "--snr", "30,30", "--images", "300", "--quiet",
+                    "--json", out, "--out-dir", d, "--device", "cpu")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(out) as f:
+                awgn, rician = json.load(f)["receivers"]
+        self.assertGreater(rician["psnr_db"], awgn["psnr_db"] - 1.5)
+        r = run("simulate", "--fading", "per_symbol", "--images", "5", "--quiet")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("per-symbol fading", r.stderr)
+
     def test_sweep_and_bench(self):
         with tempfile.TemporaryDirectory() as d:
             r = run("simulate", "--sweep", "0:20:20", "--images", "40", "--quiet", "--out-dir", d, "--bench",

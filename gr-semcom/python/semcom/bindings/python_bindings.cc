@@ -9,6 +9,7 @@
 #include <pybind11/stl.h>
 
 #include <gnuradio/semcom/broadcast_channel.h>
+#include <gnuradio/semcom/equaliser.h>
 #include <gnuradio/semcom/image_sink.h>
 #include <gnuradio/semcom/image_source.h>
 #include <gnuradio/semcom/metrics_sink.h>
@@ -135,6 +136,10 @@ PYBIND11_MODULE(semcom_python, m)
              py::arg("num_inputs"), py::arg("directory"), py::arg("max_images") = 16,
              py::arg("grid_columns") = 8, py::arg("prefix") = "image")
         .def("write_grid", &image_sink::write_grid);
+
+    py::class_<equaliser, gr::sync_block, gr::block, gr::basic_block, std::shared_ptr<equaliser>>(
+        m, "equaliser", "One-tap ZF/MMSE equaliser from 'semcom_csi' tags; writes 'snr_db' tags.")
+        .def(py::init(&equaliser::make), py::arg("kind") = "zf");
 
 #ifdef SEMCOM_HAVE_NEURAL
     py::class_<semantic_encoder, gr::block, gr::basic_block, std::shared_ptr<semantic_encoder>>(

@@ -1,0 +1,38 @@
+/*
+ * Copyright 2026 gr-semcom developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef INCLUDED_SEMCOM_EQUALISER_H
+#define INCLUDED_SEMCOM_EQUALISER_H
+
+#include <gnuradio/semcom/api.h>
+#include <gnuradio/sync_block.h>
+
+#include <string>
+
+namespace gr {
+namespace semcom {
+
+/*!
+ * \brief One-tap equaliser driven by channel-state tags: y -> y / h (ZF) or MMSE.
+ * \ingroup semcom
+ *
+ * Each "semcom_csi" tag (dict {h, noise_var, ...}, as broadcast_channel writes per block-fading
+ * frame, or a receiver's estimator) sets h and the noise variance from its sample on. The CSI tag is
+ * replaced by a "snr_db" tag carrying the SNR after equalisation, 10 log10(|h|^2 / noise_var),
+ * which neural_decoder feeds to its model; other tags pass through. Before the first CSI tag,
+ * h = 1.
+ */
+class SEMCOM_API equaliser : virtual public gr::sync_block
+{
+public:
+    typedef std::shared_ptr<equaliser> sptr;
+
+    //! kind: "zf" or "mmse"
+    static sptr make(const std::string& kind = "zf");
+};
+
+} // namespace semcom
+} // namespace gr
+
+#endif

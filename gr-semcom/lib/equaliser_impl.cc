@@ -1,0 +1,72 @@
+/*
+ * Copyright 2026 gr-semcom developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "block_util.h"
+#include "frame_tags.h"
+
+#include <gnuradio/io_signature.h>
+#include <gnuradio/semcom/equaliser.h>
+#include <semcom/equaliser.h>
+
+#include <algorithm>
+
+namespace gr {
+namespace semcom {
+
+class equaliser_impl : public equaliser
+{
+public:
+    explicit equaliser_impl(::semcom::EqualiserKind kind)
+        : gr::sync_block("equaliser",
+                         gr::io_signature::make(1, 1, sizeof(gr_complex)),
+                         gr::io_signature::make(1, 1, sizeof(gr_complex))),
+          d_eq(kind)
+    {
+        set_tag_propagation_policy(TPP_DONT); // CSI tags are replaced, the others copied
+    }
+
+    int work(int noutput_items, gr_vector_const_void_star& input_items, gr_vector_void_star& output_items) override
+    {
+        const auto* in = static_cast<const gr_complex*>(input_items[0]);
+        auto* out = static_cast<gr_complex*>(output_items[0]);
+        std::vector<gr::tag_t> tags;
+        get_tags_in_window(tags, 0, 0, noutput_items);
+        std::stable_sort(tags.begin(), tags.end(), gr::tag_t::offset_compare);
+        const uint64_t start = nitems_read(0);
+        int done = 0;
+        for (const auto& t : tags) {
+            const int at = static_cast<int>(t.offset - start);
+            if (!pmt::eqv(t.key, csi_tag_key())) {
+                add_item_tag(0, nitems_written(0) + at, t.key, t.value, t.srcid);
+                continue;
+            }
+            d_eq.equalise(in + done, d_h, d_noise_var, out + done, at - done);
+            done = at;
+            const auto h = pmt::dict_ref(t.value, pmt::mp("h"), pmt::PMT_NIL);
+            const auto nv = pmt::dict_ref(t.value, pmt::mp("noise_var"), pmt::PMT_NIL);
+            if (pmt::is_complex(h))
+                d_h = gr_complex(pmt::to_complex(h));
+            if (pmt::is_number(nv))
+                d_noise_var = static_cast<float>(pmt::to_double(nv));
+            add_item_tag(0, nitems_written(0) + at, pmt::mp("snr_db"),
+                         pmt::from_double(::semcom::effective_snr_db(d_h, d_noise_var)), alias_pmt());
+        }
+        d_eq.equalise(in + done, d_h, d_noise_var, out + done, noutput_items - done);
+        return noutput_items;
+    }
+
+private:
+    const ::semcom::Equaliser d_eq;
+    gr_complex d_h{ 1.0f, 0.0f };
+    float d_noise_var = 1e-3f;
+};
+
+equaliser::sptr equaliser::make(const std::string& kind)
+{
+    const auto k = build_or_explain("equaliser", [&] { return ::semcom::equaliser_kind_from_name(kind); });
+    return gnuradio::make_block_sptr<equaliser_impl>(k);
+}
+
+} // namespace semcom
+} // namespace gr

@@ -1,0 +1,43 @@
+#!/usr/bin/python3
+#
+# Copyright 2026 gr-semcom developers
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+"""QA of the CSI-tag-driven equaliser behind broadcast_channel's block fading."""
+
+import numpy as np
+from gnuradio import blocks, gr, gr_unittest
+
+from gnuradio import semcom
+
+
+class qa_equaliser(gr_unittest.TestCase):
+    def test_zero_forcing_undoes_block_fading_and_reports_the_snr(self):
+        rng = np.random.default_rng(3)
+        n, frame = 64 * 50, 64
+        x = ((2 * rng.integers(0, 2, n) - 1) + 1j * (2 * rng.integers(0, 2, n) - 1)).astype(np.complex64) / np.sqrt(2)
+        tb = gr.top_block()
+        ch = semcom.broadcast_channel(["rayleigh"], [50.0], "block", frame, 4)
+        eq = semcom.equaliser("zf")
+        sink = blocks.vector_sink_c()
+        raw = blocks.vector_sink_c()
+        tb.connect(blocks.vector_source_c(x.tolist()), ch, eq, sink)
+        tb.connect(ch, raw)
+        tb.run()
+        y = np.array(sink.data())
+        hs = np.array([gr.pmt.to_python(t.value)["h"] for t in raw.tags()])
+        good = np.repeat(np.abs(hs) > 0.3, frame)  # deep fades amplify the noise
+        np.testing.assert_allclose(y[good], x[good], atol=0.05)
+        tags = [t for t in sink.tags() if gr.pmt.to_python(t.key) == "snr_db"]
+        self.assertEqual([t.offset for t in tags], list(range(0, n, frame)))
+        self.assertFalse([t for t in sink.tags() if gr.pmt.to_python(t.key) == "semcom_csi"])
+        snrs = np.array([gr.pmt.to_python(t.value) for t in tags])
+        np.testing.assert_allclose(snrs, 50 + 10 * np.log10(np.abs(hs) ** 2), atol=1e-3)
+
+    def test_bad_kind(self):
+        with self.assertRaisesRegex(ValueError, "equaliser"):
+            semcom.equaliser("dfe")
+
+
+if __name__ == "__main__":
+    gr_unittest.run(qa_equaliser)
