@@ -12,7 +12,10 @@
 #include <gnuradio/semcom/equaliser.h>
 #include <gnuradio/semcom/image_sink.h>
 #include <gnuradio/semcom/image_source.h>
+#include <gnuradio/blocks/vector_to_stream.h>
 #include <gnuradio/semcom/metrics_sink.h>
+#include <gnuradio/semcom/quantized_demapper.h>
+#include <gnuradio/semcom/quantized_mapper.h>
 #include <gnuradio/semcom/semantic_encoder.h>
 #include <gnuradio/semcom/superposition_mapper.h>
 #include <gnuradio/blocks/head.h>
@@ -43,8 +46,8 @@ void add_simulate_command(CLI::App& app, SimulateOptions& o)
         "Semantic broadcast simulation as a GNU Radio flowgraph: shipped (or given) models, N "
         "receivers with their own channel and SNR; prints accuracy, PSNR and SSIM per receiver");
     cmd->add_option("--scheme", o.scheme,
-                    "deepscm (models/deepscm_4qam16qam) or cm (models/cm_joint, the coded-modulation "
-                    "baseline); mijscc and amijscc need the quantized chain, not in simulate yet")
+                    "deepscm (models/deepscm_4qam16qam), cm (models/cm_joint, the coded-modulation "
+                    "baseline) or mijscc (models/mijscc_q8, quantized features; one receiver)")
         ->capture_default_str();
     cmd->add_option("--models", o.models,
                     "Model prefix instead of --scheme: PREFIX_encoder.json and PREFIX_rx1.json ... "
@@ -99,10 +102,12 @@ std::string model_prefix(const SimulateOptions& o)
         return "models/deepscm_4qam16qam";
     if (o.scheme == "cm")
         return "models/cm_joint";
-    if (o.scheme == "mijscc" || o.scheme == "amijscc")
-        throw std::invalid_argument("--scheme " + o.scheme +
-                                    ": quantized schemes are not in simulate yet (deepscm, cm)");
-    throw std::invalid_argument("unknown --scheme '" + o.scheme + "' (deepscm, cm)");
+    if (o.scheme == "mijscc")
+        return "models/mijscc_q8";
+    if (o.scheme == "amijscc")
+        throw std::invalid_argument("--scheme amijscc: the SNR-adaptive encoder is not in simulate yet "
+                                    "(deepscm, cm, mijscc)");
+    throw std::invalid_argument("unknown --scheme '" + o.scheme + "' (deepscm, cm, mijscc)");
 }
 
 nlohmann::json simulate_once(const SimulateOptions& opts)
@@ -115,9 +120,10 @@ nlohmann::json simulate_once(const SimulateOptions& opts)
         throw std::runtime_error("model not found: '" + enc_path +
                                  "' (train and export one, see python/README.md)");
     const auto enc_manifest = neural::Manifest::load(enc_path);
-    if (enc_manifest.constellations.empty())
+    const bool quantized = enc_manifest.constellations.empty();
+    if (quantized && (enc_manifest.inputs.size() != 1 || enc_manifest.outputs.size() != 1))
         throw std::runtime_error("'" + enc_path + "': scheme '" + enc_manifest.scheme +
-                                 "' is not a superposition scheme; simulate runs deepscm and cm models");
+                                 "' needs the SNR at the encoder (A-MIJSCC): not in simulate yet");
     if (o.fading != "block")
         throw std::invalid_argument("--fading " + o.fading +
                                     ": simulate equalises with per-frame CSI; per-symbol fading has no CSI tags "
@@ -155,12 +161,21 @@ nlohmann::json simulate_once(const SimulateOptions& opts)
     std::vector<std::pair<std::string, gr::block_sptr>> dsp_blocks; // for --bench
     if (tx) {
         encoder = gs::semantic_encoder::make(enc_path, o.device, 32);
-        auto mapper = gs::superposition_mapper::make(layers, alphas);
         tb->connect(source, 0, encoder, 0);
-        for (std::size_t k = 0; k < layers.size(); ++k)
-            tb->connect(encoder, int(k), mapper, int(k));
+        gr::block_sptr mapper;
+        if (quantized) {
+            // analog models (no quantizer in the manifest) still go through 8 bits
+            const int bits = enc_manifest.quantizer ? int(enc_manifest.quantizer->bits) : 8;
+            mapper = gs::quantized_mapper::make(2 * n, bits, "per_frame");
+            tb->connect(encoder, 0, mapper, 0);
+            dsp_blocks.emplace_back("quantized_mapper", mapper);
+        } else {
+            mapper = gs::superposition_mapper::make(layers, alphas);
+            for (std::size_t k = 0; k < layers.size(); ++k)
+                tb->connect(encoder, int(k), mapper, int(k));
+            dsp_blocks.emplace_back("superposition_mapper", mapper);
+        }
         symbols = mapper;
-        dsp_blocks.emplace_back("superposition_mapper", mapper);
         if (!rx) {
             auto pub = gr::zeromq::pub_sink::make(sizeof(gr_complex), 1, const_cast<char*>(o.address.c_str()),
                                                   100, true, -1, "", false);
@@ -203,7 +218,16 @@ nlohmann::json simulate_once(const SimulateOptions& opts)
             // Zero-forcing with the channel's (genie) CSI; the decoder gets the SNR after it.
             auto eq = gs::equaliser::make("zf");
             tb->connect(channel, int(r), eq, 0);
-            tb->connect(eq, 0, dec, 0);
+            if (quantized) {
+                // y / gain per frame from the side information, back to n complex values
+                auto demap = gs::quantized_demapper::make(2 * n);
+                auto unpack = gr::blocks::vector_to_stream::make(sizeof(gr_complex), n);
+                tb->connect(eq, 0, demap, 0);
+                tb->connect(demap, 0, unpack, 0);
+                tb->connect(unpack, 0, dec, 0);
+            } else {
+                tb->connect(eq, 0, dec, 0);
+            }
             tb->connect(source, 0, met, 0);
             tb->connect(dec, 1, met, 1);
             tb->connect(dec, 0, met, 2);

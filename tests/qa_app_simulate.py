@@ -71,6 +71,38 @@ class qa_app_simulate(unittest.TestCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("LO:HI:STEP", r.stderr)
 
+    def test_quantized_chain_reproduces_the_export_metrics(self):
+        # a tiny MIJSCC (q = 8) trained here: encoder -> quantized mapper -> channel -> equaliser
+        # -> quantized demapper -> decoder in C++ against the metrics measured in Python
+        import sys
+        code = (
+            "import yaml, torch\n"
+            "from semcom_train import train, data, export\n"
+            "torch.set_num_threads(1)\n"
+            "cfg = yaml.safe_load(open('python/configs/mijscc_q8.yaml'))\n"
+            "cfg['stages'] = [dict(s, epochs=1) for s in cfg['stages']]; cfg['width'] = 8; cfg['hidden'] = 64\n"
+            "train.train(cfg, sys.argv[1] + '/ckpt', threads=1, limit=512)\n"
+            "test = data.fashion_mnist('test')\n"
+            "m, c, _ = train.load_trained(cfg, sys.argv[1] + '/ckpt', test)\n"
+            "export.export(m, c, test, sys.argv[1], 'qa', images=300)\n")
+        with tempfile.TemporaryDirectory() as d:
+            env = dict(os.environ, PYTHONPATH=os.path.join(SOURCE, "python"), OPENBLAS_NUM_THREADS="1")
+            r = subprocess.run([sys.executable, "-c", "import sys\n" + code, d], cwd=SOURCE, env=env,
+                               capture_output=True, text=True, timeout=600)
+            self.assertEqual(r.returncode, 0, r.stderr[-2000:])
+            out = os.path.join(d, "q.json")
+            r = run("simulate", "--models", os.path.join(d, "mijscc_q8"), "--snr", "20", "--images", "300",
+                    "--quiet", "--json", out, "--out-dir", d, "--device", "cpu")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(out) as f:
+                rx = json.load(f)["receivers"][0]
+            with open(os.path.join(d, "mijscc_q8_rx1.json")) as f:
+                exported = json.load(f)["metrics"]
+        p = exported["accuracy"]
+        self.assertEqual(rx["frames"], 300)
+        self.assertAlmostEqual(rx["accuracy"], p, delta=4 * (p * (1 - p) / 300) ** 0.5 + 0.01)
+        self.assertAlmostEqual(rx["psnr_db"], exported["psnr_db"], delta=0.3)
+
     def test_bad_input(self):
         cases = [(["--snr", "1,2,3"], "rx3.json"), (["--models", "/nowhere/x"], "model not found"),
                  (["--scheme", "jpeg2000"], "unknown --scheme 'jpeg2000'"),

@@ -69,6 +69,11 @@ int quantized_demapper_impl::general_work(int noutput_items,
         try {
             d_demapper.demap(in + std::size_t(f) * d_symbols, *info,
                              out + std::size_t(produced) * d_values, d_snap);
+            // the image's metadata stays with its frame
+            std::vector<gr::tag_t> image;
+            get_tags_in_range(image, 0, first, first + d_symbols, image_tag_key());
+            for (const auto& t : image)
+                add_item_tag(0, nitems_written(0) + produced, t.key, t.value, alias_pmt());
             ++produced;
         } catch (const std::invalid_argument& e) {
             ++d_dropped;
