@@ -57,6 +57,8 @@ def cmd_export(args):
         torch.set_num_threads(args.threads)
     test = data.load(cfg["dataset"], "test", cfg.get("data_root"))
     model, cfg_trained, _ = train.load_trained(cfg, out_dir(args, cfg), test)
+    # the network is the checkpoint's; the files are named after the config given here
+    cfg_trained = dict(cfg_trained, name=cfg["name"])
     command = "/usr/bin/python3 -m semcom_train " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     manifests = export.export(model, cfg_trained, test, args.models_dir, command, args.images)
     for m in manifests:
