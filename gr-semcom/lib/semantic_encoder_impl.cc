@@ -32,7 +32,6 @@ public:
           d_features(features),
           d_adaptive(adaptive)
     {
-        d_image = d_model->manifest().inputs[0].item_numel();
         // superposition: n index bytes per image; features: one vector per image
         if (!d_features) {
             set_relative_rate(uint64_t(d_n), 1);
@@ -101,7 +100,6 @@ private:
     std::shared_ptr<nn::Model> d_model;
     const int d_n;
     const bool d_features, d_adaptive;
-    std::int64_t d_image = 0;
     std::atomic<float> d_snr{ 10.0f };
 };
 
