@@ -77,6 +77,17 @@ public:
     //! preamble | header | pilots | payload; the payload length must match the header's.
     std::vector<cfloat> build(const FrameHeader& header, const cfloat* payload, std::size_t n) const;
 
+    //! preamble | header | pilots of a burst with this header: what a receiver knows once the
+    //! header decoded (training symbols for an equaliser).
+    std::vector<cfloat> known_symbols(const FrameHeader& header) const;
+
+    /*!
+     * Decodes the header from frame[0, preamble + header) alone, with a flat channel and the CFO
+     * left over estimated on the preamble's halves: a receiver learns the burst length from it
+     * before the rest has arrived. nullopt with *error on a bad header.
+     */
+    std::optional<FrameHeader> parse_header(const cfloat* frame, std::size_t n, std::string* error = nullptr) const;
+
     struct Parsed {
         FrameHeader header;
         ChannelEstimate channel;     //!< from the pilots (after the preamble's CFO correction)
@@ -91,6 +102,9 @@ public:
     std::optional<Parsed> parse(const cfloat* frame, std::size_t n, std::string* error = nullptr) const;
 
 private:
+    static std::vector<cfloat> header_bits_symbols(const FrameHeader& header);
+    static std::optional<FrameHeader> decode_header(const float* soft, std::string* error);
+
     std::vector<cfloat> d_preamble;
     std::vector<cfloat> d_pilots;
 };
@@ -101,9 +115,10 @@ namespace semcom {
 
 //! A burst found in a sample stream: where its preamble starts, its CFO, the detection metric.
 struct BurstDetection {
-    std::size_t start = 0;
-    float cfo = 0.0f; //!< cycles per symbol
+    std::size_t start = 0; //!< sample of the first preamble symbol
+    float cfo = 0.0f;      //!< cycles per symbol (per sample: cfo / sps)
     float metric = 0.0f;
+    float frac = 0.0f;     //!< fractional timing in samples, in [-0.5, 0.5] (sps > 1)
 };
 
 /*!
@@ -114,13 +129,15 @@ struct BurstDetection {
  * about Exp(1) / L on noise (P(M > 0.4) = e^-25.6 per sample). Above the threshold, the peak of M
  * in the next L samples gives coarse timing and arg P / (2 pi L) the CFO (range +-1/128 cycles per
  * symbol); after removing the CFO, the cross-correlation with the known preamble within +-8
- * samples gives the start. Symbol-spaced: fractional timing is left to a matched filter and
- * timing recovery upstream.
+ * symbols gives the start. With sps > 1 samples per symbol (matched-filter output) the lag is
+ * 64 sps samples, the CFO range is the same per symbol, and a parabola through the
+ * cross-correlation peak gives the fractional timing (WaveformReceiver uses it to centre its
+ * fractionally spaced equaliser).
  */
 class BurstDetector
 {
 public:
-    explicit BurstDetector(const FrameFormat& format, float threshold = 0.4f);
+    explicit BurstDetector(const FrameFormat& format, float threshold = 0.4f, unsigned sps = 1);
 
     //! Bursts whose whole preamble lies in x[0, n), in order; after a detection the search
     //! resumes past that burst's preamble and header.
@@ -132,6 +149,7 @@ public:
 private:
     FrameFormat d_format;
     float d_threshold;
+    unsigned d_sps;
 };
 
 } // namespace semcom
