@@ -9,6 +9,8 @@
 #include <pybind11/stl.h>
 
 #include <gnuradio/semcom/broadcast_channel.h>
+#include <gnuradio/semcom/burst_receiver.h>
+#include <gnuradio/semcom/burst_transmitter.h>
 #include <gnuradio/semcom/equaliser.h>
 #include <gnuradio/semcom/image_sink.h>
 #include <gnuradio/semcom/image_source.h>
@@ -140,6 +142,25 @@ PYBIND11_MODULE(semcom_python, m)
     py::class_<equaliser, gr::sync_block, gr::block, gr::basic_block, std::shared_ptr<equaliser>>(
         m, "equaliser", "One-tap ZF/MMSE equaliser from 'semcom_csi' tags; writes 'snr_db' tags.")
         .def(py::init(&equaliser::make), py::arg("kind") = "zf");
+
+    py::class_<burst_transmitter, gr::block, gr::basic_block, std::shared_ptr<burst_transmitter>>(
+        m, "burst_transmitter", "Mapper symbols -> RRC-shaped bursts (preamble, coded header, pilots, payload).")
+        .def(py::init(&burst_transmitter::make), py::arg("payload_symbols"), py::arg("scheme"),
+             py::arg("model_id") = 0, py::arg("layers") = 2, py::arg("sps") = 4, py::arg("rolloff") = 0.35f,
+             py::arg("pilots") = 32, py::arg("gap") = 1000, py::arg("amplitude") = 1.0f,
+             py::arg("start_time") = -1.0)
+        .def("burst_samples", &burst_transmitter::burst_samples)
+        .def("bursts_sent", &burst_transmitter::bursts_sent);
+
+    py::class_<burst_receiver, gr::block, gr::basic_block, std::shared_ptr<burst_receiver>>(
+        m, "burst_receiver", "Samples -> equalised payload symbols with seq, snr_db and side-information tags.")
+        .def(py::init(&burst_receiver::make), py::arg("payload_symbols"), py::arg("scheme") = 0,
+             py::arg("sps") = 4, py::arg("rolloff") = 0.35f, py::arg("pilots") = 32, py::arg("threshold") = 0.4f)
+        .def("bursts_detected", &burst_receiver::bursts_detected)
+        .def("header_errors", &burst_receiver::header_errors)
+        .def("frames_decoded", &burst_receiver::frames_decoded)
+        .def("frames_rejected", &burst_receiver::frames_rejected)
+        .def("mean_snr_db", &burst_receiver::mean_snr_db);
 
 #ifdef SEMCOM_HAVE_NEURAL
     py::class_<semantic_encoder, gr::block, gr::basic_block, std::shared_ptr<semantic_encoder>>(

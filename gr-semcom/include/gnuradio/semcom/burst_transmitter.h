@@ -1,0 +1,47 @@
+/*
+ * Copyright 2026 gr-semcom developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef INCLUDED_SEMCOM_BURST_TRANSMITTER_H
+#define INCLUDED_SEMCOM_BURST_TRANSMITTER_H
+
+#include <gnuradio/block.h>
+#include <gnuradio/semcom/api.h>
+
+#include <cstdint>
+
+namespace gr {
+namespace semcom {
+
+/*!
+ * \brief Mapper symbols -> shaped bursts: preamble | coded header | pilots | payload, RRC pulse.
+ * \ingroup semcom
+ *
+ * Each payload_symbols input symbols (one image, as a mapper writes them) become one burst of
+ * docs/frame-format.md, root-raised-cosine shaped at sps samples per symbol and scaled by
+ * amplitude, followed by gap zero samples. The header's sequence number is the image's ("seq" of
+ * its "semcom_image" tag, else a counter), its quantizer range and gain come from the
+ * "semcom_frame" tag of quantized frames. Every burst starts with a "tx_sob" tag and ends with a
+ * "tx_eob" tag (UHD burst mode); with start_time >= 0 the first burst also carries "tx_time"
+ * (seconds on the USRP's clock), so that all receivers see one timed broadcast.
+ * Symbol SNR at a receiver = amplitude^2 / (noise variance per sample): the pulse has unit energy.
+ */
+class SEMCOM_API burst_transmitter : virtual public gr::block
+{
+public:
+    typedef std::shared_ptr<burst_transmitter> sptr;
+
+    //! scheme: 1 DeepSCM, 2 CM, 3 MIJSCC, 4 A-MIJSCC, 5 separate; layers: K (0 quantized)
+    static sptr make(int payload_symbols, int scheme, int model_id = 0, int layers = 2, int sps = 4,
+                     float rolloff = 0.35f, int pilots = 32, int gap = 1000, float amplitude = 1.0f,
+                     double start_time = -1.0);
+
+    //! Samples per burst, gap included.
+    virtual int burst_samples() const = 0;
+    virtual std::uint64_t bursts_sent() const = 0;
+};
+
+} // namespace semcom
+} // namespace gr
+
+#endif

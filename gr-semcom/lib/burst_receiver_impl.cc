@@ -1,0 +1,152 @@
+/*
+ * Copyright 2026 gr-semcom developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "block_util.h"
+#include "frame_tags.h"
+
+#include <gnuradio/io_signature.h>
+#include <gnuradio/semcom/burst_receiver.h>
+#include <semcom/waveform.h>
+
+#include <atomic>
+#include <cmath>
+#include <deque>
+#include <mutex>
+
+namespace gr {
+namespace semcom {
+
+class burst_receiver_impl : public burst_receiver
+{
+public:
+    burst_receiver_impl(int n, int scheme, const ::semcom::WaveformConfig& cfg, float threshold)
+        : gr::block("burst_receiver",
+                    gr::io_signature::make(1, 1, sizeof(gr_complex)),
+                    gr::io_signature::make(1, 1, sizeof(gr_complex))),
+          d_n(n), d_scheme(scheme), d_rx(cfg, threshold)
+    {
+        set_tag_propagation_policy(TPP_DONT);
+    }
+
+    bool stop() override
+    {
+        const auto& c = d_rx.counters();
+        d_logger->info("{} bursts detected, {} frames decoded, {} header errors, {} rejected (length/scheme), "
+                       "mean SNR {:.2f} dB",
+                       c.detected, c.frames, c.header_errors, d_rejected.load(), mean_snr_db());
+        return true;
+    }
+
+    std::uint64_t bursts_detected() const override { return d_detected; }
+    std::uint64_t header_errors() const override { return d_header_errors; }
+    std::uint64_t frames_decoded() const override { return d_decoded; }
+    std::uint64_t frames_rejected() const override { return d_rejected; }
+    double mean_snr_db() const override
+    {
+        std::lock_guard<std::mutex> l(d_mutex);
+        return d_decoded ? 10.0 * std::log10(d_snr_lin / double(d_decoded)) : std::nan("");
+    }
+
+    void forecast(int, gr_vector_int& required) override
+    {
+        // bursts queue up inside: take input whenever the queue is short
+        required[0] = d_queue.size() > 8 ? 0 : 1;
+    }
+
+    int general_work(int noutput_items,
+                     gr_vector_int& ninput_items,
+                     gr_vector_const_void_star& input_items,
+                     gr_vector_void_star& output_items) override
+    {
+        const auto* in = static_cast<const gr_complex*>(input_items[0]);
+        auto* out = static_cast<gr_complex*>(output_items[0]);
+        if (d_queue.size() <= 8 && ninput_items[0] > 0) {
+            for (auto& f : d_rx.push(in, std::size_t(ninput_items[0]))) {
+                if (int(f.header.payload_symbols) != d_n || (d_scheme && f.header.scheme != d_scheme)) {
+                    ++d_rejected;
+                    continue;
+                }
+                {
+                    std::lock_guard<std::mutex> l(d_mutex);
+                    d_snr_lin += std::pow(10.0, f.channel.snr_db / 10.0);
+                }
+                d_queue.push_back(std::move(f));
+                ++d_decoded;
+            }
+            consume(0, ninput_items[0]);
+            d_detected = d_rx.counters().detected;
+            d_header_errors = d_rx.counters().header_errors;
+        }
+        int produced = 0;
+        while (!d_queue.empty() && noutput_items - produced >= d_n - d_offset) {
+            const auto& f = d_queue.front();
+            if (d_offset == 0)
+                tag_frame(nitems_written(0) + produced, f);
+            std::copy(f.payload.begin() + d_offset, f.payload.end(), out + produced);
+            produced += d_n - d_offset;
+            d_offset = 0;
+            d_queue.pop_front();
+        }
+        if (!d_queue.empty() && produced < noutput_items) { // part of a frame
+            const auto& f = d_queue.front();
+            if (d_offset == 0)
+                tag_frame(nitems_written(0) + produced, f);
+            const int k = noutput_items - produced;
+            std::copy(f.payload.begin() + d_offset, f.payload.begin() + d_offset + k, out + produced);
+            d_offset += k;
+            produced += k;
+        }
+        return produced;
+    }
+
+private:
+    void tag_frame(uint64_t at, const ::semcom::WaveformReceiver::Frame& f)
+    {
+        pmt::pmt_t image = pmt::make_dict();
+        image = pmt::dict_add(image, pmt::mp("seq"), pmt::from_uint64(f.header.sequence));
+        add_item_tag(0, at, image_tag_key(), image, alias_pmt());
+        add_item_tag(0, at, pmt::mp("snr_db"), pmt::from_double(f.channel.snr_db), alias_pmt());
+        if (f.header.quantizer_bits > 0) {
+            ::semcom::QuantizedFrameInfo q;
+            q.bits = f.header.quantizer_bits;
+            q.range.z_min = f.header.z_min;
+            q.range.z_max = f.header.z_max;
+            q.gain = f.header.gain;
+            q.values = std::uint32_t(2 * f.header.payload_symbols);
+            add_item_tag(0, at, frame_tag_key(), quantized_info_to_pmt(q), alias_pmt());
+        }
+    }
+
+    const int d_n;
+    const int d_scheme;
+    ::semcom::WaveformReceiver d_rx;
+    std::deque<::semcom::WaveformReceiver::Frame> d_queue;
+    int d_offset = 0; //!< symbols of the queue's front already written
+    std::atomic<std::uint64_t> d_detected{ 0 }, d_header_errors{ 0 }, d_decoded{ 0 }, d_rejected{ 0 };
+    mutable std::mutex d_mutex;
+    double d_snr_lin = 0.0;
+};
+
+burst_receiver::sptr
+burst_receiver::make(int payload_symbols, int scheme, int sps, float rolloff, int pilots, float threshold)
+{
+    ::semcom::WaveformConfig cfg;
+    build_or_explain("burst_receiver", [&] {
+        if (payload_symbols < 1 || payload_symbols > 65535)
+            throw std::invalid_argument("payload_symbols must be in 1..65535, got " + std::to_string(payload_symbols));
+        if (scheme < 0 || scheme > 5)
+            throw std::invalid_argument("scheme must be 0 (any) or 1..5, got " + std::to_string(scheme));
+        if (pilots < 2 || !(threshold > 0.0f && threshold < 1.0f))
+            throw std::invalid_argument("pilots must be >= 2 and threshold in (0, 1)");
+        cfg.sps = unsigned(sps);
+        cfg.rolloff = rolloff;
+        cfg.pilots = std::size_t(pilots);
+        cfg.validate();
+        return 0;
+    });
+    return gnuradio::make_block_sptr<burst_receiver_impl>(payload_symbols, scheme, cfg, threshold);
+}
+
+} // namespace semcom
+} // namespace gr

@@ -1,0 +1,121 @@
+#!/usr/bin/python3
+#
+# Copyright 2026 gr-semcom developers
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+"""QA of the burst PHY blocks: waveform loopback through gr-channels impairments."""
+
+import numpy as np
+import pmt
+from gnuradio import analog, blocks, channels, gr, gr_unittest
+
+from gnuradio import semcom
+
+N = 128  # payload symbols per image
+
+
+def qam64(rng, n):
+    a = (2 * rng.integers(0, 8, n) - 7) + 1j * (2 * rng.integers(0, 8, n) - 7)
+    return (a / np.sqrt(42)).astype(np.complex64)
+
+
+def image_tags(frames, first_seq=100):
+    tags = []
+    for i in range(frames):
+        d = pmt.make_dict()
+        d = pmt.dict_add(d, pmt.intern("seq"), pmt.from_uint64(first_seq + i))
+        tags.append(gr.tag_utils.python_to_tag((i * N, pmt.intern("semcom_image"), d)))
+    return tags
+
+
+class qa_burst(gr_unittest.TestCase):
+    def loopback(self, snr_db, frames=40, cfo=0.0005, epsilon=1.0, taps=(1.0,), seed=1):
+        rng = np.random.default_rng(seed)
+        x = qam64(rng, N * frames)
+        tb = gr.top_block()
+        src = blocks.vector_source_c(x.tolist(), False, 1, image_tags(frames))
+        tx = semcom.burst_transmitter(N, 1, 7, 2, 4, 0.35, 32, 600)
+        # unit-energy pulse: symbol SNR = amplitude^2 / noise variance per sample
+        ch = channels.channel_model(10 ** (-snr_db / 20), cfo, epsilon, list(taps), seed)
+        rx = semcom.burst_receiver(N, 1)
+        sink = blocks.vector_sink_c()
+        raw = blocks.vector_sink_c()
+        tb.connect(src, tx, ch, rx, sink)
+        tb.connect(tx, raw)
+        tb.run()
+        return x, np.array(sink.data()), sink.tags(), raw, tx, rx
+
+    def test_bursts_are_tagged_for_uhd(self):
+        x, y, tags, raw, tx, rx = self.loopback(30, frames=5)
+        per = tx.burst_samples()
+        self.assertEqual(len(raw.data()), 5 * per)
+        sob = [t.offset for t in raw.tags() if pmt.symbol_to_string(t.key) == "tx_sob"]
+        eob = [t.offset for t in raw.tags() if pmt.symbol_to_string(t.key) == "tx_eob"]
+        self.assertEqual(sob, [b * per for b in range(5)])
+        self.assertEqual(eob, [b * per + per - 1 for b in range(5)])
+        # unit-energy pulse: mean sample power over a burst ~ 1 / sps times the share of signal
+        self.assertEqual(tx.bursts_sent(), 5)
+
+    def test_loopback_through_cfo_timing_and_multipath(self):
+        snr = 15.0
+        x, y, tags, raw, tx, rx = self.loopback(snr, frames=40, cfo=0.0004, epsilon=1.00001,
+                                                taps=(1.0, 0.0, 0.25 + 0.15j))
+        self.assertEqual(rx.frames_decoded(), 40)
+        self.assertEqual(rx.header_errors(), 0)
+        self.assertEqual(len(y), 40 * N)
+        seqs = [pmt.to_uint64(pmt.dict_ref(t.value, pmt.intern("seq"), pmt.PMT_NIL))
+                for t in tags if pmt.symbol_to_string(t.key) == "semcom_image"]
+        self.assertEqual(seqs, list(range(100, 140)))
+        snrs = [pmt.to_double(t.value) for t in tags if pmt.symbol_to_string(t.key) == "snr_db"]
+        self.assertEqual(len(snrs), 40)
+        # the channel's energy is |1|^2 + |0.25 + 0.15j|^2 = 1.085 (+0.35 dB for a matched
+        # receiver) and its timing-offset interpolator adds a little more
+        err = np.mean(np.abs(y - x) ** 2)
+        measured = -10 * np.log10(err)
+        self.assertGreater(measured, snr - 0.5)
+        self.assertLess(measured, snr + 1.5)
+        self.assertAlmostEqual(np.mean(snrs), measured, delta=0.5)
+
+    def test_snr_is_measured(self):
+        for snr in (8.0, 20.0):
+            x, y, tags, raw, tx, rx = self.loopback(snr, frames=30, seed=int(snr))
+            self.assertEqual(rx.frames_decoded(), 30)
+            measured = -10 * np.log10(np.mean(np.abs(y - x) ** 2))
+            self.assertAlmostEqual(measured, snr, delta=0.5)
+            self.assertAlmostEqual(rx.mean_snr_db(), snr, delta=0.5)
+
+    def test_no_frames_from_noise(self):
+        tb = gr.top_block()
+        noise = blocks.head(gr.sizeof_gr_complex, 3_000_000)
+        rx = semcom.burst_receiver(N)
+        sink = blocks.vector_sink_c()
+        tb.connect(analog.noise_source_c(analog.GR_GAUSSIAN, 1.0, 5), noise, rx, sink)
+        tb.run()
+        self.assertEqual(rx.frames_decoded(), 0)
+        self.assertEqual(len(sink.data()), 0)
+
+    def test_other_lengths_and_schemes_are_rejected(self):
+        rng = np.random.default_rng(0)
+        tb = gr.top_block()
+        tx = semcom.burst_transmitter(N, 2, gap=400)
+        rx_len = semcom.burst_receiver(N + 1)
+        rx_scheme = semcom.burst_receiver(N, 1)
+        s1, s2 = blocks.vector_sink_c(), blocks.vector_sink_c()
+        tb.connect(blocks.vector_source_c(qam64(rng, 3 * N).tolist()), tx)
+        tb.connect(tx, rx_len, s1)
+        tb.connect(tx, rx_scheme, s2)
+        tb.run()
+        self.assertEqual((rx_len.frames_rejected(), rx_len.frames_decoded()), (3, 0))
+        self.assertEqual((rx_scheme.frames_rejected(), rx_scheme.frames_decoded()), (3, 0))
+
+    def test_bad_parameters(self):
+        with self.assertRaisesRegex(ValueError, "burst_transmitter: .*scheme"):
+            semcom.burst_transmitter(N, 9)
+        with self.assertRaisesRegex(ValueError, "burst_receiver: .*samples per symbol"):
+            semcom.burst_receiver(N, 0, 1)
+        with self.assertRaisesRegex(ValueError, "burst_transmitter: .*roll-off"):
+            semcom.burst_transmitter(N, 1, rolloff=0.0)
+
+
+if __name__ == "__main__":
+    gr_unittest.run(qa_burst)

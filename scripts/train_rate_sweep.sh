@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The rate sweep of issue #3: DeepSCM and the joint CM baseline trained and evaluated at
+# n in {32, 64, 196} channel uses per image (n = 128 is the shipped default), written to
+# results/NAME_nN.csv. Models stay in the checkpoints (SEMCOM_CHECKPOINTS); resumable.
+#
+#   scripts/train_rate_sweep.sh [--threads N] [N ...]        (default: 64 32 196)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+threads=$(nproc)
+if [ "${1:-}" = "--threads" ]; then threads=$2; shift 2; fi
+rates=("$@")
+[ ${#rates[@]} -gt 0 ] || rates=(64 32 196)
+export PYTHONPATH=python OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads
+py=/usr/bin/python3
+for n in "${rates[@]}"; do
+  for c in deepscm cm_joint; do
+    echo "== $c at n = $n: train"
+    $py -m semcom_train train --config "python/configs/$c.yaml" --set "channel_uses=$n" --threads "$threads"
+    echo "== $c at n = $n: evaluate"
+    $py -m semcom_train evaluate --config "python/configs/$c.yaml" --set "channel_uses=$n" --threads "$threads" --images 2000
+  done
+done
