@@ -25,6 +25,9 @@ def load_config(path, overrides=()):
         raise SystemExit(f"semcom_train: config file not found: {path}")
     with open(path) as f:
         cfg = yaml.safe_load(f)
+    if "base" in cfg:  # a variant: the base config (relative to this one) with these entries on top
+        base_path = os.path.join(os.path.dirname(path), cfg.pop("base"))
+        cfg = {**load_config(base_path), **cfg}
     for item in overrides or ():
         if "=" not in item:
             raise SystemExit(f"semcom_train: --set expects KEY=VALUE, got '{item}'")

@@ -122,6 +122,13 @@ def train(cfg, out_dir, threads=None, limit=None, restart=False, epochs_scale=1.
         model.load_state_dict(ckpt["model"])
         state = ckpt["state"]
         log.info("resuming %s at stage %d epoch %d", cfg["name"], state["stage"] + 1, state["epoch"] + 1)
+    elif cfg.get("init_from"):
+        # a variant of a trained model (a decoder bank member): start from its weights
+        src = os.path.join(os.path.dirname(os.path.abspath(out_dir)), cfg["init_from"], "weights.pt")
+        if not os.path.exists(src):
+            raise FileNotFoundError(f"init_from: {src} does not exist (train '{cfg['init_from']}' first)")
+        model.load_state_dict(torch.load(src)["model"])
+        log.info("%s starts from the weights of %s", cfg["name"], src)
     stages = cfg["stages"]
     while state["stage"] < len(stages):
         stage = stages[state["stage"]]

@@ -77,6 +77,8 @@ public:
     virtual int num_classes() const = 0;
     virtual int image_size() const = 0;
     virtual std::string device_name() const = 0;
+    //! Frames given to each model of the bank, in the order of the model list.
+    virtual std::vector<long> frames_per_model() const = 0;
 };
 
 } // namespace semcom

@@ -183,7 +183,8 @@ PYBIND11_MODULE(semcom_python, m)
         .def("channel_uses", &neural_decoder::channel_uses)
         .def("num_classes", &neural_decoder::num_classes)
         .def("image_size", &neural_decoder::image_size)
-        .def("device_name", &neural_decoder::device_name);
+        .def("device_name", &neural_decoder::device_name)
+        .def("frames_per_model", &neural_decoder::frames_per_model);
     m.attr("has_neural") = true;
 #else
     m.attr("has_neural") = false;
