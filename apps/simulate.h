@@ -35,6 +35,14 @@ struct SimulateOptions {
     bool bench = false;           //!< per-block share of the run time (GNU Radio counters)
     double target_rate = 100e3;   //!< symbols/s that count as real time
     double idle_timeout_s = 10.0; //!< rx: stop when nothing arrived for this long
+    // Waveform level: bursts (preamble, coded header, pilots) shaped and sent through gr-channels
+    // impairments, then detected, synchronised and equalised by burst_receiver.
+    bool waveform = false;
+    std::string impairments = "realistic"; //!< none | realistic (CFO, clock offset, multipath)
+    int sps = 4;                           //!< samples per symbol of the waveform
+    //! Decoder bank: "auto" (every models/<scheme>_decoders_*) or model prefixes, comma separated;
+    //! each receiver decodes every frame with the member trained nearest the frame's SNR.
+    std::string bank;
 };
 
 void add_simulate_command(CLI::App& app, SimulateOptions& options);

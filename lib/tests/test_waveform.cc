@@ -222,14 +222,17 @@ TEST_P(WaveformSnr, MeasuredSnrMatchesTheChannel)
         reported += std::pow(10.0, -f.channel.snr_db / 10.0);
         err += error_power(f.payload, c.bursts[f.header.sequence].payload);
     }
-    const double truth = std::pow(10.0, -imp.snr_db / 10.0);
-    // noise power: measured on the payload and reported from the known symbols, both within
-    // 0.5 dB of the channel's (the equaliser's excess noise is ~0.1 dB)
-    EXPECT_NEAR(10.0 * std::log10(err / frames.size() / truth), 0.0, 0.5);
-    EXPECT_NEAR(10.0 * std::log10(reported / frames.size() / truth), 0.0, 0.5);
+    const double payload_db = -10.0 * std::log10(err / frames.size());
+    const double reported_db = -10.0 * std::log10(reported / frames.size());
+    std::printf("channel %.1f dB: payload %.2f dB, reported %.2f dB\n", imp.snr_db, payload_db, reported_db);
+    // The least-squares equaliser is an MMSE filter: at low SNR its output is slightly shrunk, so
+    // the payload's error is below the channel's noise (by 0.5 dB at 5 dB, nothing at 20 dB); the
+    // SNR reported from the known symbols follows the payload's.
+    EXPECT_NEAR(payload_db, imp.snr_db, imp.snr_db < 8.0f ? 0.7 : 0.4);
+    EXPECT_NEAR(reported_db, payload_db, 0.3);
 }
 
-INSTANTIATE_TEST_SUITE_P(Snr, WaveformSnr, ::testing::Values(10.0f, 20.0f, 25.0f));
+INSTANTIATE_TEST_SUITE_P(Snr, WaveformSnr, ::testing::Values(5.0f, 10.0f, 20.0f, 25.0f));
 
 TEST(WaveformReceiver, ChunkingDoesNotChangeTheFrames)
 {
