@@ -463,11 +463,12 @@ nlohmann::json simulate_once(const SimulateOptions& opts)
         for (const auto& b : blocks) {
             const double t = b.second->pc_work_time_total();
             std::printf("  %-26s %6.1f %%\n", b.first.c_str(), total > 0 ? 100.0 * t / total : 0.0);
-            if (b.first.rfind("superposition", 0) == 0 || b.first.rfind("broadcast", 0) == 0)
-                dsp += t;
+            for (const char* dsp_prefix : { "superposition", "quantized", "broadcast", "burst", "fading" })
+                if (b.first.rfind(dsp_prefix, 0) == 0)
+                    dsp += t;
             j["work_share"][b.first] = total > 0 ? t / total : 0.0;
         }
-        std::printf("  DSP blocks (mapper, channel): %.1f %% of the work time\n", total > 0 ? 100.0 * dsp / total : 0.0);
+        std::printf("  DSP blocks (mapper, channel%s): %.1f %% of the work time\n", o.waveform ? ", burst PHY" : "", total > 0 ? 100.0 * dsp / total : 0.0);
         std::printf("  (the decoders' inference runs on their own worker threads: their share here is the "
                     "hand-off only)\n");
     }

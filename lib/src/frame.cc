@@ -294,8 +294,15 @@ BurstDetector::BurstDetector(const FrameFormat& format, float threshold, unsigne
 
 void BurstDetector::correct_cfo(cfloat* x, std::size_t n, float cfo, double offset)
 {
-    for (std::size_t i = 0; i < n; ++i)
-        x[i] *= std::polar(1.0f, static_cast<float>(-2.0 * M_PI * cfo * (double(i) + offset)));
+    // a phasor recurrence instead of a sin/cos per sample, re-anchored every 1024 samples
+    const std::complex<double> step = std::polar(1.0, -2.0 * M_PI * double(cfo));
+    for (std::size_t i0 = 0; i0 < n; i0 += 1024) {
+        std::complex<double> rot = std::polar(1.0, -2.0 * M_PI * double(cfo) * (double(i0) + offset));
+        for (std::size_t i = i0; i < std::min(n, i0 + 1024); ++i) {
+            x[i] = cfloat(std::complex<double>(x[i]) * rot);
+            rot *= step;
+        }
+    }
 }
 
 std::vector<BurstDetection> BurstDetector::detect(const cfloat* x, std::size_t n) const
@@ -351,13 +358,13 @@ std::vector<BurstDetection> BurstDetector::detect(const cfloat* x, std::size_t n
         double best = -1.0;
         std::size_t start = peak;
         std::vector<double> corr(hi - lo + 1);
+        std::vector<std::complex<double>> ref(preamble_symbols); // the preamble with the CFO applied
+        for (std::size_t k = 0; k < preamble_symbols; ++k)
+            ref[k] = std::conj(std::complex<double>(pre[k])) * std::polar(1.0, -2.0 * M_PI * cfo * double(k * d_sps));
         for (std::size_t s = lo; s <= hi; ++s) {
             std::complex<double> c = 0.0;
-            for (std::size_t k = 0; k < preamble_symbols; ++k) {
-                const double t = double(k * d_sps);
-                c += std::conj(std::complex<double>(pre[k])) * std::complex<double>(x[s + k * d_sps]) *
-                     std::polar(1.0, -2.0 * M_PI * cfo * t);
-            }
+            for (std::size_t k = 0; k < preamble_symbols; ++k)
+                c += ref[k] * std::complex<double>(x[s + k * d_sps]);
             corr[s - lo] = std::norm(c);
             if (corr[s - lo] > best) {
                 best = corr[s - lo];

@@ -244,9 +244,9 @@ std::vector<WaveformReceiver::Frame> WaveformReceiver::push(const cfloat* x, std
     for (std::size_t m = 0; m < n; ++m) {
         const cfloat* r = in.data() + m; // r[T - 1] is x[m]
         float re = 0.0f, im = 0.0f;
-        for (std::size_t j = 0; j < T; ++j) {
-            re += d_taps[j] * r[T - 1 - j].real();
-            im += d_taps[j] * r[T - 1 - j].imag();
+        for (std::size_t j = 0; j < T; ++j) { // (the pulse is symmetric: taps in either order)
+            re += d_taps[j] * r[j].real();
+            im += d_taps[j] * r[j].imag();
         }
         d_buf[old + m] = cfloat(re, im);
     }
