@@ -8,6 +8,9 @@
 #ifdef SEMCOM_HAVE_SIMULATE
 #include "simulate.h"
 #endif
+#ifdef SEMCOM_HAVE_USRP
+#include "usrp.h"
+#endif
 
 #include <CLI/CLI.hpp>
 
@@ -24,6 +27,10 @@ int main(int argc, char** argv)
     semcom::apps::SimulateOptions simulate;
     semcom::apps::add_simulate_command(app, simulate);
 #endif
+#ifdef SEMCOM_HAVE_USRP
+    semcom::apps::UsrpOptions tx, rx;
+    semcom::apps::add_usrp_commands(app, tx, rx);
+#endif
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -35,6 +42,12 @@ int main(int argc, char** argv)
 #ifdef SEMCOM_HAVE_SIMULATE
         if (app.got_subcommand("simulate"))
             return semcom::apps::run_simulate(simulate);
+#endif
+#ifdef SEMCOM_HAVE_USRP
+        if (app.got_subcommand("tx"))
+            return semcom::apps::run_usrp(tx);
+        if (app.got_subcommand("rx"))
+            return semcom::apps::run_usrp(rx);
 #endif
     } catch (const std::exception& e) {
         std::cerr << "semcom: error: " << e.what() << "\n";

@@ -1,0 +1,50 @@
+/*
+ * Copyright 2026 gr-semcom developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * Small helpers shared by the subcommands that build flowgraphs on the shipped models.
+ */
+#ifndef SEMCOM_APPS_FLOWGRAPH_COMMON_H
+#define SEMCOM_APPS_FLOWGRAPH_COMMON_H
+
+#include <stdexcept>
+#include <string>
+
+namespace semcom::apps {
+
+//! The model prefix (PREFIX_encoder.json, PREFIX_rxK.json) of --scheme, or --models when given.
+inline std::string scheme_model_prefix(const std::string& scheme, const std::string& models)
+{
+    if (!models.empty())
+        return models;
+    if (scheme == "deepscm")
+        return "models/deepscm_4qam16qam";
+    if (scheme == "cm")
+        return "models/cm_joint";
+    if (scheme == "mijscc")
+        return "models/mijscc_q8";
+    if (scheme == "amijscc")
+        throw std::invalid_argument("--scheme amijscc: the SNR-adaptive encoder needs the receivers' SNR at the "
+                                    "transmitter, not supported here (deepscm, cm, mijscc)");
+    throw std::invalid_argument("unknown --scheme '" + scheme + "' (deepscm, cm, mijscc)");
+}
+
+//! The header's scheme code (docs/frame-format.md) of a manifest's scheme name, 0 if unknown.
+inline int frame_scheme_code(const std::string& manifest_scheme)
+{
+    if (manifest_scheme == "deepscm")
+        return 1;
+    if (manifest_scheme == "cm")
+        return 2;
+    if (manifest_scheme == "mijscc")
+        return 3;
+    if (manifest_scheme == "amijscc")
+        return 4;
+    if (manifest_scheme == "separate")
+        return 5;
+    return 0;
+}
+
+} // namespace semcom::apps
+
+#endif
