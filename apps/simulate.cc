@@ -122,9 +122,8 @@ std::string model_prefix(const SimulateOptions& o)
     if (o.scheme == "mijscc")
         return "models/mijscc_q8";
     if (o.scheme == "amijscc")
-        throw std::invalid_argument("--scheme amijscc: the SNR-adaptive encoder is not in simulate yet "
-                                    "(deepscm, cm, mijscc)");
-    throw std::invalid_argument("unknown --scheme '" + o.scheme + "' (deepscm, cm, mijscc)");
+        return "models/amijscc";
+    throw std::invalid_argument("unknown --scheme '" + o.scheme + "' (deepscm, cm, mijscc, amijscc, separate)");
 }
 
 // --waveform: receiver r's channel as gr-channels blocks. Symbol SNR = 1 / noise variance per
@@ -198,9 +197,9 @@ nlohmann::json simulate_once(const SimulateOptions& opts)
                                  "' (train and export one, see python/README.md)");
     const auto enc_manifest = neural::Manifest::load(enc_path);
     const bool quantized = enc_manifest.constellations.empty();
-    if (quantized && (enc_manifest.inputs.size() != 1 || enc_manifest.outputs.size() != 1))
-        throw std::runtime_error("'" + enc_path + "': scheme '" + enc_manifest.scheme +
-                                 "' needs the SNR at the encoder (A-MIJSCC): not in simulate yet");
+    // A-MIJSCC's encoder takes the SNR (its receiver's: one receiver) and sends only the head of
+    // each frame it chooses
+    const bool adaptive = enc_manifest.inputs.size() == 2;
     if (o.fading != "block")
         throw std::invalid_argument("--fading " + o.fading +
                                     ": simulate equalises with per-frame CSI; per-symbol fading has no CSI tags "
@@ -234,16 +233,20 @@ nlohmann::json simulate_once(const SimulateOptions& opts)
     auto tb = gr::make_top_block("semcom-simulate");
     auto source = gs::image_source::make("fashion-mnist", "", "test", o.images);
     gs::semantic_encoder::sptr encoder;
+    gs::quantized_mapper::sptr qmapper;
     gr::basic_block_sptr symbols; // what the channel sees: the mapper here, or the subscription
     std::vector<std::pair<std::string, gr::block_sptr>> dsp_blocks; // for --bench
     if (tx) {
         encoder = gs::semantic_encoder::make(enc_path, o.device, 32);
+        if (adaptive)
+            encoder->set_snr(o.snrs.front());
         tb->connect(source, 0, encoder, 0);
         gr::block_sptr mapper;
         if (quantized) {
             // analog models (no quantizer in the manifest) still go through 8 bits
             const int bits = enc_manifest.quantizer ? int(enc_manifest.quantizer->bits) : 8;
-            mapper = gs::quantized_mapper::make(2 * n, bits, "per_frame");
+            qmapper = gs::quantized_mapper::make(2 * n, bits, "per_frame");
+            mapper = qmapper;
             tb->connect(encoder, 0, mapper, 0);
             dsp_blocks.emplace_back("quantized_mapper", mapper);
         } else {
@@ -409,6 +412,12 @@ nlohmann::json simulate_once(const SimulateOptions& opts)
     j["seconds"] = seconds;
     j["images_per_s"] = images_per_s;
     j["realtime_factor"] = realtime;
+    if (qmapper) {
+        j["symbols_per_image"] = qmapper->mean_symbols_sent();
+        if (adaptive)
+            std::printf("A-MIJSCC: %.1f of %d symbols per image sent on average at %.1f dB\n",
+                        qmapper->mean_symbols_sent(), n, o.snrs.front());
+    }
     for (std::size_t i = 0; i < shown.size(); ++i) {
         const std::size_t r = shown[i];
         const std::string ch = (o.channels.size() == 1 ? o.channels[0] : o.channels[r]) + " " +

@@ -103,6 +103,26 @@ class qa_app_simulate(unittest.TestCase):
         self.assertAlmostEqual(rx["accuracy"], p, delta=4 * (p * (1 - p) / 300) ** 0.5 + 0.01)
         self.assertAlmostEqual(rx["psnr_db"], exported["psnr_db"], delta=0.3)
 
+    def test_amijscc_sends_fewer_symbols_at_high_snr(self):
+        with open(os.path.join(SOURCE, "models", "amijscc_rx1.json")) as f:
+            exported = json.load(f)["metrics"]
+        results = {}
+        for snr in ("0", "20"):
+            with tempfile.TemporaryDirectory() as d:
+                out = os.path.join(d, "sim.json")
+                r = run("simulate", "--scheme", "amijscc", "--snr", snr, "--images", "500", "--json", out,
+                        "--out-dir", d, "--quiet", "--device", "cpu")
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertIn("A-MIJSCC:", r.stdout)
+                with open(out) as f:
+                    results[snr] = json.load(f)
+        high = results["20"]
+        # the encoder's choice at 20 dB, as measured at export (the mask depends on the SNR only)
+        self.assertAlmostEqual(high["symbols_per_image"], exported["symbols_per_image"], delta=0.5)
+        self.assertLess(high["symbols_per_image"], 128)
+        self.assertGreater(results["0"]["symbols_per_image"], high["symbols_per_image"])
+        self.assertAlmostEqual(high["receivers"][0]["psnr_db"], exported["psnr_db"], delta=0.3)
+
     def test_bad_input(self):
         cases = [(["--snr", "1,2,3"], "rx3.json"), (["--models", "/nowhere/x"], "model not found"),
                  (["--scheme", "jpeg2000"], "unknown --scheme 'jpeg2000'"),

@@ -114,6 +114,7 @@ private:
             q.range.z_max = f.header.z_max;
             q.gain = f.header.gain;
             q.values = std::uint32_t(2 * f.header.payload_symbols);
+            q.sent = f.header.end_index;
             add_item_tag(0, at, frame_tag_key(), quantized_info_to_pmt(q), alias_pmt());
         }
     }

@@ -64,6 +64,7 @@ public:
                         h.z_min = q->range.z_min;
                         h.z_max = q->range.z_max;
                         h.gain = q->gain;
+                        h.end_index = std::uint16_t(q->sent);
                     }
                 }
             }

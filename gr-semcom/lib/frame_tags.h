@@ -42,6 +42,7 @@ inline pmt::pmt_t quantized_info_to_pmt(const ::semcom::QuantizedFrameInfo& info
     d = pmt::dict_add(d, pmt::mp("z_max"), pmt::from_double(info.range.z_max));
     d = pmt::dict_add(d, pmt::mp("gain"), pmt::from_double(info.gain));
     d = pmt::dict_add(d, pmt::mp("values"), pmt::from_long(info.values));
+    d = pmt::dict_add(d, pmt::mp("sent"), pmt::from_long(info.sent));
     return d;
 }
 
@@ -65,6 +66,8 @@ inline std::optional<::semcom::QuantizedFrameInfo> quantized_info_from_pmt(const
     info.range.z_max = static_cast<float>(pmt::to_double(z_max));
     info.gain = static_cast<float>(pmt::to_double(gain));
     info.values = static_cast<std::uint32_t>(pmt::to_long(values));
+    const auto sent = pmt::dict_ref(d, pmt::mp("sent"), nil);
+    info.sent = pmt::is_number(sent) ? static_cast<std::uint32_t>(pmt::to_long(sent)) : 0;
     return info;
 }
 

@@ -9,6 +9,8 @@
 
 #include <gnuradio/io_signature.h>
 
+#include <algorithm>
+
 namespace gr {
 namespace semcom {
 
@@ -48,9 +50,19 @@ int quantized_mapper_impl::work(int noutput_items,
     auto* out = static_cast<gr_complex*>(output_items[0]);
     const int symbols = d_values / 2;
     const int frames = noutput_items / symbols;
+    // A-MIJSCC: the encoder's "end_index" tag on a frame says how many symbols to send
+    std::vector<gr::tag_t> tags;
+    get_tags_in_window(tags, 0, 0, frames, pmt::mp("end_index"));
+    std::vector<std::size_t> sent(std::size_t(std::max(frames, 0)), 0);
+    for (const auto& t : tags)
+        if (pmt::is_integer(t.value))
+            sent[t.offset - nitems_read(0)] =
+                std::size_t(std::clamp<long>(pmt::to_long(t.value), 1, long(symbols)));
     for (int f = 0; f < frames; ++f) {
         const auto info = d_mapper.map(in + std::size_t(f) * d_values, d_values,
-                                       out + std::size_t(f) * symbols);
+                                       out + std::size_t(f) * symbols, sent[std::size_t(f)]);
+        d_frames += 1;
+        d_symbols_sent += info.sent ? info.sent : std::uint64_t(symbols);
         add_item_tag(0, nitems_written(0) + std::uint64_t(f) * symbols, frame_tag_key(),
                      quantized_info_to_pmt(info), alias_pmt());
     }

@@ -8,6 +8,9 @@
 #include <gnuradio/semcom/quantized_mapper.h>
 #include <semcom/quantizer.h>
 
+#include <atomic>
+#include <cmath>
+
 namespace gr {
 namespace semcom {
 
@@ -20,7 +23,13 @@ public:
              gr_vector_const_void_star& input_items,
              gr_vector_void_star& output_items) override;
 
+    double mean_symbols_sent() const override
+    {
+        return d_frames ? double(d_symbols_sent) / double(d_frames) : std::nan("");
+    }
+
 private:
+    std::atomic<std::uint64_t> d_frames{ 0 }, d_symbols_sent{ 0 };
     const int d_values;
     const ::semcom::QuantizedMapper d_mapper;
 };

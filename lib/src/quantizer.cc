@@ -84,7 +84,7 @@ QuantizedMapper::QuantizedMapper(unsigned bits,
     }
 }
 
-QuantizedFrameInfo QuantizedMapper::map(const float* z, std::size_t n_values, cfloat* out) const
+QuantizedFrameInfo QuantizedMapper::map(const float* z, std::size_t n_values, cfloat* out, std::size_t sent) const
 {
     if (n_values == 0 || n_values % 2)
         throw std::invalid_argument("quantized mapper: need an even, non-zero number of values "
@@ -93,6 +93,10 @@ QuantizedFrameInfo QuantizedMapper::map(const float* z, std::size_t n_values, cf
     QuantizedFrameInfo info;
     info.bits = d_quantizer.bits();
     info.values = static_cast<std::uint32_t>(n_values);
+    if (sent > n_values / 2)
+        throw std::invalid_argument("quantized mapper: " + std::to_string(sent) + " symbols to send of " +
+                                    std::to_string(n_values / 2));
+    info.sent = static_cast<std::uint32_t>(sent);
     info.range = d_mode == RangeMode::per_frame ? Quantizer::range_of(z, n_values) : d_calibrated;
 
     d_codes.resize(n_values);
@@ -100,13 +104,13 @@ QuantizedFrameInfo QuantizedMapper::map(const float* z, std::size_t n_values, cf
     d_quantizer.quantize(z, n_values, info.range, d_codes.data());
     d_quantizer.dequantize(d_codes.data(), n_values, info.range, d_deq.data());
 
+    const std::size_t n_sym = n_values / 2, n_sent = sent ? sent : n_sym;
     double energy = 0.0;
-    for (float v : d_deq)
-        energy += double(v) * v;
-    const std::size_t n_sym = n_values / 2;
-    info.gain = energy > 0.0 ? static_cast<float>(std::sqrt(n_sym / energy)) : 1.0f;
+    for (std::size_t i = 0; i < 2 * n_sent; ++i)
+        energy += double(d_deq[i]) * d_deq[i];
+    info.gain = energy > 0.0 ? static_cast<float>(std::sqrt(n_sent / energy)) : 1.0f;
     for (std::size_t k = 0; k < n_sym; ++k)
-        out[k] = cfloat(d_deq[2 * k], d_deq[2 * k + 1]) * info.gain;
+        out[k] = k < n_sent ? cfloat(d_deq[2 * k], d_deq[2 * k + 1]) * info.gain : cfloat(0.0f, 0.0f);
     return info;
 }
 
@@ -122,9 +126,10 @@ void QuantizedDemapper::demap(const cfloat* y,
     const Quantizer q(info.bits);
     const float inv_gain = 1.0f / info.gain;
     const std::size_t n_sym = info.values / 2;
+    const std::size_t n_sent = info.sent ? std::min<std::size_t>(info.sent, n_sym) : n_sym;
     for (std::size_t k = 0; k < n_sym; ++k) {
-        z[2 * k] = y[k].real() * inv_gain;
-        z[2 * k + 1] = y[k].imag() * inv_gain;
+        z[2 * k] = k < n_sent ? y[k].real() * inv_gain : 0.0f;
+        z[2 * k + 1] = k < n_sent ? y[k].imag() * inv_gain : 0.0f;
     }
     if (snap) {
         std::vector<std::uint16_t> codes(info.values);

@@ -156,3 +156,39 @@ TEST(QuantizedMapper, AllZeroFrameKeepsGainOne)
     for (auto s : x)
         EXPECT_EQ(s, cfloat(0.0f, 0.0f));
 }
+
+// A-MIJSCC: only the head of the frame is sent, at unit average power; the receiver zeroes the rest.
+TEST(QuantizedMapper, SendsOnlyTheFirstSymbolsWhenTold)
+{
+    const QuantizedMapper m(8, RangeMode::per_frame);
+    std::mt19937 rng(4);
+    std::normal_distribution<float> g(0.0f, 1.0f);
+    std::vector<float> z(128);
+    for (auto& v : z)
+        v = g(rng);
+    std::vector<cfloat> x(64), full(64);
+    const auto info = m.map(z.data(), z.size(), x.data(), 40);
+    const auto all = m.map(z.data(), z.size(), full.data());
+    EXPECT_EQ(info.sent, 40u);
+    EXPECT_EQ(all.sent, 0u);
+    EXPECT_EQ(info.range.z_min, all.range.z_min); // the range is still the whole frame's
+    double power = 0.0;
+    for (std::size_t k = 0; k < 64; ++k) {
+        if (k < 40) {
+            power += std::norm(x[k]);
+            EXPECT_NEAR(std::abs(x[k] / info.gain - full[k] / all.gain), 0.0f, 1e-5f);
+        } else {
+            EXPECT_EQ(x[k], cfloat(0.0f, 0.0f));
+        }
+    }
+    EXPECT_NEAR(power / 40.0, 1.0, 1e-4);
+    std::vector<cfloat> y(x);
+    for (auto& s : y)
+        s += cfloat(0.3f, -0.2f); // noise on every position, sent or not
+    std::vector<float> back(128);
+    QuantizedDemapper().demap(y.data(), info, back.data());
+    for (std::size_t i = 80; i < 128; ++i)
+        EXPECT_EQ(back[i], 0.0f);
+    EXPECT_NE(back[0], 0.0f);
+    EXPECT_THROW(m.map(z.data(), z.size(), x.data(), 65), std::invalid_argument);
+}

@@ -7,6 +7,7 @@
 frames without side information dropped and counted."""
 
 import numpy as np
+import pmt
 from gnuradio import blocks, gr, gr_unittest
 
 from gnuradio import semcom
@@ -98,6 +99,29 @@ class qa_quantized(gr_unittest.TestCase):
         # others have no tag
         self.assertEqual(len(sink.data()), 0)
         self.assertEqual(demapper.frames_dropped(), 4)
+
+    def test_end_index_tags_send_only_the_head_of_a_frame(self):
+        # A-MIJSCC: the encoder's "end_index" tag; the side information carries it to the demapper
+        frames = self.rng.normal(0, 1, (3, 32)).astype(np.float32)
+        ends = [5, 16, 9]
+        tags = [gr.tag_utils.python_to_tag((f, pmt.intern("end_index"), pmt.from_long(e), pmt.PMT_F))
+                for f, e in enumerate(ends)]
+        tb = gr.top_block()
+        mapper = semcom.quantized_mapper(32, 8)
+        demapper = semcom.quantized_demapper(32)
+        sym = blocks.vector_sink_c()
+        sink = blocks.vector_sink_f(32)
+        tb.connect(blocks.vector_source_f(list(frames.ravel()), False, 32, tags), mapper, demapper, sink)
+        tb.connect(mapper, sym)
+        tb.run()
+        x = np.array(sym.data()).reshape(3, 16)
+        z = np.array(sink.data()).reshape(3, 32)
+        for f, e in enumerate(ends):
+            np.testing.assert_allclose(np.mean(np.abs(x[f, :e]) ** 2), 1.0, rtol=1e-4)
+            self.assertTrue(np.all(x[f, e:] == 0))
+            self.assertTrue(np.all(z[f, 2 * e:] == 0))
+            np.testing.assert_allclose(z[f, :2 * e], frames[f, :2 * e], atol=0.02)  # 8-bit steps
+        self.assertAlmostEqual(mapper.mean_symbols_sent(), np.mean(ends))
 
     def test_bad_parameters(self):
         with self.assertRaisesRegex(ValueError, "values must be even"):

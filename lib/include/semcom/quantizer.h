@@ -67,6 +67,7 @@ struct QuantizedFrameInfo {
     QuantizerRange range;
     float gain = 1.0f;       //!< power-normalisation gain applied to the dequantised values
     std::uint32_t values = 0; //!< real values in the frame (2 per symbol)
+    std::uint32_t sent = 0;   //!< A-MIJSCC: symbols sent, the first of the frame (0 = all)
 };
 
 /*!
@@ -90,8 +91,12 @@ public:
     const Quantizer& quantizer() const { return d_quantizer; }
     RangeMode mode() const { return d_mode; }
 
-    //! Maps \p n_values (even) features to n_values / 2 symbols in \p out.
-    QuantizedFrameInfo map(const float* z, std::size_t n_values, cfloat* out) const;
+    /*!
+     * Maps \p n_values (even) features to n_values / 2 symbols in \p out. With sent > 0
+     * (A-MIJSCC's end index) only the first sent symbols are sent: the rest are 0 and the gain
+     * gives the sent ones unit average power; the range is still the whole frame's.
+     */
+    QuantizedFrameInfo map(const float* z, std::size_t n_values, cfloat* out, std::size_t sent = 0) const;
 
 private:
     Quantizer d_quantizer;
@@ -104,8 +109,9 @@ private:
 class QuantizedDemapper
 {
 public:
-    //! Writes info.values features recovered from info.values / 2 received symbols.
-    //! snap = true rounds each value to the nearest quantizer level (hard decision).
+    //! Writes info.values features recovered from info.values / 2 received symbols (those past
+    //! info.sent, when set, were not sent: 0). snap = true rounds each value to the nearest
+    //! quantizer level (hard decision).
     void demap(const cfloat* y, const QuantizedFrameInfo& info, float* z, bool snap = false) const;
 };
 

@@ -20,7 +20,10 @@ namespace semcom {
  * Each input vector (one frame, e.g. one image's features) is quantised to q bits with an
  * asymmetric range, dequantised, paired into I/Q symbols and scaled to unit average power.
  * The first symbol of each frame carries a tag "semcom_frame" whose value is a dict with the side
- * information the receiver needs: bits, z_min, z_max, gain, values. See semcom::QuantizedMapper.
+ * information the receiver needs: bits, z_min, z_max, gain, values, sent. See semcom::QuantizedMapper.
+ *
+ * A-MIJSCC: an "end_index" tag on an input frame (as semantic_encoder writes for adaptive
+ * models) sends only that frame's first end_index symbols; the rest are 0 and carry no power.
  */
 class SEMCOM_API quantized_mapper : virtual public gr::sync_interpolator
 {
@@ -39,6 +42,9 @@ public:
                      const std::string& range_mode = "per_frame",
                      float z_min = -1.0f,
                      float z_max = 1.0f);
+
+    //! Mean symbols sent per frame (all of them unless frames carry "end_index" tags).
+    virtual double mean_symbols_sent() const = 0;
 };
 
 } // namespace semcom

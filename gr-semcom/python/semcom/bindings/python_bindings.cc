@@ -76,7 +76,8 @@ PYBIND11_MODULE(semcom_python, m)
              py::arg("bits"),
              py::arg("range_mode") = "per_frame",
              py::arg("z_min") = -1.0f,
-             py::arg("z_max") = 1.0f);
+             py::arg("z_max") = 1.0f)
+        .def("mean_symbols_sent", &quantized_mapper::mean_symbols_sent);
 
     py::class_<quantized_demapper,
                gr::block,
