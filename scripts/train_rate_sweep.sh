@@ -3,11 +3,15 @@
 # n in {32, 64, 196} channel uses per image (n = 128 is the shipped default), written to
 # results/NAME_nN.csv. Models stay in the checkpoints (SEMCOM_CHECKPOINTS); resumable.
 #
-#   scripts/train_rate_sweep.sh [--threads N] [N ...]        (default: 64 32 196)
+#   scripts/train_rate_sweep.sh [--threads N] [--epochs-scale S] [N ...]   (default: 64 32 196)
+#
+# --epochs-scale 0.5 halves every stage (the sweep shipped in results/ was run so, for lack of CPU).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 threads=$(nproc)
+scale=1
 if [ "${1:-}" = "--threads" ]; then threads=$2; shift 2; fi
+if [ "${1:-}" = "--epochs-scale" ]; then scale=$2; shift 2; fi
 rates=("$@")
 [ ${#rates[@]} -gt 0 ] || rates=(64 32 196)
 export PYTHONPATH=python OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads
@@ -15,7 +19,7 @@ py=/usr/bin/python3
 for n in "${rates[@]}"; do
   for c in deepscm cm_joint; do
     echo "== $c at n = $n: train"
-    $py -m semcom_train train --config "python/configs/$c.yaml" --set "channel_uses=$n" --threads "$threads"
+    $py -m semcom_train train --config "python/configs/$c.yaml" --set "channel_uses=$n" --threads "$threads" --epochs-scale "$scale"
     echo "== $c at n = $n: evaluate"
     $py -m semcom_train evaluate --config "python/configs/$c.yaml" --set "channel_uses=$n" --threads "$threads" --images 2000
   done
