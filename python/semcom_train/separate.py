@@ -10,6 +10,11 @@ E[log2(1 + |h|^2 snr)] per use). Each image is WebP-encoded (Debian's Pillow) at
 whose whole file fits in C bits; if even the lowest quality does not fit, nothing is decoded and
 the receiver shows the training-set mean image and guesses the most frequent class - the cliff
 effect. Classification runs a small CNN, trained once on clean images, on the decoded image.
+
+export_classifier() writes that classifier as TorchScript with a manifest (models/separate_classifier.*)
+for the C++ separate chain (`semcom simulate --scheme separate`: JPEG + gr-fec LDPC + QAM):
+
+    PYTHONPATH=python /usr/bin/python3 -m semcom_train.separate export-classifier --out models
 """
 
 import io
@@ -117,3 +122,88 @@ def evaluate(train_set, test_set, snrs, channel_uses, spec="awgn", cache_dir="ch
                          "accuracy": (pred == labels).float().mean().item(), "psnr_db": p, "ssim": s,
                          "decoded_fraction": ok.float().mean().item(), "capacity_bits": budget})
     return rows
+
+
+class _Classifier(nn.Module):
+    """The exported form: image [B, C, H, W] in [0, 1] -> (fine logits, coarse logits)."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, image):
+        return self.model(image)
+
+
+def export_classifier(train_set, test_set, out_dir="models", cache="checkpoints/separate/classifier.pt",
+                      channel_uses=128, command="", images=1000):
+    """Writes NAME.pt (TorchScript, traced) and NAME.json (docs/model-manifest.md) for the clean-image
+    classifier of the separate baseline (trained once and cached at `cache`, as evaluate() uses it),
+    with its test-set accuracy on the first `images` test images; reloads the file and checks that
+    it reproduces them. Returns the manifest."""
+    from . import export
+    name = "separate_classifier"
+    clf = classifier(train_set, cache).eval()
+    module = _Classifier(clf).eval()
+    x = test_set.images[:images]
+    with torch.no_grad():
+        lf, lc = module(x)
+    acc_f = (lf.argmax(1) == test_set.fine[:images]).float().mean().item()
+    acc_c = (lc.argmax(1) == test_set.coarse[:images]).float().mean().item()
+    os.makedirs(out_dir, exist_ok=True)
+    shape = train_set.image_shape
+    manifest = {
+        "format": export.FORMAT, "name": name, "scheme": "separate", "role": "decoder",
+        "tasks": ["fine", "coarse"],
+        # the receiver's classifier of the separate scheme: its input is the decoded image, not symbols
+        "inputs": [export._io("image", [-1] + shape)],
+        "outputs": [export._io("fine_logits", [-1, train_set.num_fine]),
+                    export._io("coarse_logits", [-1, train_set.num_coarse])],
+        "channel_uses": int(channel_uses), "constellations": [], "alphas": [], "quantizer": None,
+        "train_snr_db": None,
+        "dataset": {"name": train_set.name, "image_shape": shape, "range": [0.0, 1.0]},
+        "labels": {"fine": train_set.num_fine, "coarse": train_set.num_coarse,
+                   "coarse_of_fine": train_set.coarse_of_fine.tolist()},
+        "metrics": {"images": int(len(x)), "accuracy_fine_clean": acc_f, "accuracy_coarse_clean": acc_c},
+        "torch_version": torch.__version__, "created_by": command,
+    }
+    manifest = export.write(module, (test_set.images[:2],), os.path.join(out_dir, name + ".pt"), manifest)
+    loaded, _ = export.load_exported(os.path.join(out_dir, name + ".pt"))
+    with torch.no_grad():
+        lf2, lc2 = loaded(x)
+    again = (lf2.argmax(1) == test_set.fine[:images]).float().mean().item()
+    if abs(again - acc_f) > 1e-6:
+        raise RuntimeError(f"{name}: reloaded classifier gives {again}, exported {acc_f}")
+    return manifest
+
+
+def main(argv=None):
+    import argparse
+    import shlex
+    import sys
+    from . import data
+    ap = argparse.ArgumentParser(prog="python3 -m semcom_train.separate",
+                                 description="Separate source-channel coding baseline: export its classifier")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    ep = sub.add_parser("export-classifier", help="the clean-image classifier as TorchScript + manifest")
+    ep.add_argument("--out", default="models", help="folder for separate_classifier.{pt,json}")
+    ep.add_argument("--cache", default=os.path.join(os.environ.get("SEMCOM_CHECKPOINTS", "checkpoints"),
+                                                    "separate", "classifier.pt"),
+                    help="the cached classifier state dict (trained here if absent)")
+    ep.add_argument("--dataset", default="fashion-mnist")
+    ep.add_argument("--data-root", default=None)
+    ep.add_argument("--channel-uses", type=int, default=128)
+    ep.add_argument("--threads", type=int, default=0)
+    args = ap.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    train_set = data.load(args.dataset, "train", args.data_root)
+    test = data.load(args.dataset, "test", args.data_root)
+    command = "/usr/bin/python3 -m semcom_train.separate " + " ".join(
+        shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
+    m = export_classifier(train_set, test, args.out, args.cache, args.channel_uses, command)
+    print(f"wrote {os.path.join(args.out, m['file'])}  {m['metrics']}")
+
+
+if __name__ == "__main__":
+    main()
