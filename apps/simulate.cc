@@ -7,6 +7,9 @@
  * neural_decoder -> metrics_sink, plus an image_sink grid; a per-receiver table and JSON at the end.
  */
 #include "simulate.h"
+#ifdef SEMCOM_HAVE_SEPARATE
+#include "separate.h"
+#endif
 
 #include <gnuradio/semcom/broadcast_channel.h>
 #include <gnuradio/semcom/burst_receiver.h>
@@ -52,7 +55,15 @@ void add_simulate_command(CLI::App& app, SimulateOptions& o)
         "receivers with their own channel and SNR; prints accuracy, PSNR and SSIM per receiver");
     cmd->add_option("--scheme", o.scheme,
                     "deepscm (models/deepscm_4qam16qam), cm (models/cm_joint, the coded-modulation "
-                    "baseline) or mijscc (models/mijscc_q8, quantized features; one receiver)")
+                    "baseline), mijscc (models/mijscc_q8, quantized features; one receiver) or separate "
+                    "(JPEG + LDPC + QAM at the same channel uses)")
+        ->capture_default_str();
+    cmd->add_option("--mcs", o.mcs,
+                    "separate: auto (per receiver the highest-throughput MCS that decodes) or one for all, "
+                    "e.g. 16qam-1/2, 64qam-2/3, 256qam-3/4")
+        ->capture_default_str();
+    cmd->add_option("--channel-uses", o.channel_uses,
+                    "separate: symbols per image (0: those of the shipped DeepSCM models)")
         ->capture_default_str();
     cmd->add_option("--models", o.models,
                     "Model prefix instead of --scheme: PREFIX_encoder.json and PREFIX_rx1.json ... "
@@ -121,6 +132,8 @@ std::string model_prefix(const SimulateOptions& o)
         return "models/cm_joint";
     if (o.scheme == "mijscc")
         return "models/mijscc_q8";
+    if (o.scheme == "separate")
+        return "models/separate";
     if (o.scheme == "amijscc")
         return "models/amijscc";
     throw std::invalid_argument("unknown --scheme '" + o.scheme + "' (deepscm, cm, mijscc, amijscc, separate)");
@@ -189,6 +202,13 @@ std::vector<std::string> bank_prefixes(const SimulateOptions& o, const neural::M
 nlohmann::json simulate_once(const SimulateOptions& opts)
 {
     namespace gs = gr::semcom;
+    if (opts.scheme == "separate") {
+#ifdef SEMCOM_HAVE_SEPARATE
+        return simulate_separate(opts);
+#else
+        throw std::invalid_argument("--scheme separate: built without libjpeg (apt-get install libjpeg62-turbo-dev)");
+#endif
+    }
     SimulateOptions o = opts;
     o.models = model_prefix(opts);
     const std::string enc_path = o.models + "_encoder.json";
