@@ -7,6 +7,7 @@
 #ifndef SEMCOM_APPS_FLOWGRAPH_COMMON_H
 #define SEMCOM_APPS_FLOWGRAPH_COMMON_H
 
+#include <map>
 #include <stdexcept>
 #include <string>
 
@@ -17,16 +18,15 @@ inline std::string scheme_model_prefix(const std::string& scheme, const std::str
 {
     if (!models.empty())
         return models;
-    if (scheme == "deepscm")
-        return "models/deepscm_4qam16qam";
-    if (scheme == "cm")
-        return "models/cm_joint";
-    if (scheme == "mijscc")
-        return "models/mijscc_q8";
-    if (scheme == "amijscc")
-        throw std::invalid_argument("--scheme amijscc: the SNR-adaptive encoder needs the receivers' SNR at the "
-                                    "transmitter, not supported here (deepscm, cm, mijscc)");
-    throw std::invalid_argument("unknown --scheme '" + scheme + "' (deepscm, cm, mijscc)");
+    static const std::map<std::string, std::string> shipped{ { "deepscm", "models/deepscm_4qam16qam" },
+                                                             { "cm", "models/cm_joint" },
+                                                             { "mijscc", "models/mijscc_q8" },
+                                                             { "amijscc", "models/amijscc" },
+                                                             { "separate", "models/separate" } };
+    const auto it = shipped.find(scheme);
+    if (it == shipped.end())
+        throw std::invalid_argument("unknown --scheme '" + scheme + "' (deepscm, cm, mijscc, amijscc, separate)");
+    return it->second;
 }
 
 //! The header's scheme code (docs/frame-format.md) of a manifest's scheme name, 0 if unknown.

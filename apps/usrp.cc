@@ -343,6 +343,8 @@ struct Models {
 Models resolve_models(const UsrpOptions& o)
 {
     Models m;
+    if (o.models.empty() && (o.scheme == "amijscc" || o.scheme == "separate"))
+        throw std::invalid_argument("--scheme " + o.scheme + ": not over the air yet (deepscm, cm, mijscc)");
     m.prefix = scheme_model_prefix(o.scheme, o.models);
     m.encoder_path = m.prefix + "_encoder.json";
     if (!fs::exists(m.encoder_path))
