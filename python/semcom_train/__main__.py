@@ -125,7 +125,7 @@ def cmd_separate(args):
 
 def cmd_plot(args):
     from . import plot
-    for path in plot.plot(args.csv, args.out):
+    for path in plot.plot(args.csv, args.out, skip=args.skip or ()):
         print(f"wrote {path}")
 
 
@@ -178,6 +178,9 @@ def main(argv=None):
     pl = sub.add_parser("plot", help="PNG plots of evaluation CSVs in the style of the papers' figures")
     pl.add_argument("csv", nargs="+", help="CSV files written by evaluate")
     pl.add_argument("--out", default="results", help="folder for the PNGs")
+    pl.add_argument("--skip", action="append", metavar="NAME:RX",
+                    help="leave out a receiver's curves, e.g. the untrained receiver of a single-receiver "
+                         "baseline (cm_rx1:2); repeatable")
     pl.set_defaults(func=cmd_plot)
 
     args = p.parse_args(argv)

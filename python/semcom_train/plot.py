@@ -14,12 +14,16 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 
-def plot(paths, out_dir):
+def plot(paths, out_dir, skip=()):
+    """skip: "NAME:RX" receivers to leave out."""
+    skip = set(skip)
     curves = defaultdict(list)
     for path in paths:
         with open(path) as f:
             for row in csv.DictReader(f):
                 key = (row["name"], int(row["receiver"]), row["task"])
+                if f"{key[0]}:{key[1]}" in skip:
+                    continue
                 curves[key].append((float(row["snr_db"]), float(row["accuracy"]), float(row["psnr_db"]),
                                     float(row["ssim"])))
     os.makedirs(out_dir, exist_ok=True)
