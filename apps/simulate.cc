@@ -7,6 +7,7 @@
  * neural_decoder -> metrics_sink, plus an image_sink grid; a per-receiver table and JSON at the end.
  */
 #include "simulate.h"
+#include "flowgraph_common.h"
 #ifdef SEMCOM_HAVE_SEPARATE
 #include "separate.h"
 #endif
@@ -122,22 +123,7 @@ void add_simulate_command(CLI::App& app, SimulateOptions& o)
 
 namespace {
 
-std::string model_prefix(const SimulateOptions& o)
-{
-    if (!o.models.empty())
-        return o.models;
-    if (o.scheme == "deepscm")
-        return "models/deepscm_4qam16qam";
-    if (o.scheme == "cm")
-        return "models/cm_joint";
-    if (o.scheme == "mijscc")
-        return "models/mijscc_q8";
-    if (o.scheme == "separate")
-        return "models/separate";
-    if (o.scheme == "amijscc")
-        return "models/amijscc";
-    throw std::invalid_argument("unknown --scheme '" + o.scheme + "' (deepscm, cm, mijscc, amijscc, separate)");
-}
+std::string model_prefix(const SimulateOptions& o) { return scheme_model_prefix(o.scheme, o.models); }
 
 // --waveform: receiver r's channel as gr-channels blocks. Symbol SNR = 1 / noise variance per
 // sample (unit-energy pulse, unit amplitude); fading per sample with a Doppler so low (1e-5 of
