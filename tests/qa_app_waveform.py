@@ -59,6 +59,33 @@ class qa_app_waveform(unittest.TestCase):
         self.assertGreaterEqual(rx["frames"], 0.97 * IMAGES)
         self.assertAlmostEqual(rx["psnr_db"], exported["psnr_db"], delta=1.5)
 
+    def test_decoder_bank_picks_the_member_nearest_the_measured_snr(self):
+        def train_snr(prefix, rx):
+            with open(os.path.join(SOURCE, f"{prefix}_rx{rx}.json")) as f:
+                v = json.load(f)["train_snr_db"][rx - 1]
+            return v[0] if isinstance(v, list) else v
+
+        members = ["models/deepscm_4qam16qam"] + sorted(
+            "models/" + f[: -len("_rx1.json")] for f in os.listdir(os.path.join(SOURCE, "models"))
+            if f.startswith("deepscm_decoders_") and f.endswith("_rx1.json"))
+        self.assertGreater(len(members), 1)
+        # symbol level: the SNR after the genie equaliser; every frame to the nearest member, and
+        # the member fine-tuned at 0 dB decodes Rx1 at 0 dB better than the default
+        banked, out = simulate("--bank", "auto", "--snr", "0,15")
+        plain, _ = simulate("--snr", "0,15")
+        self.assertIn("rx1 decoder bank:", out)
+        for k, rx in enumerate(banked["receivers"], start=1):
+            nearest = min(range(len(members)), key=lambda m: abs(train_snr(members[m], k) - rx["snr_db"]))
+            self.assertEqual(rx["frames_per_model"][nearest], IMAGES)
+        self.assertGreater(banked["receivers"][0]["psnr_db"], plain["receivers"][0]["psnr_db"] + 0.2)
+        # waveform: the receivers choose by the SNR burst_receiver measures
+        wave, _ = simulate("--bank", "auto", "--snr", "6,20", "--waveform")
+        for k, rx in enumerate(wave["receivers"], start=1):
+            nearest = min(range(len(members)), key=lambda m: abs(train_snr(members[m], k) - rx["measured_snr_db"]))
+            used = rx["frames_per_model"]
+            self.assertEqual(used.index(max(used)), nearest)
+            self.assertEqual(sum(used), rx["frames"])
+
     def test_bad_bank(self):
         r = subprocess.run([SEMCOM, "simulate", "--images", "10", "--bank", "/nowhere/x"], capture_output=True,
                            text=True, timeout=120, cwd=SOURCE)
