@@ -7,6 +7,9 @@
 #ifndef SEMCOM_APPS_FLOWGRAPH_COMMON_H
 #define SEMCOM_APPS_FLOWGRAPH_COMMON_H
 
+#include <nlohmann/json.hpp>
+
+#include <fstream>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -43,6 +46,15 @@ inline int frame_scheme_code(const std::string& manifest_scheme)
     if (manifest_scheme == "separate")
         return 5;
     return 0;
+}
+
+//! --json FILE: the results, indented; a path that cannot be written is an error.
+inline void write_json_file(const std::string& path, const nlohmann::json& j)
+{
+    std::ofstream f(path);
+    if (!f)
+        throw std::runtime_error("--json: cannot write '" + path + "'");
+    f << j.dump(2) << "\n";
 }
 
 } // namespace semcom::apps

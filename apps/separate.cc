@@ -11,6 +11,7 @@
  * JPEG quality 1, shows the training-set mean image and the most frequent class: the cliff.
  */
 #include "separate.h"
+#include "flowgraph_common.h"
 #include "simulate.h"
 
 #include <semcom/channel.h>
@@ -582,12 +583,8 @@ nlohmann::json simulate_separate(const SimulateOptions& o)
     const std::string grid = o.out_dir + "/separate_grid.png";
     write_png_grid(grid, rows, C, H, W);
     std::printf("images: %s\n", grid.c_str());
-    if (!o.json.empty()) {
-        std::ofstream f(o.json);
-        if (!f)
-            throw std::runtime_error("--json: cannot write '" + o.json + "'");
-        f << j.dump(2) << "\n";
-    }
+    if (!o.json.empty())
+        write_json_file(o.json, j);
     return j;
 }
 

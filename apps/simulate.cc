@@ -488,12 +488,8 @@ nlohmann::json simulate_once(const SimulateOptions& opts)
                     "hand-off only)\n");
     }
     std::printf("images: %s\n", grid->write_grid().c_str());
-    if (!o.json.empty()) {
-        std::ofstream f(o.json);
-        if (!f)
-            throw std::runtime_error("--json: cannot write '" + o.json + "'");
-        f << j.dump(2) << "\n";
-    }
+    if (!o.json.empty())
+        write_json_file(o.json, j);
     return j;
 }
 
