@@ -266,12 +266,7 @@ nlohmann::json simulate_separate(const SimulateOptions& o)
     using clock = std::chrono::steady_clock;
     if (o.role != "all")
         throw std::invalid_argument("--scheme separate runs in one process (--role all)");
-    const std::size_t n_rx = o.snrs.size();
-    if (n_rx == 0)
-        throw std::invalid_argument("--snr: give one SNR per receiver");
-    if (o.channels.size() != 1 && o.channels.size() != n_rx)
-        throw std::invalid_argument("--channel has " + std::to_string(o.channels.size()) + " entries for " +
-                                    std::to_string(n_rx) + " receivers (--snr): give one, or one per receiver");
+    const std::size_t n_rx = receiver_count(o);
     const auto& table = separate_mcs_table();
     std::vector<std::size_t> candidates; // indices into the table
     if (o.mcs == "auto") {

@@ -125,6 +125,21 @@ namespace {
 
 std::string model_prefix(const SimulateOptions& o) { return scheme_model_prefix(o.scheme, o.models); }
 
+} // namespace
+
+std::size_t receiver_count(const SimulateOptions& o)
+{
+    const std::size_t n_rx = o.snrs.size();
+    if (n_rx == 0)
+        throw std::invalid_argument("--snr: give one SNR per receiver");
+    if (o.channels.size() != 1 && o.channels.size() != n_rx)
+        throw std::invalid_argument("--channel has " + std::to_string(o.channels.size()) + " entries for " +
+                                    std::to_string(n_rx) + " receivers (--snr): give one, or one per receiver");
+    return n_rx;
+}
+
+namespace {
+
 // --waveform: receiver r's channel as gr-channels blocks. Symbol SNR = 1 / noise variance per
 // sample (unit-energy pulse, unit amplitude); fading per sample with a Doppler so low (1e-5 of
 // the sample rate) that it is about constant over a burst; "realistic" adds a CFO of 0.002
@@ -210,12 +225,7 @@ nlohmann::json simulate_once(const SimulateOptions& opts)
         throw std::invalid_argument("--fading " + o.fading +
                                     ": simulate equalises with per-frame CSI; per-symbol fading has no CSI tags "
                                     "(use block)");
-    const std::size_t n_rx = o.snrs.size();
-    if (n_rx == 0)
-        throw std::invalid_argument("--snr: give one SNR per receiver");
-    if (o.channels.size() != 1 && o.channels.size() != n_rx)
-        throw std::invalid_argument("--channel has " + std::to_string(o.channels.size()) + " entries for " +
-                                    std::to_string(n_rx) + " receivers (--snr): give one, or one per receiver");
+    const std::size_t n_rx = receiver_count(o);
     std::vector<neural::Manifest> rx_manifests;
     for (std::size_t r = 0; r < n_rx; ++r) {
         const std::string p = o.models + "_rx" + std::to_string(r + 1) + ".json";

@@ -49,6 +49,8 @@ struct SimulateOptions {
 };
 
 void add_simulate_command(CLI::App& app, SimulateOptions& options);
+//! The receivers given by --snr, checked against --channel (one, or one per receiver).
+std::size_t receiver_count(const SimulateOptions& options);
 int run_simulate(const SimulateOptions& options);
 
 } // namespace semcom::apps
