@@ -176,12 +176,13 @@ std::vector<cfloat> WaveformReceiver::window(std::uint64_t from, std::size_t n, 
     return w;
 }
 
-bool WaveformReceiver::decode_header(std::uint64_t start, float cfo, FrameHeader& header)
+bool WaveformReceiver::decode_header(std::uint64_t start, float cfo, FrameHeader& header,
+                                     FractionallySpacedEqualiser& eq)
 {
     const std::size_t sps = d_config.sps, h = d_equaliser.half();
     const std::size_t nsym = d_format.preamble().size() + FrameFormat::header_symbols;
     auto w = window(start - h, 2 * h + nsym * sps, cfo);
-    FractionallySpacedEqualiser eq(d_equaliser);
+    eq = d_equaliser;
     if (!eq.train(w.data(), w.size(), h, d_format.preamble().data(), d_format.preamble().size())) {
         d_last_error = "equaliser: singular preamble fit";
         return false;
@@ -201,10 +202,10 @@ std::optional<WaveformReceiver::Frame> WaveformReceiver::finish(const Pending& p
     const auto known = d_format.known_symbols(p.header);
     const std::size_t K = known.size(), N = K + p.header.payload_symbols;
     auto w = window(p.start - h, 2 * h + N * sps, p.cfo);
-    FractionallySpacedEqualiser eq(d_equaliser);
+    // 1. the header pass's fit on the preamble (same samples, same CFO): the known symbols'
+    //    phase drift under it measures the CFO left over
+    FractionallySpacedEqualiser eq = p.preamble_fit;
     std::vector<cfloat> y(N);
-    // 1. fit on the preamble; the known symbols' phase drift measures the CFO left over
-    eq.train(w.data(), w.size(), h, known.data(), d_format.preamble().size());
     eq.apply(w.data(), w.size(), h, 0, K, y.data());
     const std::size_t lag = std::min<std::size_t>(256, K / 2);
     std::complex<double> acc = 0.0;
@@ -288,9 +289,10 @@ std::vector<WaveformReceiver::Frame> WaveformReceiver::push(const cfloat* x, std
             break; // wait for the header
         ++d_counters.detected;
         FrameHeader header;
+        FractionallySpacedEqualiser fit(d_equaliser);
         const float cfo = det.cfo / float(sps);
-        if (decode_header(start, cfo, header)) {
-            d_pending = Pending{ start, cfo, det.metric, header };
+        if (decode_header(start, cfo, header, fit)) {
+            d_pending = Pending{ start, cfo, det.metric, header, fit };
         } else {
             ++d_counters.header_errors;
             d_search = start + 2 * L; // past this preamble

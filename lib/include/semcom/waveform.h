@@ -125,9 +125,12 @@ private:
         float cfo; // cycles per sample
         float metric;
         FrameHeader header;
+        FractionallySpacedEqualiser preamble_fit; //!< the header pass's fit, reused by finish()
     };
 
-    bool decode_header(std::uint64_t start, float cfo_per_sample, FrameHeader& header);
+    //! Fits the equaliser on the preamble (into *fit) and decodes the header with it.
+    bool decode_header(std::uint64_t start, float cfo_per_sample, FrameHeader& header,
+                       FractionallySpacedEqualiser& fit);
     std::optional<Frame> finish(const Pending& p);
     //! CFO-corrected copy of the buffered matched-filter output [from, from + n) (absolute).
     std::vector<cfloat> window(std::uint64_t from, std::size_t n, double cfo_per_sample) const;
