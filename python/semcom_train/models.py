@@ -161,6 +161,29 @@ class DeepSCM(nn.Module):
         """U1 and the residuals R_k (for the orthogonality check)."""
         return layer_features(self.encoders, self.decorrelators, self.feature_norm, x)
 
+    @torch.no_grad()
+    def refit_decorrelators(self, images, batch=2000, ridge=1e-6):
+        """Sets every decorrelator to the closed-form LMMSE solution on `images`:
+        W, b = argmin ||U_k - (W [U1, R2, ..] + b)||^2, so that each residual R_k is exactly
+        uncorrelated with the layers before it on these images. The on-the-fly fit (the ||R||^2
+        term of the loss) only trails the encoders while they move; this is its fixed point."""
+        if not self.decorrelators:
+            return
+        feats = [torch.cat([self.feature_norm(enc(images[i:i + batch])) for i in range(0, len(images), batch)])
+                 for enc in self.encoders]
+        prior = [feats[0]]
+        for k, dec in enumerate(self.decorrelators, start=1):
+            x = torch.cat(prior, dim=1).double()
+            u = feats[k].double()
+            xm, um = x.mean(0), u.mean(0)
+            xc, uc = x - xm, u - um
+            gram = xc.T @ xc
+            gram += ridge * gram.diagonal().mean() * torch.eye(gram.shape[0], dtype=gram.dtype)
+            w = torch.linalg.solve(gram, xc.T @ uc).T  # [dim_k, dim_prior]
+            dec.lin.weight.copy_(w.float())
+            dec.lin.bias.copy_((um - w @ xm).float())
+            prior.append(feats[k] - dec.lin(torch.cat(prior, dim=1)))
+
 
 def layer_features(encoders, decorrelators, feature_norm, x):
     """What each DeepSCM layer modulates: U1, then the decorrelated residual of every further

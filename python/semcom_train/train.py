@@ -145,8 +145,11 @@ def train(cfg, out_dir, threads=None, limit=None, restart=False, epochs_scale=1.
             ckpt = torch.load(ckpt_path)
             if ckpt["state"]["stage"] == state["stage"] and "optimizer" in ckpt and ckpt["state"]["epoch"] > 0:
                 optimizer.load_state_dict(ckpt["optimizer"])
+        refit = stage.get("refit_decorrelators") and hasattr(model, "refit_decorrelators")
         while state["epoch"] < epochs:
             t0 = time.time()
+            if refit:  # closed-form LMMSE decorrelators for the encoders as they are now
+                model.refit_decorrelators(train_set.images)
             desc = f"{cfg['name']} stage {state['stage'] + 1}/{len(stages)} ({stage['name']}) " \
                    f"epoch {state['epoch'] + 1}/{epochs}"
             stats = run_epoch(model, cfg, stage, stage_loader, optimizer, desc)
@@ -158,6 +161,8 @@ def train(cfg, out_dir, threads=None, limit=None, restart=False, epochs_scale=1.
             torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
                         "state": state, "config": cfg}, ckpt_path + ".tmp")
             os.replace(ckpt_path + ".tmp", ckpt_path)
+        if refit:  # the transmitter leaves the stage with its residuals exactly decorrelated
+            model.refit_decorrelators(train_set.images)
         state["stage"] += 1
         state["epoch"] = 0
         torch.save({"model": model.state_dict(), "state": state, "config": cfg}, ckpt_path + ".tmp")

@@ -1,0 +1,59 @@
+"""The closed-form LMMSE decorrelator: after a refit, each layer's residual is uncorrelated with
+the layers before it (in-sample, to float precision) and no linear map leaves a smaller residual."""
+
+import os
+
+import pytest
+import torch
+import yaml
+
+from conftest import CONFIGS
+from semcom_train import models
+
+
+def small_model(config):
+    with open(os.path.join(CONFIGS, config)) as f:
+        cfg = yaml.safe_load(f)
+    cfg.update(width=8, hidden=32, feature_dim=16)
+    torch.manual_seed(3)
+    return models.DeepSCM(cfg, (1, 28, 28), [4] * len(cfg["receivers"]))
+
+
+def cross_covariance(a, b):
+    a, b = a.double() - a.double().mean(0), b.double() - b.double().mean(0)
+    return a.T @ b / (len(a) - 1)
+
+
+@pytest.mark.parametrize("config", ["deepscm.yaml", "deepscm_k3.yaml"])
+def test_refit_makes_residuals_uncorrelated(config):
+    model = small_model(config)
+    images = torch.rand(600, 1, 28, 28)
+    with torch.no_grad():
+        before = model.layer_features(images)
+    # a random decorrelator leaves R correlated with U1: the check below can fail
+    assert cross_covariance(before[0], before[1]).abs().max() > 1e-2
+    model.refit_decorrelators(images, batch=256)
+    with torch.no_grad():
+        feats = model.layer_features(images)
+    scale = feats[1].double().var(0).mean().sqrt() * feats[0].double().var(0).mean().sqrt()
+    for k in range(1, len(feats)):
+        prior = torch.cat(feats[:k], dim=1)
+        assert cross_covariance(prior, feats[k]).abs().max() < 1e-4 * scale, f"layer {k + 1}"
+        assert feats[k].mean(0).abs().max() < 1e-4  # the bias takes the mean out
+
+
+def test_refit_is_the_least_squares_minimum():
+    model = small_model("deepscm.yaml")
+    images = torch.rand(400, 1, 28, 28)
+    model.refit_decorrelators(images)
+    dec = model.decorrelators[0]
+    with torch.no_grad():
+        u1, r = model.layer_features(images)
+        best = (r ** 2).mean()
+        for _ in range(5):  # any perturbation of W or b leaves more residual power
+            w, b = dec.lin.weight.clone(), dec.lin.bias.clone()
+            dec.lin.weight.add_(1e-2 * torch.randn_like(w))
+            dec.lin.bias.add_(1e-2 * torch.randn_like(b))
+            assert (model.layer_features(images)[1] ** 2).mean() > best
+            dec.lin.weight.copy_(w)
+            dec.lin.bias.copy_(b)
