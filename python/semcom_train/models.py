@@ -18,19 +18,45 @@ from torch import nn
 from . import channels
 
 
-class ConvEncoder(nn.Module):
-    """image [B, C, H, W] in [0, 1] -> features [B, dim]."""
+def feature_grid(image_shape):
+    """The H/8 x W/8 grid of the convolutional architecture's features and channel uses."""
+    return math.ceil(image_shape[1] / 8), math.ceil(image_shape[2] / 8)
 
-    def __init__(self, in_shape, dim, width=32):
+
+def check_grid(what, size, grid):
+    positions = grid[0] * grid[1]
+    if size % positions:
+        raise ValueError(f"architecture conv: {what} ({size}) must be a multiple of the "
+                         f"{grid[0]}x{grid[1]} feature grid ({positions})")
+    return size // positions
+
+
+class ConvEncoder(nn.Module):
+    """image [B, C, H, W] in [0, 1] -> features [B, dim].
+
+    spatial=False: convolutions, then a fully connected layer (the first models). spatial=True
+    (architecture conv): convolutions all the way to dim / P channels on the H/8 x W/8 grid of P
+    positions, flattened channel-major; no fully connected bottleneck."""
+
+    def __init__(self, in_shape, dim, width=32, spatial=False):
         super().__init__()
         c, h, w = in_shape
-        self.net = nn.Sequential(
-            nn.Conv2d(c, width, 3, stride=2, padding=1), nn.PReLU(width),
-            nn.Conv2d(width, 2 * width, 3, stride=2, padding=1), nn.PReLU(2 * width),
-            nn.Conv2d(2 * width, width, 3, padding=1), nn.PReLU(width),
-        )
-        flat = width * math.ceil(h / 4) * math.ceil(w / 4)
-        self.fc = nn.Linear(flat, dim)
+        if spatial:
+            channels_out = check_grid("feature_dim", dim, feature_grid(in_shape))
+            self.net = nn.Sequential(
+                nn.Conv2d(c, width, 3, stride=2, padding=1), nn.PReLU(width),
+                nn.Conv2d(width, 2 * width, 3, stride=2, padding=1), nn.PReLU(2 * width),
+                nn.Conv2d(2 * width, 2 * width, 3, padding=1), nn.PReLU(2 * width),
+                nn.Conv2d(2 * width, channels_out, 3, stride=2, padding=1),
+            )
+            self.fc = nn.Identity()
+        else:
+            self.net = nn.Sequential(
+                nn.Conv2d(c, width, 3, stride=2, padding=1), nn.PReLU(width),
+                nn.Conv2d(width, 2 * width, 3, stride=2, padding=1), nn.PReLU(2 * width),
+                nn.Conv2d(2 * width, width, 3, padding=1), nn.PReLU(width),
+            )
+            self.fc = nn.Linear(width * math.ceil(h / 4) * math.ceil(w / 4), dim)
 
     def forward(self, x):
         return self.fc(self.net(x).flatten(1))
@@ -43,9 +69,13 @@ class ProbModulator(nn.Module):
     training samples a level with hard Gumbel-softmax (straight-through gradient, temperature tau),
     evaluation takes the most likely level. The amplitudes are semcom-core's (channels.pam_levels),
     so the transmitted point is exactly the C++ mapper's point for the returned symbol index.
+
+    grid=None: logits from a fully connected layer. grid=(gh, gw) (architecture conv): a 3x3
+    convolution over the feature grid gives n / P channel uses per position; channel use
+    k P + p is the k-th of position p (the order Decoder undoes).
     """
 
-    def __init__(self, dim, channel_uses, order, tau=1.7):
+    def __init__(self, dim, channel_uses, order, tau=1.7, grid=None):
         super().__init__()
         levels, _ = channels.pam_levels(order)
         self.register_buffer("levels", levels)
@@ -53,10 +83,24 @@ class ProbModulator(nn.Module):
         self.side = len(levels)
         self.n = channel_uses
         self.tau = tau
-        self.fc = nn.Linear(dim, channel_uses * 2 * self.side)
+        self.grid = grid
+        if grid is None:
+            self.fc = nn.Linear(dim, channel_uses * 2 * self.side)
+        else:
+            self.positions = grid[0] * grid[1]
+            self.in_channels = check_grid("feature_dim", dim, grid)
+            self.per_position = check_grid("channel_uses", channel_uses, grid)
+            self.conv = nn.Conv2d(self.in_channels, self.per_position * 2 * self.side, 3, padding=1)
+
+    def logits(self, feat):
+        if self.grid is None:
+            return self.fc(feat).view(-1, self.n, 2, self.side)
+        maps = self.conv(feat.view(-1, self.in_channels, self.grid[0], self.grid[1]))
+        maps = maps.view(-1, self.per_position, 2, self.side, self.positions).permute(0, 1, 4, 2, 3)
+        return maps.reshape(-1, self.n, 2, self.side)
 
     def forward(self, feat):
-        logits = self.fc(feat).view(-1, self.n, 2, self.side)
+        logits = self.logits(feat)
         if self.training:
             onehot = F.gumbel_softmax(logits, tau=self.tau, hard=True, dim=-1)
         else:
@@ -71,9 +115,15 @@ class ProbModulator(nn.Module):
 
 
 class Decoder(nn.Module):
-    """Received symbols [B, n, 2] + SNR [B, 1] -> class logits and a reconstructed image."""
+    """Received symbols [B, n, 2] + SNR [B, 1] -> class logits and a reconstructed image.
 
-    def __init__(self, channel_uses, num_classes, out_shape, width=32, hidden=512):
+    The class comes from a fully connected trunk over the symbols. The image: grid=None, from
+    that trunk through a linear map to H/4 x W/4 (the first models); grid=(gh, gw) (architecture
+    conv), the symbols put back on the transmitter's feature grid, with the SNR as one more plane,
+    and convolutions up from there: no 512-wide bottleneck (+2.5 dB PSNR after 3 epochs on 15k
+    images, analog n = 128 at 20 dB, with a tenth of the parameters)."""
+
+    def __init__(self, channel_uses, num_classes, out_shape, width=32, hidden=512, grid=None):
         super().__init__()
         c, h, w = out_shape
         self.out_shape = out_shape
@@ -82,21 +132,58 @@ class Decoder(nn.Module):
         self.classifier = nn.Sequential(nn.Linear(hidden, 256), nn.PReLU(256), nn.Linear(256, num_classes))
         self.h4, self.w4 = math.ceil(h / 4), math.ceil(w / 4)
         self.width = width
-        self.to_map = nn.Linear(hidden, width * self.h4 * self.w4)
-        self.up = nn.Sequential(
-            nn.PReLU(width),
-            nn.ConvTranspose2d(width, 2 * width, 4, stride=2, padding=1), nn.PReLU(2 * width),
-            nn.ConvTranspose2d(2 * width, width, 3, padding=1), nn.PReLU(width),
-            nn.ConvTranspose2d(width, width, 4, stride=2, padding=1), nn.PReLU(width),
-            nn.Conv2d(width, c, 3, padding=1), nn.Sigmoid(),
-        )
+        self.grid = grid
+        if grid is None:
+            self.to_map = nn.Linear(hidden, width * self.h4 * self.w4)
+            self.up = nn.Sequential(
+                nn.PReLU(width),
+                nn.ConvTranspose2d(width, 2 * width, 4, stride=2, padding=1), nn.PReLU(2 * width),
+                nn.ConvTranspose2d(2 * width, width, 3, padding=1), nn.PReLU(width),
+                nn.ConvTranspose2d(width, width, 4, stride=2, padding=1), nn.PReLU(width),
+                nn.Conv2d(width, c, 3, padding=1), nn.Sigmoid(),
+            )
+        else:
+            self.positions = grid[0] * grid[1]
+            self.per_position = check_grid("channel_uses", channel_uses, grid)
+            # grid -> H/4 x W/4: 2 g - 1 + output_padding
+            pad = (self.h4 - 2 * grid[0] + 1, self.w4 - 2 * grid[1] + 1)
+            self.up = nn.Sequential(
+                nn.Conv2d(2 * self.per_position + 1, 2 * width, 3, padding=1), nn.PReLU(2 * width),
+                nn.Conv2d(2 * width, 2 * width, 3, padding=1), nn.PReLU(2 * width),
+                nn.ConvTranspose2d(2 * width, 2 * width, 3, stride=2, padding=1, output_padding=pad),
+                nn.PReLU(2 * width),
+                nn.Conv2d(2 * width, 2 * width, 3, padding=1), nn.PReLU(2 * width),
+                nn.ConvTranspose2d(2 * width, width, 4, stride=2, padding=1), nn.PReLU(width),
+                nn.Conv2d(width, width, 3, padding=1), nn.PReLU(width),
+                nn.ConvTranspose2d(width, width, 4, stride=2, padding=1), nn.PReLU(width),
+                nn.Conv2d(width, c, 3, padding=1), nn.Sigmoid(),
+            )
 
     def forward(self, symbols, snr_db):
         z = self.trunk(torch.cat((symbols.flatten(1), snr_db / 20.0), dim=1))
         logits = self.classifier(z)
-        m = self.to_map(z).view(-1, self.width, self.h4, self.w4)
+        if self.grid is None:
+            m = self.to_map(z).view(-1, self.width, self.h4, self.w4)
+        else:
+            g = symbols_to_grid(symbols, self.per_position, self.grid)
+            m = torch.cat((g, (snr_db / 20.0)[:, :, None, None].expand(-1, 1, self.grid[0], self.grid[1])), dim=1)
         image = self.up(m)[:, :, : self.out_shape[1], : self.out_shape[2]]
         return logits, image
+
+
+def symbols_to_grid(symbols, per_position, grid):
+    """[B, n, 2] -> [B, 2 n / P, gh, gw]: channel use k P + p, axis a -> plane 2 k + a at
+    position p (row-major), the inverse of ProbModulator's order."""
+    g = symbols.reshape(-1, per_position, grid[0] * grid[1], 2).permute(0, 1, 3, 2)
+    return g.reshape(-1, 2 * per_position, grid[0], grid[1])
+
+
+def architecture_grid(cfg, image_shape):
+    """architecture: mlp (default, the first models) -> None; conv -> the feature grid."""
+    arch = cfg.get("architecture", "mlp")
+    if arch not in ("mlp", "conv"):
+        raise ValueError(f"architecture must be mlp or conv, not '{arch}'")
+    return feature_grid(image_shape) if arch == "conv" else None
 
 
 class Decorrelator(nn.Module):
@@ -129,15 +216,16 @@ class DeepSCM(nn.Module):
         channels.check_alphas(self.alphas)
         n, dim, width = cfg["channel_uses"], cfg["feature_dim"], cfg.get("width", 32)
         tau = cfg.get("tau", 1.7)
+        grid = architecture_grid(cfg, image_shape)
         self.n = n
-        self.encoders = nn.ModuleList([ConvEncoder(image_shape, dim, width) for _ in self.layers])
+        self.encoders = nn.ModuleList([ConvEncoder(image_shape, dim, width, grid is not None) for _ in self.layers])
         self.modulators = nn.ModuleList(
-            [ProbModulator(dim, n, int(name.lower().replace("qam", "")), tau) for name in self.layers])
+            [ProbModulator(dim, n, int(name.lower().replace("qam", "")), tau, grid) for name in self.layers])
         self.decorrelators = nn.ModuleList([Decorrelator(dim * k, dim) for k in range(1, len(self.layers))])
         # Optional: unit-scale features, so that the decorrelator's least-squares fit is not
         # chasing features whose scale keeps growing (the modulators' argmax is scale-free).
         self.feature_norm = nn.LayerNorm(dim, elementwise_affine=False) if cfg.get("feature_norm") else nn.Identity()
-        self.decoders = nn.ModuleList([Decoder(n, c, image_shape, width, cfg.get("hidden", 512))
+        self.decoders = nn.ModuleList([Decoder(n, c, image_shape, width, cfg.get("hidden", 512), grid)
                                        for c in num_classes])
 
     def encode(self, x, active_layers=None):
@@ -218,10 +306,11 @@ class CodedModulation(nn.Module):
             raise ValueError(f"CM baseline needs alphas that make {self.layers} a uniform "
                              f"{self.flat_order}QAM (e.g. 4qam,16qam at 16/21)")
         n, dim, width = cfg["channel_uses"], cfg["feature_dim"], cfg.get("width", 32)
+        grid = architecture_grid(cfg, image_shape)
         self.n = n
-        self.encoder = ConvEncoder(image_shape, dim * len(self.layers), width)
-        self.modulator = ProbModulator(dim * len(self.layers), n, self.flat_order, cfg.get("tau", 1.7))
-        self.decoders = nn.ModuleList([Decoder(n, c, image_shape, width, cfg.get("hidden", 512))
+        self.encoder = ConvEncoder(image_shape, dim * len(self.layers), width, grid is not None)
+        self.modulator = ProbModulator(dim * len(self.layers), n, self.flat_order, cfg.get("tau", 1.7), grid)
+        self.decoders = nn.ModuleList([Decoder(n, c, image_shape, width, cfg.get("hidden", 512), grid)
                                        for c in num_classes])
 
     def encode(self, x, active_layers=None):

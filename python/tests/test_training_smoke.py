@@ -9,6 +9,7 @@ import yaml
 
 from conftest import CONFIGS
 from semcom_train import channels, data, export, train
+from semcom_train.__main__ import load_config
 
 
 def small(cfg, epochs=3):
@@ -20,11 +21,11 @@ def small(cfg, epochs=3):
 
 
 @pytest.mark.parametrize("config", ["deepscm.yaml", "cm_joint.yaml", "cm_rx1.yaml", "deepscm_k3.yaml",
+                                    "deepscm_conv.yaml", "cm_joint_conv.yaml",
                                     "mijscc_q4.yaml", "mijscc_analog.yaml", "amijscc.yaml"])
 def test_loss_falls_and_export_reloads(config, tmp_path):
     torch.set_num_threads(1)
-    with open(os.path.join(CONFIGS, config)) as f:
-        cfg = small(yaml.safe_load(f))
+    cfg = small(load_config(os.path.join(CONFIGS, config)))
     model, history = train.train(cfg, str(tmp_path / "ckpt"), threads=1, limit=768)
     for stage in cfg["stages"]:
         losses = [h["loss"] for h in history if h["stage"] == stage["name"]]

@@ -1,6 +1,7 @@
-"""The closed-form LMMSE decorrelator: after an unregularised refit, each layer's residual is
-uncorrelated with the layers before it (in-sample, to float precision) and no linear map leaves a
-smaller residual; the default (ridge-regularised) refit still removes most of the correlation."""
+"""Model pieces. The closed-form LMMSE decorrelator: after an unregularised refit, each layer's
+residual is uncorrelated with the layers before it (in-sample, to float precision) and no linear
+map leaves a smaller residual; the default (ridge-regularised) refit still removes most of the
+correlation. The convolutional architecture: both ends agree on which channel use is where."""
 
 import os
 
@@ -10,6 +11,7 @@ import yaml
 
 from conftest import CONFIGS
 from semcom_train import models
+from semcom_train.__main__ import load_config
 
 
 def small_model(config):
@@ -74,3 +76,29 @@ def test_default_refit_removes_most_correlation():
         model.refit_decorrelators(images)
         after = mean_abs_correlation(*model.layer_features(images))
     assert after < 0.5 * before, (before, after)
+
+
+def test_conv_architecture_channel_use_order():
+    """Position p of the grid carries channel uses k P + p at both ends of the link."""
+    grid = (4, 4)
+    mod = models.ProbModulator(32, 128, 16, grid=grid)  # 2 feature channels, 8 uses per position
+    feat = torch.randn(3, 32)
+    with torch.no_grad():
+        maps = mod.conv(feat.view(3, 2, 4, 4))  # [B, 8 * 2 * 4, 4, 4]
+        logits = mod.logits(feat)  # [B, 128, 2, 4]
+    for k, p, axis, level in [(0, 0, 0, 0), (3, 5, 1, 2), (7, 15, 0, 3), (5, 9, 1, 1)]:
+        y, x = divmod(p, 4)
+        assert logits[1, k * 16 + p, axis, level] == maps[1, (k * 2 + axis) * 4 + level, y, x]
+    symbols = torch.arange(128 * 2, dtype=torch.float32).view(1, 128, 2)
+    g = models.symbols_to_grid(symbols, 8, grid)
+    for k, p, axis in [(0, 0, 0), (3, 5, 1), (7, 15, 0)]:
+        y, x = divmod(p, 4)
+        assert g[0, 2 * k + axis, y, x] == symbols[0, k * 16 + p, axis]
+
+
+def test_conv_architecture_refuses_sizes_off_the_grid():
+    cfg = load_config(os.path.join(CONFIGS, "deepscm_conv.yaml"))
+    with pytest.raises(ValueError, match="channel_uses .196. must be a multiple"):
+        models.DeepSCM(dict(cfg, channel_uses=196), (1, 28, 28), [4, 10])
+    with pytest.raises(ValueError, match="architecture must be mlp or conv"):
+        models.DeepSCM(dict(cfg, architecture="resnet"), (1, 28, 28), [4, 10])
