@@ -47,13 +47,17 @@ def main():
     print("Produced by `scripts/train_models.sh` (train, export, evaluate on 2000 test images) and")
     print("`/usr/bin/python3 -m semcom_train separate`; this table by `scripts/results_table.py`.\n")
     print("## DeepSCM 4QAM×16QAM and baselines, Rx1 AWGN −5 dB (coarse), Rx2 AWGN 20 dB (fine), n = 128\n")
-    print("| scheme | Rx1 coarse acc. | Rx1 PSNR (dB) | Rx2 fine acc. | Rx2 PSNR (dB) |")
-    print("|---|---|---|---|---|")
-    for name in ("deepscm_4qam16qam", "cm_joint", "cm_rx1", "cm_rx2", "separate_webp_n128"):
+    print("| scheme | architecture, epochs | Rx1 coarse acc. | Rx1 PSNR (dB) | Rx2 fine acc. | Rx2 PSNR (dB) |")
+    print("|---|---|---|---|---|---|")
+    for name, arch in (("deepscm_conv", "conv, 12"), ("cm_joint_conv", "conv, 12"), ("cm_rx1_conv", "conv, 12"),
+                       ("cm_rx2_conv", "conv, 12"), ("deepscm_4qam16qam", "mlp, 8"), ("cm_joint", "mlp, 8"),
+                       ("cm_rx1", "mlp, 8"), ("cm_rx2", "mlp, 8"), ("separate_webp_n128", "WebP at capacity")):
+        if get(rows, name, 1, -5.0, "psnr_db") is None and get(rows, name, 2, 20.0, "psnr_db") is None:
+            continue
         # the single-receiver baselines train one decoder only: the other column means nothing
-        rx1 = name != "cm_rx2"
-        rx2 = name != "cm_rx1"
-        print(f"| {name} | {fmt(get(rows, name, 1, -5.0, 'accuracy') if rx1 else None, True)} "
+        rx1 = not name.startswith("cm_rx2")
+        rx2 = not name.startswith("cm_rx1")
+        print(f"| {name} | {arch} | {fmt(get(rows, name, 1, -5.0, 'accuracy') if rx1 else None, True)} "
               f"| {fmt(get(rows, name, 1, -5.0, 'psnr_db') if rx1 else None)} "
               f"| {fmt(get(rows, name, 2, 20.0, 'accuracy') if rx2 else None, True)} "
               f"| {fmt(get(rows, name, 2, 20.0, 'psnr_db') if rx2 else None)} |")
