@@ -47,6 +47,8 @@ def main():
     ap.add_argument("--snr", type=float, nargs="+", default=[20.0], help="test SNRs in dB (default 20)")
     ap.add_argument("--rx", type=int, default=1, help="receiver number, 1-based (default 1)")
     ap.add_argument("--rx-b", type=int, help="receiver number of model B if it differs")
+    ap.add_argument("--bits-a", help="MIJSCC: send A through this quantizer instead of its own (a number, or analog)")
+    ap.add_argument("--bits-b", help="the same for B")
     ap.add_argument("--images", type=int, default=10000, help="test images (default all 10000)")
     ap.add_argument("--seed", type=int, default=0, help="channel noise seed, the same for both models")
     ap.add_argument("--threads", type=int, default=1)
@@ -54,9 +56,15 @@ def main():
     torch.set_num_threads(args.threads)
     test = data.fashion_mnist("test").subset(args.images)
     models = []
-    for path in (args.a, args.b):
+    for path, bits in ((args.a, args.bits_a), (args.b, args.bits_b)):
         model, cfg, _ = train.load_trained(None, path, test)
-        models.append((os.path.basename(os.path.normpath(path)), model, cfg))
+        label = os.path.basename(os.path.normpath(path))
+        if bits is not None:
+            if not hasattr(model, "bits"):
+                raise SystemExit(f"paired_psnr.py: {path} is not an MIJSCC model: --bits-a/--bits-b do not apply")
+            model.bits = None if bits == "analog" else int(bits)
+            label += f"[{bits}]"
+        models.append((label, model, cfg))
     rxs = (args.rx, args.rx_b or args.rx)
     print(f"{len(test)} test images, receiver {rxs[0]} of A / {rxs[1]} of B, same noise (seed {args.seed})")
     for snr in args.snr:
