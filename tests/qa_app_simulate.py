@@ -22,22 +22,26 @@ def run(*args):
 
 class qa_app_simulate(unittest.TestCase):
     def test_default_broadcast_matches_the_export_metrics(self):
-        with tempfile.TemporaryDirectory() as d:
-            out = os.path.join(d, "sim.json")
-            r = run("simulate", "--images", "1000", "--json", out, "--out-dir", d, "--quiet", "--device", "cpu")
-            self.assertEqual(r.returncode, 0, r.stderr)
-            self.assertIn("PSNR (dB)", r.stdout)
-            with open(out) as f:
-                result = json.load(f)
-            self.assertTrue(os.path.exists(os.path.join(d, "simulate_grid.png")))
-        for k, rx in enumerate(result["receivers"], start=1):
-            with open(os.path.join(SOURCE, "models", f"deepscm_4qam16qam_rx{k}.json")) as f:
-                exported = json.load(f)["metrics"]
-            self.assertEqual(rx["frames"], 1000)
-            # same 1000 images and SNR, different noise draws: within 4 binomial standard errors
-            p = exported["accuracy"]
-            self.assertAlmostEqual(rx["accuracy"], p, delta=4 * (p * (1 - p) / 1000) ** 0.5 + 0.005)
-            self.assertAlmostEqual(rx["psnr_db"], exported["psnr_db"], delta=0.3)
+        # the default models (mlp) and the conv ones: the C++ runtime is architecture-blind
+        for prefix in ("deepscm_4qam16qam", "deepscm_conv", "cm_joint_conv"):
+            with self.subTest(models=prefix), tempfile.TemporaryDirectory() as d:
+                out = os.path.join(d, "sim.json")
+                extra = [] if prefix == "deepscm_4qam16qam" else ["--models", os.path.join("models", prefix)]
+                r = run("simulate", "--images", "1000", "--json", out, "--out-dir", d, "--quiet", "--device", "cpu",
+                        *extra)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                self.assertIn("PSNR (dB)", r.stdout)
+                with open(out) as f:
+                    result = json.load(f)
+                self.assertTrue(os.path.exists(os.path.join(d, "simulate_grid.png")))
+                for k, rx in enumerate(result["receivers"], start=1):
+                    with open(os.path.join(SOURCE, "models", f"{prefix}_rx{k}.json")) as f:
+                        exported = json.load(f)["metrics"]
+                    self.assertEqual(rx["frames"], 1000)
+                    # same 1000 images and SNR, different noise draws: within 4 binomial standard errors
+                    p = exported["accuracy"]
+                    self.assertAlmostEqual(rx["accuracy"], p, delta=4 * (p * (1 - p) / 1000) ** 0.5 + 0.005)
+                    self.assertAlmostEqual(rx["psnr_db"], exported["psnr_db"], delta=0.3)
 
     def test_fading_receivers_are_equalised(self):
         # ZF with the channel's CSI and the effective SNR: at 30 dB a Rician receiver does about as
