@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The rate sweep of issue #3: DeepSCM and the joint CM baseline trained and evaluated at
-# n in {32, 64, 196} channel uses per image (n = 128 is the shipped default), written to
-# results/NAME_nN.csv. Models stay in the checkpoints (SEMCOM_CHECKPOINTS); resumable.
+# n in {32, 64, 196, 128} channel uses per image, written to results/NAME_nN.csv (n = 128 as
+# NAME_n128, trained like the others; the shipped n = 128 models are NAME). Models stay in the
+# checkpoints (SEMCOM_CHECKPOINTS); resumable.
 #
-#   scripts/train_rate_sweep.sh [--threads N] [--epochs-scale S] [N ...]   (default: 64 32 196)
+#   scripts/train_rate_sweep.sh [--threads N] [--epochs-scale S] [N ...]   (default: 64 32 196 128)
 #
 # --epochs-scale 0.5 halves every stage (the sweep shipped in results/ was run so, for lack of CPU).
 set -euo pipefail
@@ -13,7 +14,7 @@ scale=1
 if [ "${1:-}" = "--threads" ]; then threads=$2; shift 2; fi
 if [ "${1:-}" = "--epochs-scale" ]; then scale=$2; shift 2; fi
 rates=("$@")
-[ ${#rates[@]} -gt 0 ] || rates=(64 32 196)
+[ ${#rates[@]} -gt 0 ] || rates=(64 32 196 128)
 export PYTHONPATH=python OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads
 py=/usr/bin/python3
 for n in "${rates[@]}"; do
