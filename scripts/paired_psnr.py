@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Paired comparison of two trained models on the same test images and the same channel noise:
+"""Paired comparison of two trained models on the same Fashion-MNIST test images and the same AWGN noise:
 the mean per-image PSNR difference (A - B) with its 95 % confidence interval, and the accuracy of
 each. A difference of a tenth of a dB is real when the interval excludes zero.
 
@@ -15,7 +15,7 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
-from semcom_train import channels, data, metrics, train  # noqa: E402
+from semcom_train import data, metrics, train  # noqa: E402
 
 
 def received_psnr(model, cfg, test, rx, snr_db, seed, batch=1000):
@@ -28,13 +28,7 @@ def received_psnr(model, cfg, test, rx, snr_db, seed, batch=1000):
         for i in range(0, len(test), batch):
             images = test.images[i:i + batch]
             snr = torch.full((len(images), 1), float(snr_db))
-            if hasattr(model, "receive"):
-                received = model.receive(images, snr, "awgn", gen)
-            else:
-                y, _, _ = model.encode(images)
-                y_eq, _ = channels.channel(y, snr[:, 0], "awgn", generator=gen)
-                received = channels.to_real(y_eq)
-            logits, recon = model.decoders[rx - 1](received, snr)
+            logits, recon = model.decoders[rx - 1](train.received(model, images, snr, "awgn", gen), snr)
             ps.append(metrics.psnr(images, recon))
             ok.append(logits.argmax(1) == labels[i:i + batch])
     return torch.cat(ps).double(), torch.cat(ok).double()

@@ -183,6 +183,17 @@ def load_trained(cfg, out_dir, dataset):
     return model, ckpt["config"], ckpt.get("history", [])
 
 
+def received(model, images, snr_t, spec, generator, y=None):
+    """What a receiver's decoders see for these images at snr_t [B, 1]: MIJSCC features through
+    the channel, or the superposed symbols (y, or encoded here) through it, zero-forced, as reals."""
+    if hasattr(model, "receive"):
+        return model.receive(images, snr_t, spec, generator)
+    if y is None:
+        y, _, _ = model.encode(images)
+    y_eq, _ = channels.channel(y, snr_t[:, 0], spec, generator=generator)
+    return channels.to_real(y_eq)
+
+
 def evaluate(model, cfg, dataset, snrs, spec=None, batch=500, seed=0):
     """Per receiver and test SNR: accuracy of its task, PSNR and SSIM of its reconstruction."""
     from . import metrics
@@ -204,13 +215,9 @@ def evaluate(model, cfg, dataset, snrs, spec=None, batch=500, seed=0):
                 for i in range(0, len(dataset), batch):
                     images = dataset.images[i:i + batch]
                     snr_t = torch.full((len(images), 1), float(snr))
-                    if features_only:
-                        received = model.receive(images, snr_t, spec or rx.get("channel", "awgn"), gen)
-                    else:
-                        y_eq, _ = channels.channel(y_all[i:i + batch], snr_t[:, 0],
-                                                   spec or rx.get("channel", "awgn"), generator=gen)
-                        received = channels.to_real(y_eq)
-                    logits, recon = model.decoders[r](received, snr_t)
+                    seen = received(model, images, snr_t, spec or rx.get("channel", "awgn"), gen,
+                                    None if features_only else y_all[i:i + batch])
+                    logits, recon = model.decoders[r](seen, snr_t)
                     correct += (logits.argmax(1) == labels[i:i + batch]).sum().item()
                     ps.append(metrics.psnr(dataset.images[i:i + batch], recon))
                     ss.append(metrics.ssim(dataset.images[i:i + batch], recon))
