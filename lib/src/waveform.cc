@@ -182,7 +182,6 @@ bool WaveformReceiver::decode_header(std::uint64_t start, float cfo, FrameHeader
     const std::size_t sps = d_config.sps, h = d_equaliser.half();
     const std::size_t nsym = d_format.preamble().size() + FrameFormat::header_symbols;
     auto w = window(start - h, 2 * h + nsym * sps, cfo);
-    eq = d_equaliser;
     if (!eq.train(w.data(), w.size(), h, d_format.preamble().data(), d_format.preamble().size())) {
         d_last_error = "equaliser: singular preamble fit";
         return false;

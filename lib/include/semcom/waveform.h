@@ -128,7 +128,7 @@ private:
         FractionallySpacedEqualiser preamble_fit; //!< the header pass's fit, reused by finish()
     };
 
-    //! Fits the equaliser on the preamble (into *fit) and decodes the header with it.
+    //! Fits `fit` (a copy of the configured equaliser) on the preamble and decodes the header with it.
     bool decode_header(std::uint64_t start, float cfo_per_sample, FrameHeader& header,
                        FractionallySpacedEqualiser& fit);
     std::optional<Frame> finish(const Pending& p);
