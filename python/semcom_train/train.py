@@ -130,6 +130,7 @@ def train(cfg, out_dir, threads=None, limit=None, restart=False, epochs_scale=1.
         model.load_state_dict(torch.load(src)["model"])
         log.info("%s starts from the weights of %s", cfg["name"], src)
     stages = cfg["stages"]
+    fresh_fit = False  # decorrelators at their closed-form solution for the encoders as they are
     while state["stage"] < len(stages):
         stage = stages[state["stage"]]
         epochs = max(1, int(round(stage["epochs"] * epochs_scale)))
@@ -148,11 +149,12 @@ def train(cfg, out_dir, threads=None, limit=None, restart=False, epochs_scale=1.
         refit = stage.get("refit_decorrelators") and hasattr(model, "refit_decorrelators")
         while state["epoch"] < epochs:
             t0 = time.time()
-            if refit:  # closed-form LMMSE decorrelators for the encoders as they are now
+            if refit and not fresh_fit:  # closed-form LMMSE decorrelators for the encoders as they are now
                 model.refit_decorrelators(train_set.images)
             desc = f"{cfg['name']} stage {state['stage'] + 1}/{len(stages)} ({stage['name']}) " \
                    f"epoch {state['epoch'] + 1}/{epochs}"
             stats = run_epoch(model, cfg, stage, stage_loader, optimizer, desc)
+            fresh_fit = False
             stats.update(stage=stage["name"], epoch=state["epoch"] + 1, seconds=round(time.time() - t0, 1))
             state["history"].append(stats)
             state["epoch"] += 1
@@ -161,8 +163,9 @@ def train(cfg, out_dir, threads=None, limit=None, restart=False, epochs_scale=1.
             torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
                         "state": state, "config": cfg}, ckpt_path + ".tmp")
             os.replace(ckpt_path + ".tmp", ckpt_path)
-        if refit:  # the transmitter leaves the stage with its residuals exactly decorrelated
+        if refit and not fresh_fit:  # the transmitter leaves the stage with its residuals decorrelated
             model.refit_decorrelators(train_set.images)
+            fresh_fit = True  # the next stage starts from this fit instead of computing it again
         state["stage"] += 1
         state["epoch"] = 0
         torch.save({"model": model.state_dict(), "state": state, "config": cfg}, ckpt_path + ".tmp")

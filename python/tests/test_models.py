@@ -102,3 +102,19 @@ def test_conv_architecture_refuses_sizes_off_the_grid():
         models.DeepSCM(dict(cfg, channel_uses=196), (1, 28, 28), [4, 10])
     with pytest.raises(ValueError, match="architecture must be mlp or conv"):
         models.DeepSCM(dict(cfg, architecture="resnet"), (1, 28, 28), [4, 10])
+
+
+def test_training_refits_once_per_encoder_change(tmp_path, monkeypatch):
+    """joint-lmmse (encoders train) then decoders (frozen): fit before and after the joint epoch,
+    none again before the decoders' epoch (nothing moved), one after it."""
+    from semcom_train import train
+    cfg = load_config(os.path.join(CONFIGS, "deepscm_conv.yaml"))
+    cfg.update(width=8, hidden=32, feature_dim=32, batch_size=64,
+               stages=[dict(s, epochs=1) for s in cfg["stages"] if s.get("refit_decorrelators")])
+    calls = []
+    real = models.DeepSCM.refit_decorrelators
+    monkeypatch.setattr(models.DeepSCM, "refit_decorrelators",
+                        lambda self, images, **kw: calls.append(len(images)) or real(self, images, **kw))
+    torch.set_num_threads(1)
+    train.train(cfg, str(tmp_path / "ckpt"), threads=1, limit=128)
+    assert calls == [128, 128, 128]
