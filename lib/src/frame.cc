@@ -4,6 +4,7 @@
  */
 #include <semcom/convolutional.h>
 #include <semcom/frame.h>
+#include <semcom/scheme.h>
 #include <semcom/random.h>
 
 #include <boost/crc.hpp>
@@ -118,7 +119,7 @@ std::optional<FrameHeader> FrameHeader::parse(const std::uint8_t* p, std::size_t
     std::string why;
     if (h.version != current_version)
         why = "unknown version " + std::to_string(h.version);
-    else if (h.scheme < deepscm || h.scheme > separate)
+    else if (!SchemeTable::instance().find(h.scheme))
         why = "unknown scheme " + std::to_string(h.scheme);
     else if (h.quantizer_bits > 8)
         why = "quantizer bits " + std::to_string(h.quantizer_bits) + " > 8";

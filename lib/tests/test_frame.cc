@@ -1,6 +1,7 @@
 #include <semcom/channel.h>
 #include <semcom/convolutional.h>
 #include <semcom/frame.h>
+#include <semcom/scheme.h>
 
 #include <gtest/gtest.h>
 
@@ -14,7 +15,7 @@ namespace {
 FrameHeader sample_header()
 {
     FrameHeader h;
-    h.scheme = FrameHeader::amijscc;
+    h.scheme = SchemeTable::instance().at("amijscc").header_code;
     h.model_id = 0xbeef;
     h.sequence = 123456789u;
     h.payload_symbols = 128;

@@ -27,10 +27,8 @@ struct FrameHeader {
     static constexpr std::uint8_t current_version = 1;
     static constexpr std::size_t size = 32; //!< bytes, CRC included
 
-    enum Scheme : std::uint8_t { deepscm = 1, cm = 2, mijscc = 3, amijscc = 4, separate = 5 };
-
     std::uint8_t version = current_version;
-    std::uint8_t scheme = deepscm;
+    std::uint8_t scheme = 1; //!< a header code of the scheme table (semcom/scheme.h); parse() refuses others
     std::uint16_t model_id = 0;
     std::uint32_t sequence = 0;
     std::uint16_t payload_symbols = 0; //!< symbols after the pilots
