@@ -9,7 +9,6 @@ most significant), exact for the uniform cases."""
 
 import math
 
-import torch
 from torch import nn
 
 from .. import channels

@@ -20,7 +20,6 @@ asymmetric quantizer in the loop (seed paper 003), sized for a CPU.
   needs only the end index; an SNR-conditioned attention re-weights the kept features.
 """
 
-import math
 
 import torch
 import torch.nn.functional as F
