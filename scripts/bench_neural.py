@@ -23,7 +23,6 @@ import time
 os.environ["OMP_NUM_THREADS"] = "1"
 os.environ["OPENBLAS_NUM_THREADS"] = "1"
 import torch  # noqa: E402
-import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "python"))
@@ -44,14 +43,15 @@ def timed(fn, inputs, seconds=1.0):
 
 def eager_modules(cfg, manifests):
     """The eager modules of the exported files: the training classes, weights from TorchScript."""
-    from semcom_train import data, export, train
+    from semcom_train import data, schemes
     ds = data.fashion_mnist("test").subset(4)
-    model = train.build_model(cfg, ds).eval()
-    enc = export.SuperpositionEncoder(model) if cfg["scheme"] in ("deepscm", "cm") else export.FeatureEncoder(model)
+    scheme = schemes.get(cfg.scheme)
+    model = scheme.build(cfg, ds).eval()
+    modules = {m.suffix: m.module for m in scheme.export_modules(model, cfg, ds)}
     out = {}
     for role, man in manifests.items():
         ts = torch.jit.load(man["path"])
-        module = enc if role == "encoder" else model.decoders[int(role[2:]) - 1]
+        module = modules[role]
         module.load_state_dict(ts.state_dict())
         out[role] = module.eval()
     return out
@@ -77,8 +77,8 @@ def main():
     if not manifests:
         raise SystemExit(f"bench_neural: no {a.models}/{a.name}_*.json (train and export first)")
     cfg_path = a.config or os.path.join(HERE, "..", "python", "configs", "deepscm.yaml")
-    with open(cfg_path) as f:
-        cfg = yaml.safe_load(f)
+    from semcom_train import config
+    cfg = config.load(cfg_path)
     eager = eager_modules(cfg, manifests)
     n = manifests["encoder"]["channel_uses"]
     print(f"{a.name}: 1 intra-op thread, device {a.device}; items = images (encoder) or frames (decoders)")

@@ -21,14 +21,14 @@ from semcom_train import data, metrics, train  # noqa: E402
 def received_psnr(model, cfg, test, rx, snr_db, seed, batch=1000):
     """Per-image PSNR and correct/incorrect of receiver rx (1-based) at snr_db, noise from seed."""
     gen = torch.Generator().manual_seed(seed)
-    task = cfg["receivers"][rx - 1]["task"]
+    task = cfg.receivers[rx - 1].task
     labels = test.coarse if task == "coarse" else test.fine
     ps, ok = [], []
     with torch.no_grad():
         for i in range(0, len(test), batch):
             images = test.images[i:i + batch]
             snr = torch.full((len(images), 1), float(snr_db))
-            logits, recon = model.decoders[rx - 1](train.received(model, images, snr, "awgn", gen), snr)
+            logits, recon = model.decoders[rx - 1](train.received(model, cfg, images, snr, "awgn", gen), snr)
             ps.append(metrics.psnr(images, recon))
             ok.append(logits.argmax(1) == labels[i:i + batch])
     return torch.cat(ps).double(), torch.cat(ok).double()
@@ -54,7 +54,7 @@ def main():
         model, cfg, _ = train.load_trained(None, path, test)
         label = os.path.basename(os.path.normpath(path))
         if bits is not None:
-            if not hasattr(model, "bits"):
+            if cfg.scheme not in ("mijscc", "amijscc"):
                 raise SystemExit(f"paired_psnr.py: {path} is not an MIJSCC model: --bits-a/--bits-b do not apply")
             model.bits = None if bits == "analog" else int(bits)
             label += f"[{bits}]"

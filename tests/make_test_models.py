@@ -3,26 +3,49 @@
 # Copyright 2026 gr-semcom developers
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-"""Writes the tiny TorchScript models the semcom-neural C++ tests load.
+"""Writes the tiny TorchScript models the semcom-neural C++ tests load, and the fixtures of the
+block QA (gr-semcom/python/semcom/qa_neural.py, qa_images.py), which import this file as a module
+and not the training package.
 
-For each model: NAME.pt, NAME.json (a manifest in the format of docs/model-manifest.md) and,
-for batches 1 and 5, reference inputs and Python's outputs as raw little-endian files:
-NAME.b{B}.in{i}.f32 and NAME.b{B}.out{k}.f32 / .i64 (row-major, batch first). The C++ tests run
-the same file on the same inputs and compare.
+For each model: NAME.pt, NAME.json (a manifest in format semcom-model/2 of docs/model-manifest.md:
+a transmit section, a role on every input and output) and, for batches 1 and 5, reference inputs
+and Python's outputs as raw little-endian files: NAME.b{B}.in{i}.f32 and NAME.b{B}.out{k}.f32 /
+.i64 (row-major, batch first). The C++ tests run the same file on the same inputs and compare.
+
+The models (n = 8 channel uses, images [B, 1, 4, 4]):
+- decoder: (symbols [B, n, 2], snr_db [B, 1]) -> (logits [B, 4] coarse, image [B, 1, 4, 4]).
+- encoder: image -> (layer1 [B, n] in 0..3, layer2 [B, n] in 0..15): superposition, no SNR input.
+- analog: image -> features [B, 2n] (one tensor, traced), quantized 4 bits, calibrated range.
+- echo: a decoder that returns its inputs (buffer reuse) and fails for snr_db > 1000.
+- snr3_encoder: (image, snr_db [B, 3]) -> (layer1, layer2): a superposition encoder for three
+  receivers with transmit.snr_inputs `all_receivers`, column k - 1 = receiver k. Every index is
+  shifted by floor(snr1) + 3 floor(snr2) + 5 floor(snr3) (mod the order), so one dB more in any
+  single column changes every output: a runtime that feeds fewer than the three columns, or the
+  same SNR in all three, gives other indices than the reference files.
+
+With --qa (or write_qa_family()), the block QA's model family `qa_deepscm` (Fashion-MNIST
+28 x 28, n = 128, 4QAM x 16QAM at alpha 16/21, rx1 coarse + image, rx2 fine + image): seeded,
+untrained weights; the decoders first slice the received symbols onto the uniform 64QAM grid, so
+at a high SNR their outputs do not depend on the noise draw and C++ and Python agree on every
+decision. measure_family() is the Python reference the QA compares the C++ chain with; psnr()
+and ssim() are semcom-core's definitions (as semcom_train.metrics computes them).
 
 Run with Debian's /usr/bin/python3 (torch 1.13: LibTorch 1.13 loads what it writes), or on a GPU
 machine with the PyTorch whose LibTorch the C++ side links.
 
-    /usr/bin/python3 tests/make_test_models.py --out build/lib/neural/tests/models
+    /usr/bin/python3 tests/make_test_models.py --out build/lib/neural/tests/models [--qa]
 """
 
 import argparse
+import gzip
 import hashlib
 import json
 import math
 import os
 
+import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 BATCHES = (1, 5)
@@ -92,26 +115,63 @@ class Echo(nn.Module):
         return symbols, snr_db
 
 
+class Snr3Encoder(nn.Module):
+    """(image [B, 1, 4, 4], snr_db [B, 3]) -> (layer1 [B, n] in 0..3, layer2 [B, n] in 0..15),
+    every index shifted by floor(snr1) + 3 floor(snr2) + 5 floor(snr3): odd weights, so one dB
+    in any single column moves every index (mod 4 and mod 16)."""
+
+    def __init__(self):
+        super().__init__()
+        self.l1 = nn.Linear(16, CHANNEL_USES * 4)
+        self.l2 = nn.Linear(16, CHANNEL_USES * 16)
+        self.register_buffer("weights", torch.tensor([1, 3, 5], dtype=torch.long))
+        self.n = CHANNEL_USES
+
+    def forward(self, image, snr_db):
+        x = image.flatten(1)
+        shift = (torch.floor(snr_db).long() * self.weights).sum(1, keepdim=True)
+        a = self.l1(x).reshape(-1, self.n, 4).argmax(-1)
+        b = self.l2(x).reshape(-1, self.n, 16).argmax(-1)
+        return torch.remainder(a + shift, 4), torch.remainder(b + shift, 16)
+
+
 def sha256(path):
     with open(path, "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
 
 
-def spec(name, shape, dtype="float32"):
-    return {"name": name, "shape": shape, "dtype": dtype}
+def spec(name, shape, dtype="float32", role=None, task=None):
+    """An input or output; its role is its name unless given (layerK -> layer)."""
+    s = {"name": name, "shape": shape, "dtype": dtype,
+         "role": role or ("layer" if name.startswith("layer") else name)}
+    if task is not None:
+        s["task"] = task
+    return s
 
 
-def write(out, name, module, example, manifest, trace=False):
+def transmit(kind, receivers=1, snr_inputs="none", side_info=()):
+    return {"kind": kind, "receivers": receivers, "snr_inputs": snr_inputs, "side_info": list(side_info)}
+
+
+def write(out, name, module, example, manifest, trace=False, scheme="test", channel_uses=CHANNEL_USES,
+          references=True):
     module.eval()
     scripted = torch.jit.trace(module, example) if trace else torch.jit.script(module)
     pt = os.path.join(out, name + ".pt")
     scripted.save(pt)
-    doc = {"format": "semcom-model/1", "name": name, "scheme": "test", **manifest,
-           "file": name + ".pt", "sha256": sha256(pt), "channel_uses": CHANNEL_USES,
+    doc = {"format": "semcom-model/2", "name": name, "scheme": scheme, **manifest,
+           "file": name + ".pt", "sha256": sha256(pt), "channel_uses": channel_uses,
            "torch_version": torch.__version__, "created_by": "tests/make_test_models.py"}
     with open(os.path.join(out, name + ".json"), "w") as f:
         json.dump(doc, f, indent=2)
         f.write("\n")
+    if references:
+        write_references(out, name, pt, doc)
+    return doc
+
+
+def write_references(out, name, pt, doc):
+    """Reference inputs and the saved file's outputs for batches 1 and 5."""
     # References from the saved file, as the C++ side will load it.
     loaded = torch.jit.load(pt)
     gen = torch.Generator().manual_seed(7)
@@ -135,9 +195,150 @@ def write(out, name, module, example, manifest, trace=False):
             y.numpy().astype(kind).tofile(os.path.join(out, f"{name}.b{batch}.out{k}.{ext}"))
 
 
+FMNIST = "/usr/share/datasets/fashion-mnist"
+COARSE_OF_FINE = [0, 1, 0, 1, 0, 2, 0, 2, 3, 2]  # DESIGN §4
+QA_FAMILY = "qa_deepscm"
+QA_CHANNEL_USES = 128
+
+
+class Images:
+    """Fashion-MNIST test or train images as float32 [N, 1, 28, 28] in [0, 1] with fine and coarse
+    labels (torch tensors), read from Debian's dataset-fashion-mnist."""
+
+    def __init__(self, split="test", root=FMNIST):
+        prefix = "train" if split == "train" else "t10k"
+        with gzip.open(os.path.join(root, f"{prefix}-images-idx3-ubyte.gz"), "rb") as f:
+            raw = f.read()
+        n = int.from_bytes(raw[4:8], "big")
+        pixels = np.frombuffer(raw, np.uint8, offset=16).reshape(n, 1, 28, 28)
+        with gzip.open(os.path.join(root, f"{prefix}-labels-idx1-ubyte.gz"), "rb") as f:
+            labels = np.frombuffer(f.read(), np.uint8, offset=8)
+        self.images = torch.from_numpy(pixels.astype(np.float32) / 255.0)
+        self.fine = torch.from_numpy(labels.astype(np.int64))
+        self.coarse = torch.tensor(COARSE_OF_FINE)[self.fine]
+
+
+def fashion_mnist(split="test"):
+    return Images(split)
+
+
+def psnr(ref, test):
+    """Per-image PSNR in dB, [B] (MAX = 1), as semcom-core computes it."""
+    mse = ((ref - test) ** 2).flatten(1).mean(1)
+    return 10 * torch.log10(1.0 / mse.clamp_min(1e-12))
+
+
+def ssim(ref, test):
+    """Per-image mean SSIM, [B], as semcom-core computes it: Gaussian 11x11, sigma 1.5,
+    K1 = 0.01, K2 = 0.03, valid region, mean over channels; NCHW in [0, 1]."""
+    c = ref.shape[1]
+    x = torch.arange(11, dtype=torch.float64) - 5
+    g = torch.exp(-x ** 2 / (2 * 1.5 ** 2))
+    g = g / g.sum()
+    w = (g[:, None] * g[None, :]).to(torch.float32).expand(c, 1, 11, 11).contiguous()
+    mu_a, mu_b = F.conv2d(ref, w, groups=c), F.conv2d(test, w, groups=c)
+    s_aa = F.conv2d(ref * ref, w, groups=c) - mu_a ** 2
+    s_bb = F.conv2d(test * test, w, groups=c) - mu_b ** 2
+    s_ab = F.conv2d(ref * test, w, groups=c) - mu_a * mu_b
+    c1, c2 = 0.01 ** 2, 0.03 ** 2
+    m = ((2 * mu_a * mu_b + c1) * (2 * s_ab + c2)) / ((mu_a ** 2 + mu_b ** 2 + c1) * (s_aa + s_bb + c2))
+    return m.flatten(1).mean(1)
+
+
+class QaEncoder(nn.Module):
+    """image [B, 1, 28, 28] -> (layer1 [B, n] in 0..3, layer2 [B, n] in 0..15)."""
+
+    def __init__(self, n):
+        super().__init__()
+        self.n = n
+        self.body = nn.Sequential(nn.Linear(784, 32), nn.Tanh())
+        self.l1 = nn.Linear(32, n * 4)
+        self.l2 = nn.Linear(32, n * 16)
+
+    def forward(self, image):
+        h = self.body(image.flatten(1))
+        return self.l1(h).reshape(-1, self.n, 4).argmax(-1), self.l2(h).reshape(-1, self.n, 16).argmax(-1)
+
+
+class QaDecoder(nn.Module):
+    """(symbols [B, n, 2], snr_db [B, 1]) -> (logits [B, classes], image [B, 1, 28, 28]). The symbols
+    are first sliced onto the uniform 64QAM grid (odd multiples of 1/sqrt(42)): at a high SNR the
+    outputs do not depend on the noise."""
+
+    def __init__(self, n, classes):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(2 * n + 1, 64), nn.ReLU())
+        self.logits = nn.Linear(64, classes)
+        self.image = nn.Linear(64, 784)
+        self.scale = math.sqrt(42.0)
+
+    def forward(self, symbols, snr_db):
+        levels = torch.clamp(torch.round((symbols * self.scale - 1.0) / 2.0), -4.0, 3.0) * 2.0 + 1.0
+        h = self.body(torch.cat([levels.flatten(1) / 7.0, snr_db / 20.0], dim=1))
+        return self.logits(h), torch.sigmoid(self.image(h)).reshape(-1, 1, 28, 28)
+
+
+def write_qa_family(out, seed=3):
+    """The block QA's models: OUT/qa_deepscm_{encoder,rx1,rx2}.{pt,json} (format 2). Returns the
+    family's description: name, channel_uses, layers, alphas, receivers [(task, classes)]."""
+    os.makedirs(out, exist_ok=True)
+    torch.manual_seed(seed)
+    n = QA_CHANNEL_USES
+    family = {"name": QA_FAMILY, "channel_uses": n, "layers": ["4qam", "16qam"], "alphas": [16 / 21, 5 / 21],
+              "receivers": [("coarse", 4), ("fine", 10)]}
+    common = {"transmit": transmit("superposition", 2),
+              "constellations": [{"name": "4qam", "order": 4, "points": gray_qam_points(4)},
+                                 {"name": "16qam", "order": 16, "points": gray_qam_points(16)}],
+              "alphas": family["alphas"], "quantizer": None, "train_snr_db": [-5.0, 20.0],
+              "dataset": {"name": "fashion-mnist", "image_shape": [1, 28, 28], "range": [0.0, 1.0]},
+              "labels": {"fine": 10, "coarse": 4, "coarse_of_fine": COARSE_OF_FINE}, "metrics": {}}
+    image = spec("image", [-1, 1, 28, 28])
+    write(out, QA_FAMILY + "_encoder", QaEncoder(n), (torch.rand(2, 1, 28, 28),), dict(
+        common, role="encoder", inputs=[image],
+        outputs=[spec("layer1", [-1, n], "int64"), spec("layer2", [-1, n], "int64")]),
+        trace=True, scheme="deepscm", channel_uses=n, references=False)
+    for r, (task, classes) in enumerate(family["receivers"], start=1):
+        write(out, f"{QA_FAMILY}_rx{r}", QaDecoder(n, classes), (torch.zeros(2, n, 2), torch.zeros(2, 1)), dict(
+            common, role="decoder", receiver=r, tasks=[task, "image"],
+            inputs=[spec("symbols", [-1, n, 2]), spec("snr_db", [-1, 1])],
+            outputs=[spec("logits", [-1, classes], task=task), image]),
+            trace=True, scheme="deepscm", channel_uses=n, references=False)
+    return family
+
+
+def superposed(family, indices):
+    """Y = sum_k sqrt(alpha_k) C_k[s_k] [B, n] complex, from the per-layer index tensors."""
+    y = 0
+    for name, alpha, idx in zip(family["layers"], family["alphas"], indices):
+        pts = torch.tensor(gray_qam_points(int(name[:-3])), dtype=torch.float32)
+        y = y + math.sqrt(alpha) * torch.complex(pts[idx][..., 0], pts[idx][..., 1])
+    return y
+
+
+def measure_family(encoder, decoders, family, data, snr_db, images=120, seed=0):
+    """The Python reference of the broadcast chain: the first `images` images through the encoder,
+    the superposition mapper and AWGN at snr_db (noise seeded per receiver), each decoder's task
+    accuracy and mean PSNR: {receiver number: {"accuracy", "psnr_db"}}."""
+    x = data.images[:images]
+    out = {}
+    with torch.no_grad():
+        y = superposed(family, encoder(x))
+        for r, ((task, _), dec) in enumerate(zip(family["receivers"], decoders), start=1):
+            gen = torch.Generator().manual_seed(seed + r - 1)
+            nv = 10.0 ** (-snr_db / 10.0)
+            noise = torch.complex(torch.randn(y.shape, generator=gen), torch.randn(y.shape, generator=gen))
+            rx = y + noise * math.sqrt(nv / 2)
+            logits, recon = dec(torch.stack((rx.real, rx.imag), -1), torch.full((len(x), 1), float(snr_db)))
+            labels = (data.coarse if task == "coarse" else data.fine)[:images]
+            out[r] = {"accuracy": (logits.argmax(1) == labels).float().mean().item(),
+                      "psnr_db": psnr(x, recon).mean().item()}
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", required=True, help="directory to write into (created)")
+    ap.add_argument("--qa", action="store_true", help="also write the block QA's model family (qa_deepscm_*)")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     torch.manual_seed(1)
@@ -148,25 +349,36 @@ def main():
     n = CHANNEL_USES
     write(args.out, "decoder", Decoder(), None, dict(
         sup, role="decoder", receiver=1, tasks=["coarse", "image"], train_snr_db=[[-5.0, 20.0]],
+        transmit=transmit("superposition"),
         inputs=[spec("symbols", [-1, n, 2]), spec("snr_db", [-1, 1])],
-        outputs=[spec("logits", [-1, 4]), spec("image", [-1, 1, 4, 4])],
+        outputs=[spec("logits", [-1, 4], task="coarse"), spec("image", [-1, 1, 4, 4])],
         dataset={"name": "test", "image_shape": [1, 4, 4], "range": [0.0, 1.0]},
         labels={"fine": 10, "coarse": 4, "coarse_of_fine": [0, 1, 0, 1, 0, 2, 0, 2, 3, 2]},
         metrics={"snr_db": 20.0, "accuracy": 0.25, "images": 0, "note": None}))
     write(args.out, "encoder", Encoder(), None, dict(
-        sup, role="encoder", train_snr_db=10.0,
+        sup, role="encoder", train_snr_db=10.0, transmit=transmit("superposition"),
         inputs=[spec("image", [-1, 1, 4, 4])],
         outputs=[spec("layer1", [-1, n], "int64"), spec("layer2", [-1, n], "int64")]))
     write(args.out, "analog", Analog(), (torch.rand(2, 1, 4, 4),), dict(
         role="encoder", quantizer={"bits": 4, "range_mode": "calibrated", "z_min": -1.0,
                                    "z_max": 1.0},
+        transmit=transmit("quantized"),  # calibrated range: nothing but the symbols per frame
         inputs=[spec("image", [-1, 1, 4, 4])], outputs=[spec("features", [-1, 2 * n])]),
         trace=True)
     write(args.out, "echo", Echo(), None, dict(
-        role="decoder",
+        role="decoder", transmit=transmit("superposition"),
         inputs=[spec("symbols", [-1, n, 2]), spec("snr_db", [-1, 1])],
         outputs=[spec("symbols", [-1, n, 2]), spec("snr_db", [-1, 1])]))
-    print(f"make_test_models: wrote decoder, encoder, analog, echo to {args.out}")
+    write(args.out, "snr3_encoder", Snr3Encoder(), None, dict(
+        sup, role="encoder", train_snr_db=[0.0, 10.0, 20.0],
+        transmit=transmit("superposition", 3, "all_receivers"),
+        inputs=[spec("image", [-1, 1, 4, 4]), spec("snr_db", [-1, 3])],
+        outputs=[spec("layer1", [-1, n], "int64"), spec("layer2", [-1, n], "int64")]))
+    names = "decoder, encoder, analog, echo, snr3_encoder"
+    if args.qa:
+        write_qa_family(args.out)
+        names += f", {QA_FAMILY}_*"
+    print(f"make_test_models: wrote {names} to {args.out}")
 
 
 if __name__ == "__main__":

@@ -13,36 +13,20 @@ import os
 import shlex
 import sys
 
-import yaml
-
 log = logging.getLogger("semcom_train")
+
+SCHEME_MODULE_HELP = ("import this Python file first; it registers schemes with "
+                      "semcom_train.schemes.register(...) (test-only or experimental schemes; repeatable)")
 
 
 def load_config(path, overrides=()):
-    """The YAML config with KEY=VALUE overrides (VALUE parsed as YAML). An override other than
-    name appends _KEYVALUE to the name, so variants (a rate sweep) keep their own files."""
-    if not os.path.exists(path):
-        raise SystemExit(f"semcom_train: config file not found: {path}")
-    with open(path) as f:
-        cfg = yaml.safe_load(f)
-    if "base" in cfg:  # a variant: the base config (relative to this one) with these entries on top
-        base_path = os.path.join(os.path.dirname(path), cfg.pop("base"))
-        cfg = {**load_config(base_path), **cfg}
-    for item in overrides or ():
-        if "=" not in item:
-            raise SystemExit(f"semcom_train: --set expects KEY=VALUE, got '{item}'")
-        key, value = item.split("=", 1)
-        cfg[key] = yaml.safe_load(value)
-        if key != "name":
-            cfg["name"] = f"{cfg['name']}_{key.replace('channel_uses', 'n').replace('_', '')}{value}"
-    for key in ("name", "scheme", "channel_uses", "receivers", "stages"):
-        if key not in cfg:
-            raise SystemExit(f"semcom_train: {path}: missing '{key}'")
-    return cfg
+    """The typed config (semcom_train.config) of a YAML file with KEY=VALUE overrides."""
+    from . import config
+    return config.load(path, overrides)
 
 
 def out_dir(args, cfg):
-    return args.out or os.path.join(os.environ.get("SEMCOM_CHECKPOINTS", "checkpoints"), cfg["name"])
+    return args.out or os.path.join(os.environ.get("SEMCOM_CHECKPOINTS", "checkpoints"), cfg.name)
 
 
 def cmd_train(args):
@@ -58,10 +42,10 @@ def cmd_export(args):
     cfg = load_config(args.config, args.set)
     if args.threads:
         torch.set_num_threads(args.threads)
-    test = data.load(cfg["dataset"], "test", cfg.get("data_root"))
+    test = data.load(cfg.dataset, "test", cfg.data_root)
     model, cfg_trained, _ = train.load_trained(cfg, out_dir(args, cfg), test)
     # the network is the checkpoint's; the files are named after the config given here
-    cfg_trained = dict(cfg_trained, name=cfg["name"])
+    cfg_trained = cfg_trained.replace(name=cfg.name)
     command = "/usr/bin/python3 -m semcom_train " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     manifests = export.export(model, cfg_trained, test, args.models_dir, command, args.images)
     for m in manifests:
@@ -76,24 +60,23 @@ def cmd_export(args):
 
 def cmd_evaluate(args):
     import torch
-    from . import data, train
+    from . import data, schemes, train
     cfg = load_config(args.config, args.set)
     if args.threads:
         torch.set_num_threads(args.threads)
-    test = data.load(cfg["dataset"], "test", cfg.get("data_root")).subset(args.images)
+    test = data.load(cfg.dataset, "test", cfg.data_root).subset(args.images)
     model, cfg_trained, _ = train.load_trained(cfg, out_dir(args, cfg), test)
-    snrs = args.snrs or cfg.get("eval_snr_db", [-10, -5, 0, 5, 10, 15, 20, 25])
+    snrs = args.snrs or cfg.eval_snr_db
     rows = train.evaluate(model, cfg_trained, test, snrs, args.channel)
-    if cfg_trained["scheme"] == "deepscm" and len(cfg_trained["layers"]) > 1:
-        mean_c, max_c = train.cross_correlation(model, test)
-        print(f"cross-correlation U1 vs R: mean |rho| {mean_c:.4f}, max |rho| {max_c:.4f}")
+    for line in schemes.get(cfg_trained.scheme).report(model, cfg_trained, test):
+        print(line)
     os.makedirs(args.results, exist_ok=True)
-    path = os.path.join(args.results, f"{cfg['name']}{'_' + args.channel.replace(':', '') if args.channel else ''}.csv")
+    path = os.path.join(args.results, f"{cfg.name}{'_' + args.channel.replace(':', '') if args.channel else ''}.csv")
     with open(path, "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=["scheme", "name", "receiver", "task", "snr_db", "accuracy", "psnr_db", "ssim"])
         w.writeheader()
         for row in rows:
-            w.writerow(dict(row, scheme=cfg["scheme"], name=cfg["name"]))
+            w.writerow(dict(row, scheme=cfg.scheme, name=cfg.name))
     for row in rows:
         print(f"rx{row['receiver']} {row['task']:<6} {row['snr_db']:6.1f} dB  acc {row['accuracy']:.4f}  "
               f"PSNR {row['psnr_db']:6.2f} dB  SSIM {row['ssim']:.4f}")
@@ -130,10 +113,20 @@ def cmd_plot(args):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="semcom_train", description="gr-semcom training, export, evaluation and plots")
+    p = argparse.ArgumentParser(
+        prog="semcom_train", description="gr-semcom training, export, evaluation and plots",
+        epilog="A config's scheme is one of the built-in schemes (semcom_train/schemes/: deepscm, cm, mijscc, "
+               "amijscc) or one registered by a Python file given with --scheme-module FILE (before or after "
+               "the command, repeatable) that calls semcom_train.schemes.register(...). Config keys and their "
+               "defaults: semcom_train/config.py; unknown keys are refused.")
+    p.add_argument("--scheme-module", action="append", dest="scheme_modules", default=[], metavar="FILE",
+                   help=SCHEME_MODULE_HELP)
+    plugins = argparse.ArgumentParser(add_help=False)
+    plugins.add_argument("--scheme-module", action="append", dest="scheme_modules_after", default=[],
+                         metavar="FILE", help=SCHEME_MODULE_HELP)
     sub = p.add_subparsers(dest="command", required=True)
 
-    t = sub.add_parser("train", help="train a scheme from a config (resumes from its checkpoint)")
+    t = sub.add_parser("train", parents=[plugins], help="train a scheme from a config (resumes from its checkpoint)")
     t.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config entry (repeatable)")
     t.add_argument("--config", required=True, help="YAML config, e.g. python/configs/deepscm.yaml")
     t.add_argument("--out", help="checkpoint folder (default checkpoints/NAME)")
@@ -143,7 +136,7 @@ def main(argv=None):
     t.add_argument("--restart", action="store_true", help="ignore an existing checkpoint")
     t.set_defaults(func=cmd_train)
 
-    e = sub.add_parser("export", help="write TorchScript + manifests and check that they reload")
+    e = sub.add_parser("export", parents=[plugins], help="write TorchScript + manifests and check that they reload")
     e.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config entry (repeatable)")
     e.add_argument("--config", required=True)
     e.add_argument("--out", help="checkpoint folder (default checkpoints/NAME)")
@@ -152,7 +145,7 @@ def main(argv=None):
     e.add_argument("--threads", type=int, default=None)
     e.set_defaults(func=cmd_export)
 
-    v = sub.add_parser("evaluate", help="accuracy, PSNR, SSIM per receiver against test SNR, as CSV")
+    v = sub.add_parser("evaluate", parents=[plugins], help="accuracy, PSNR, SSIM per receiver against test SNR, as CSV")
     v.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config entry (repeatable)")
     v.add_argument("--config", required=True)
     v.add_argument("--out", help="checkpoint folder (default checkpoints/NAME)")
@@ -190,6 +183,9 @@ def main(argv=None):
         os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     try:
+        for path in args.scheme_modules + getattr(args, "scheme_modules_after", []):
+            from . import schemes
+            schemes.load_module(path)
         args.func(args)
     except (FileNotFoundError, ValueError) as e:
         raise SystemExit(f"semcom_train: {e}")

@@ -152,21 +152,16 @@ def export_classifier(train_set, test_set, out_dir="models", cache="checkpoints/
     acc_c = (lc.argmax(1) == test_set.coarse[:images]).float().mean().item()
     os.makedirs(out_dir, exist_ok=True)
     shape = train_set.image_shape
-    manifest = {
-        "format": export.FORMAT, "name": name, "scheme": "separate", "role": "decoder",
-        "tasks": ["fine", "coarse"],
-        # the receiver's classifier of the separate scheme: its input is the decoded image, not symbols
-        "inputs": [export._io("image", [-1] + shape)],
-        "outputs": [export._io("fine_logits", [-1, train_set.num_fine]),
-                    export._io("coarse_logits", [-1, train_set.num_coarse])],
-        "channel_uses": int(channel_uses), "constellations": [], "alphas": [], "quantizer": None,
-        "train_snr_db": None,
-        "dataset": {"name": train_set.name, "image_shape": shape, "range": [0.0, 1.0]},
-        "labels": {"fine": train_set.num_fine, "coarse": train_set.num_coarse,
-                   "coarse_of_fine": train_set.coarse_of_fine.tolist()},
-        "metrics": {"images": int(len(x)), "accuracy_fine_clean": acc_f, "accuracy_coarse_clean": acc_c},
-        "torch_version": torch.__version__, "created_by": command,
-    }
+    from .schemes.base import Tensor, Transmit
+    # the receiver's classifier of the separate scheme: its input is the decoded image, not symbols
+    manifest = export.manifest(
+        name, "separate", "decoder", Transmit("separate", 1, "none", []),
+        [Tensor("image", [-1] + shape, "image")],
+        [Tensor("fine_logits", [-1, train_set.num_fine], "logits", task="fine"),
+         Tensor("coarse_logits", [-1, train_set.num_coarse], "logits", task="coarse")],
+        channel_uses, tasks=["fine", "coarse"],
+        metrics={"images": int(len(x)), "accuracy_fine_clean": acc_f, "accuracy_coarse_clean": acc_c},
+        command=command, **export.dataset_fields(train_set))
     manifest = export.write(module, (test_set.images[:2],), os.path.join(out_dir, name + ".pt"), manifest)
     loaded, _ = export.load_exported(os.path.join(out_dir, name + ".pt"))
     with torch.no_grad():

@@ -4,10 +4,11 @@ quantized mapper; the A-MIJSCC mask keeps a head of the frame."""
 import numpy as np
 import pytest
 import torch
-import yaml
 
 from conftest import CONFIGS
-from semcom_train import data, mijscc, train
+from semcom_train import data, train
+from semcom_train.__main__ import load_config
+from semcom_train.schemes import mijscc
 
 
 def test_quantizer_matches_design_and_passes_gradients():
@@ -44,12 +45,10 @@ def test_transmission_agrees_with_the_cpp_quantized_mapper():
 
 
 def test_adaptive_mask_is_a_prefix_and_shrinks_with_snr():
-    with open(f"{CONFIGS}/amijscc.yaml") as f:
-        cfg = yaml.safe_load(f)
-    cfg["width"], cfg["hidden"] = 8, 64
+    cfg = load_config(f"{CONFIGS}/amijscc.yaml").replace(width=8, hidden=64)
     model = train.build_model(cfg, data.fashion_mnist("test").subset(4))
     with torch.no_grad():
-        model.noise_encoder[2].bias.copy_(torch.linspace(3, -3, cfg["channel_uses"]))
+        model.noise_encoder[2].bias.copy_(torch.linspace(3, -3, cfg.channel_uses))
         m, keep = model.mask(torch.tensor([[-5.0], [20.0]]))
     assert torch.all(m[:, 1:] <= m[:, :-1] + 1e-6)  # cumulative mask decreases along the frame
     for row in keep:

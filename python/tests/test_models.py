@@ -3,23 +3,22 @@ residual is uncorrelated with the layers before it (in-sample, to float precisio
 map leaves a smaller residual; the default (ridge-regularised) refit still removes most of the
 correlation. The convolutional architecture: both ends agree on which channel use is where."""
 
+import dataclasses
 import os
 
 import pytest
 import torch
-import yaml
 
 from conftest import CONFIGS
-from semcom_train import models
+from semcom_train import layers
 from semcom_train.__main__ import load_config
+from semcom_train.schemes.deepscm import DeepSCM
 
 
 def small_model(config):
-    with open(os.path.join(CONFIGS, config)) as f:
-        cfg = yaml.safe_load(f)
-    cfg.update(width=8, hidden=32, feature_dim=16)
+    cfg = load_config(os.path.join(CONFIGS, config)).replace(width=8, hidden=32, feature_dim=16)
     torch.manual_seed(3)
-    return models.DeepSCM(cfg, (1, 28, 28), [4] * len(cfg["receivers"]))
+    return DeepSCM(cfg, (1, 28, 28), [4] * len(cfg.receivers))
 
 
 def cross_covariance(a, b):
@@ -81,7 +80,7 @@ def test_default_refit_removes_most_correlation():
 def test_conv_architecture_channel_use_order():
     """Position p of the grid carries channel uses k P + p at both ends of the link."""
     grid = (4, 4)
-    mod = models.ProbModulator(32, 128, 16, grid=grid)  # 2 feature channels, 8 uses per position
+    mod = layers.ProbModulator(32, 128, 16, grid=grid)  # 2 feature channels, 8 uses per position
     feat = torch.randn(3, 32)
     with torch.no_grad():
         maps = mod.conv(feat.view(3, 2, 4, 4))  # [B, 8 * 2 * 4, 4, 4]
@@ -90,7 +89,7 @@ def test_conv_architecture_channel_use_order():
         y, x = divmod(p, 4)
         assert logits[1, k * 16 + p, axis, level] == maps[1, (k * 2 + axis) * 4 + level, y, x]
     symbols = torch.arange(128 * 2, dtype=torch.float32).view(1, 128, 2)
-    g = models.symbols_to_grid(symbols, 8, grid)
+    g = layers.symbols_to_grid(symbols, 8, grid)
     for k, p, axis in [(0, 0, 0), (3, 5, 1), (7, 15, 0)]:
         y, x = divmod(p, 4)
         assert g[0, 2 * k + axis, y, x] == symbols[0, k * 16 + p, axis]
@@ -99,9 +98,9 @@ def test_conv_architecture_channel_use_order():
 def test_conv_architecture_refuses_sizes_off_the_grid():
     cfg = load_config(os.path.join(CONFIGS, "deepscm_conv.yaml"))
     with pytest.raises(ValueError, match="channel_uses .196. must be a multiple"):
-        models.DeepSCM(dict(cfg, channel_uses=196), (1, 28, 28), [4, 10])
+        DeepSCM(cfg.replace(channel_uses=196), (1, 28, 28), [4, 10])
     with pytest.raises(ValueError, match="architecture must be mlp or conv"):
-        models.DeepSCM(dict(cfg, architecture="resnet"), (1, 28, 28), [4, 10])
+        DeepSCM(cfg.replace(architecture="resnet"), (1, 28, 28), [4, 10])
 
 
 def test_training_refits_once_per_encoder_change(tmp_path, monkeypatch):
@@ -109,11 +108,11 @@ def test_training_refits_once_per_encoder_change(tmp_path, monkeypatch):
     none again before the decoders' epoch (nothing moved), one after it."""
     from semcom_train import train
     cfg = load_config(os.path.join(CONFIGS, "deepscm_conv.yaml"))
-    cfg.update(width=8, hidden=32, feature_dim=32, batch_size=64,
-               stages=[dict(s, epochs=1) for s in cfg["stages"] if s.get("refit_decorrelators")])
+    cfg = cfg.replace(width=8, hidden=32, feature_dim=32, batch_size=64,
+                      stages=tuple(dataclasses.replace(s, epochs=1) for s in cfg.stages if s.refit_decorrelators))
     calls = []
-    real = models.DeepSCM.refit_decorrelators
-    monkeypatch.setattr(models.DeepSCM, "refit_decorrelators",
+    real = DeepSCM.refit_decorrelators
+    monkeypatch.setattr(DeepSCM, "refit_decorrelators",
                         lambda self, images, **kw: calls.append(len(images)) or real(self, images, **kw))
     torch.set_num_threads(1)
     train.train(cfg, str(tmp_path / "ckpt"), threads=1, limit=128)

@@ -3,21 +3,20 @@ reproduces its metrics, and the exported encoder's indices give exactly the trai
 
 import os
 
+import dataclasses
+
 import pytest
 import torch
-import yaml
 
 from conftest import CONFIGS
-from semcom_train import channels, data, export, train
+from semcom_train import data, export, train
+from semcom_train.schemes.base import symbols_from_indices
 from semcom_train.__main__ import load_config
 
 
 def small(cfg, epochs=3):
-    cfg = dict(cfg)
-    cfg["stages"] = [dict(s, epochs=epochs) for s in cfg["stages"]]
-    cfg["width"], cfg["hidden"], cfg["feature_dim"] = 8, 64, 32
-    cfg["batch_size"] = 64
-    return cfg
+    return cfg.replace(stages=tuple(dataclasses.replace(s, epochs=epochs) for s in cfg.stages),
+                       width=8, hidden=64, feature_dim=32, batch_size=64)
 
 
 @pytest.mark.parametrize("config", ["deepscm.yaml", "cm_joint.yaml", "cm_rx1.yaml", "deepscm_k3.yaml",
@@ -27,45 +26,55 @@ def test_loss_falls_and_export_reloads(config, tmp_path):
     torch.set_num_threads(1)
     cfg = small(load_config(os.path.join(CONFIGS, config)))
     model, history = train.train(cfg, str(tmp_path / "ckpt"), threads=1, limit=768)
-    for stage in cfg["stages"]:
-        losses = [h["loss"] for h in history if h["stage"] == stage["name"]]
-        assert len(losses) == stage["epochs"]
-        assert min(losses[1:]) < losses[0], f"{config} stage {stage['name']}: loss did not fall: {losses}"
+    for stage in cfg.stages:
+        losses = [h["loss"] for h in history if h["stage"] == stage.name]
+        assert len(losses) == stage.epochs
+        assert min(losses[1:]) < losses[0], f"{config} stage {stage.name}: loss did not fall: {losses}"
     # every receiver trained reconstructs better at the end than when it started
-    for r in range(1, len(cfg["receivers"]) + 1):
+    for r in range(1, len(cfg.receivers) + 1):
         mses = [h[f"mse{r}"] for h in history if f"mse{r}" in h]
         assert not mses or mses[-1] < mses[0], f"{config} rx{r}: image MSE did not fall: {mses}"
     test = data.fashion_mnist("test").subset(300)
     model, cfg_trained, _ = train.load_trained(cfg, str(tmp_path / "ckpt"), test)
     manifests = export.export(model, cfg_trained, test, str(tmp_path / "models"), "pytest", images=200)
-    assert [m["role"] for m in manifests] == ["encoder"] + ["decoder"] * len(cfg["receivers"])
+    assert [m["role"] for m in manifests] == ["encoder"] + ["decoder"] * len(cfg.receivers)
+    for m in manifests:
+        assert m["format"] == "semcom-model/2" and m["scheme"] == cfg.scheme
+        assert all("role" in t for t in m["inputs"] + m["outputs"])
+        assert m["transmit"] == manifests[0]["transmit"]  # one section for the whole family
+    kinds = {"deepscm": "superposition", "cm": "superposition", "amijscc": "quantized",
+             "mijscc": "quantized" if cfg.bits is not None else "analog"}
+    assert manifests[0]["transmit"]["kind"] == kinds[cfg.scheme]
+    assert manifests[0]["transmit"]["receivers"] == len(cfg.receivers)
+    assert manifests[0]["transmit"]["snr_inputs"] == ("own" if cfg.scheme == "amijscc" else "none")
+    assert [o["task"] for m in manifests[1:] for o in m["outputs"] if o["role"] == "logits"] == \
+        [rx.task for rx in cfg.receivers]
     for row in export.reload_check(cfg_trained, test, str(tmp_path / "models")):
         assert abs(row[2] - row[3]) < 1e-5, row
-    if cfg["scheme"] in ("mijscc", "amijscc"):
-        enc, man = export.load_exported(str(tmp_path / "models" / f"{cfg['name']}_encoder.pt"))
-        assert man["quantizer"] == (None if cfg.get("bits") is None else {"bits": cfg["bits"], "range_mode": "per_frame"})
+    if cfg.scheme in ("mijscc", "amijscc"):
+        enc, man = export.load_exported(str(tmp_path / "models" / f"{cfg.name}_encoder.pt"))
+        assert man["quantizer"] == (None if cfg.bits is None else {"bits": cfg.bits, "range_mode": "per_frame"})
         return
     # the exported indices, mapped through the C++-identical table, are the symbols trained on
-    enc, man = export.load_exported(str(tmp_path / "models" / f"{cfg['name']}_encoder.pt"))
+    enc, man = export.load_exported(str(tmp_path / "models" / f"{cfg.name}_encoder.pt"))
     with torch.no_grad():
         idx = enc(test.images[:50])
         y_model, _, _ = model.encode(test.images[:50])
-    assert len(idx) == len(cfg["layers"])
+    assert len(idx) == len(cfg.layers)
     for k, i in enumerate(idx):
-        assert i.dtype == torch.int64 and i.shape == (50, cfg["channel_uses"])
+        assert i.dtype == torch.int64 and i.shape == (50, cfg.channel_uses)
         assert int(i.min()) >= 0 and int(i.max()) < man["constellations"][k]["order"]
-    torch.testing.assert_close(export.symbols_from_indices(cfg, idx), y_model, atol=1e-5, rtol=0)
+    torch.testing.assert_close(symbols_from_indices(cfg, idx), y_model, atol=1e-5, rtol=0)
 
 
 def test_resume_from_checkpoint(tmp_path):
-    with open(os.path.join(CONFIGS, "cm_joint.yaml")) as f:
-        cfg = small(yaml.safe_load(f), epochs=2)
+    cfg = small(load_config(os.path.join(CONFIGS, "cm_joint.yaml")), epochs=2)
     out = str(tmp_path / "ckpt")
     train.train(cfg, out, threads=1, limit=256)
     ckpt = torch.load(os.path.join(out, "checkpoint.pt"))
     assert ckpt["state"]["stage"] == 1  # finished
     # a run with more epochs continues from the saved state instead of starting over
-    cfg2 = dict(cfg, stages=[dict(cfg["stages"][0], epochs=3)])
+    cfg2 = cfg.replace(stages=(dataclasses.replace(cfg.stages[0], epochs=3),))
     with pytest.raises(ValueError, match="another configuration"):
         train.train(cfg2, out, threads=1, limit=256)
     _, history = train.train(cfg, out, threads=1, limit=256)
@@ -73,9 +82,7 @@ def test_resume_from_checkpoint(tmp_path):
 
 
 def test_superposition_encoder_refuses_non_uniform_cm():
-    with open(os.path.join(CONFIGS, "cm_joint.yaml")) as f:
-        cfg = small(yaml.safe_load(f))
-    cfg["alphas"] = [0.9, 0.1]
+    cfg = small(load_config(os.path.join(CONFIGS, "cm_joint.yaml"))).replace(alphas=[0.9, 0.1])
     with pytest.raises(ValueError, match="uniform"):
         train.build_model(cfg, data.fashion_mnist("test").subset(10))
 

@@ -3,44 +3,35 @@
 # Copyright 2026 gr-semcom developers
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-"""QA of semantic_encoder and neural_decoder with models trained and exported by python/
-(tiny, a few seconds of training in setUpClass): C++ equals Python, the whole broadcast chain
-reproduces the Python evaluation, bad models are refused, real-time mode drops and counts."""
+"""QA of semantic_encoder and neural_decoder with the model family tests/make_test_models.py
+writes for it (qa_deepscm: Fashion-MNIST, n = 128, 4QAM x 16QAM; seeded, untrained, decoders that
+slice onto the 64QAM grid first): C++ equals Python, the whole broadcast chain reproduces the
+Python reference, bad models are refused, real-time mode drops and counts. No training package."""
 
 import json
 import os
 import shutil
+import sys
 import tempfile
 
 import numpy as np
 import torch
-import yaml
 from gnuradio import blocks, gr, gr_unittest
 
 from gnuradio import semcom
 
 SOURCE = os.environ.get("SEMCOM_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-
-
-def tiny(config):
-    with open(os.path.join(SOURCE, "python", "configs", config)) as f:
-        cfg = yaml.safe_load(f)
-    cfg["stages"] = [dict(s, epochs=1) for s in cfg["stages"]]
-    cfg["width"], cfg["hidden"], cfg["feature_dim"], cfg["batch_size"] = 8, 64, 32, 64
-    return cfg
+sys.path.insert(0, os.path.join(SOURCE, "tests"))
+import make_test_models as fixtures  # noqa: E402
 
 
 class qa_neural(gr_unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        from semcom_train import data, export, train
         torch.set_num_threads(1)
         cls.dir = tempfile.mkdtemp()
-        cls.test = data.fashion_mnist("test")  # image_source sends the first images, in order
-        cls.cfg = tiny("deepscm.yaml")
-        train.train(cls.cfg, os.path.join(cls.dir, "ckpt"), threads=1, limit=512)
-        model, cls.cfg, _ = train.load_trained(cls.cfg, os.path.join(cls.dir, "ckpt"), cls.test)
-        export.export(model, cls.cfg, cls.test, cls.dir, "qa", images=120)
+        cls.test = fixtures.fashion_mnist("test")  # image_source sends the first images, in order
+        cls.cfg = fixtures.write_qa_family(cls.dir)
         cls.base = os.path.join(cls.dir, cls.cfg["name"])
 
     @classmethod
@@ -81,13 +72,11 @@ class qa_neural(gr_unittest.TestCase):
         self.assertEqual(block.frames_decoded(), 30)
 
     def test_broadcast_chain_reproduces_the_python_evaluation(self):
-        from semcom_train import export
         # At 40 dB the noise cannot change a decision: C++ and Python must agree on accuracy and
         # within 0.05 dB on PSNR, whatever their noise streams.
-        cfg = dict(self.cfg, receivers=[dict(r, snr_db=40.0) for r in self.cfg["receivers"]])
         enc = torch.jit.load(self.base + "_encoder.pt")
         decs = [torch.jit.load(f"{self.base}_rx{r}.pt") for r in (1, 2)]
-        ref = export.measure(enc, decs, cfg, self.test, images=120)
+        ref = fixtures.measure_family(enc, decs, self.cfg, self.test, 40.0, images=120)
         tb = gr.top_block()
         src = semcom.image_source("fashion-mnist", limit=120)
         enc_b = semcom.semantic_encoder(self.base + "_encoder.json", "cpu")

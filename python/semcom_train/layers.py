@@ -2,11 +2,12 @@
 # Copyright 2026 gr-semcom developers
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-"""Networks: DeepSCM (superposition coded modulation with hierarchical semantics) and the
-coded-modulation (CM) baseline with one encoder on the flat super-constellation.
+"""Layers the schemes share: convolutional encoder, probabilistic modulator (Gumbel-softmax over
+the PAM levels of Gray square QAM), per-receiver decoder, LMMSE decorrelator, and the feature grid
+of the convolutional architecture.
 
 Sized for a 2-core CPU: the structure of the papers, small widths. Every receiver decodes the
-(zero-forcing equalised) superposed symbols directly, with its SNR as an extra input.
+(zero-forcing equalised) symbols directly, with its SNR as an extra input.
 """
 
 import math
@@ -179,8 +180,8 @@ def symbols_to_grid(symbols, per_position, grid):
 
 
 def architecture_grid(cfg, image_shape):
-    """architecture: mlp (default, the first models) -> None; conv -> the feature grid."""
-    arch = cfg.get("architecture", "mlp")
+    """architecture: mlp (the first models) -> None; conv -> the feature grid."""
+    arch = cfg.architecture
     if arch not in ("mlp", "conv"):
         raise ValueError(f"architecture must be mlp or conv, not '{arch}'")
     return feature_grid(image_shape) if arch == "conv" else None
@@ -200,83 +201,6 @@ class Decorrelator(nn.Module):
         return r, (fit ** 2).mean()
 
 
-class DeepSCM(nn.Module):
-    """K-layer superposition coded modulation with one decoder per receiver.
-
-    Layer 1 carries the basic features U1 (encoder 1) on the most protected constellation; layer
-    k > 1 carries the decorrelated residual of encoder k's features on its own constellation;
-    Y = sum_k sqrt(alpha_k) Y_k. Receiver r decodes task r (coarse for the weak one, fine for the
-    strong one) and the image from the whole superposed signal.
-    """
-
-    def __init__(self, cfg, image_shape, num_classes):
-        super().__init__()
-        self.layers = list(cfg["layers"])
-        self.alphas = [float(a) for a in cfg["alphas"]]
-        channels.check_alphas(self.alphas)
-        n, dim, width = cfg["channel_uses"], cfg["feature_dim"], cfg.get("width", 32)
-        tau = cfg.get("tau", 1.7)
-        grid = architecture_grid(cfg, image_shape)
-        self.n = n
-        self.encoders = nn.ModuleList([ConvEncoder(image_shape, dim, width, grid is not None) for _ in self.layers])
-        self.modulators = nn.ModuleList(
-            [ProbModulator(dim, n, int(name.lower().replace("qam", "")), tau, grid) for name in self.layers])
-        self.decorrelators = nn.ModuleList([Decorrelator(dim * k, dim) for k in range(1, len(self.layers))])
-        # Optional: unit-scale features, so that the decorrelator's least-squares fit is not
-        # chasing features whose scale keeps growing (the modulators' argmax is scale-free).
-        self.feature_norm = nn.LayerNorm(dim, elementwise_affine=False) if cfg.get("feature_norm") else nn.Identity()
-        self.decoders = nn.ModuleList([Decoder(n, c, image_shape, width, cfg.get("hidden", 512), grid)
-                                       for c in num_classes])
-
-    def encode(self, x, active_layers=None):
-        """Returns the superposed symbols [B, n], the level numbers per layer and the
-        decorrelation fit loss. active_layers < K transmits only the first layers (stage 1)."""
-        k = len(self.layers) if active_layers is None else active_layers
-        feats, levels, fit_loss = [], [], x.new_zeros(())
-        y = torch.zeros(x.shape[0], self.n, dtype=torch.complex64, device=x.device)
-        for i in range(k):
-            u = self.feature_norm(self.encoders[i](x))
-            if i > 0:
-                u, fit = self.decorrelators[i - 1](torch.cat(feats, dim=1), u)
-                fit_loss = fit_loss + fit
-            feats.append(u if i == 0 else u.detach())  # the decorrelator fits on U1..U(i)
-            sym, lev = self.modulators[i](u)
-            levels.append(lev)
-            y = y + math.sqrt(self.alphas[i]) * sym
-        return y, levels, fit_loss
-
-    def layer_features(self, x):
-        """U1 and the residuals R_k (for the orthogonality check)."""
-        return layer_features(self.encoders, self.decorrelators, self.feature_norm, x)
-
-    @torch.no_grad()
-    def refit_decorrelators(self, images, batch=2000, ridge=0.1):
-        """Sets every decorrelator to the closed-form LMMSE solution on `images`:
-        W, b = argmin ||U_k - (W [U1, R2, ..] + b)||^2, so that each residual R_k is exactly
-        uncorrelated with the layers before it on these images. The on-the-fly fit (the ||R||^2
-        term of the loss) only trails the encoders while they move; this is its fixed point.
-        The features live near a few directions (covariance eigenvalues from 6 down to 1e-5), so
-        the solve is regularised by ridge x the mean variance: with 1e-6, |W| reached 475 and the
-        next epoch's small encoder changes in those unused directions swung R (Rx2 lost 5 points);
-        0.1 keeps |W| near the fitted map's (32 vs 22) and mean |rho| at 0.022 instead of 0.019."""
-        if not self.decorrelators:
-            return
-        feats = [torch.cat([self.feature_norm(enc(images[i:i + batch])) for i in range(0, len(images), batch)])
-                 for enc in self.encoders]
-        prior = [feats[0]]
-        for k, dec in enumerate(self.decorrelators, start=1):
-            x = torch.cat(prior, dim=1).double()
-            u = feats[k].double()
-            xm, um = x.mean(0), u.mean(0)
-            xc, uc = x - xm, u - um
-            gram = xc.T @ xc
-            gram += ridge * gram.diagonal().mean() * torch.eye(gram.shape[0], dtype=gram.dtype)
-            w = torch.linalg.solve(gram, xc.T @ uc).T  # [dim_k, dim_prior]
-            dec.lin.weight.copy_(w.float())
-            dec.lin.bias.copy_((um - w @ xm).float())
-            prior.append(feats[k] - dec.lin(torch.cat(prior, dim=1)))
-
-
 def layer_features(encoders, decorrelators, feature_norm, x):
     """What each DeepSCM layer modulates: U1, then the decorrelated residual of every further
     encoder's features given the layers before it."""
@@ -287,32 +211,3 @@ def layer_features(encoders, decorrelators, feature_norm, x):
             u, _ = decorrelators[i - 1](torch.cat(feats, dim=1), u)
         feats.append(u)
     return feats
-
-
-class CodedModulation(nn.Module):
-    """The CM baseline: one encoder, one probabilistic modulator over the flat super-constellation
-    (uniform 64QAM for 4QAM x 16QAM at alpha 16/21), the same receivers as DeepSCM."""
-
-    def __init__(self, cfg, image_shape, num_classes):
-        super().__init__()
-        self.layers = list(cfg["layers"])
-        self.alphas = [float(a) for a in cfg["alphas"]]
-        orders = [int(name.lower().replace("qam", "")) for name in self.layers]
-        self.flat_order = int(math.prod(orders))
-        table = channels.superposition_table(self.layers, self.alphas)
-        flat = channels.qam_points(self.flat_order)
-        # the flat constellation must be the super-constellation (the uniform cases)
-        if (table[:, None] - flat[None, :]).abs().min(dim=1).values.max() > 1e-5:
-            raise ValueError(f"CM baseline needs alphas that make {self.layers} a uniform "
-                             f"{self.flat_order}QAM (e.g. 4qam,16qam at 16/21)")
-        n, dim, width = cfg["channel_uses"], cfg["feature_dim"], cfg.get("width", 32)
-        grid = architecture_grid(cfg, image_shape)
-        self.n = n
-        self.encoder = ConvEncoder(image_shape, dim * len(self.layers), width, grid is not None)
-        self.modulator = ProbModulator(dim * len(self.layers), n, self.flat_order, cfg.get("tau", 1.7), grid)
-        self.decoders = nn.ModuleList([Decoder(n, c, image_shape, width, cfg.get("hidden", 512), grid)
-                                       for c in num_classes])
-
-    def encode(self, x, active_layers=None):
-        y, lev = self.modulator(self.encoder(x))
-        return y, [lev], x.new_zeros(())
