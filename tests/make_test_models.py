@@ -368,7 +368,8 @@ def main():
     write(args.out, "echo", Echo(), None, dict(
         role="decoder", transmit=transmit("superposition"),
         inputs=[spec("symbols", [-1, n, 2]), spec("snr_db", [-1, 1])],
-        outputs=[spec("symbols", [-1, n, 2]), spec("snr_db", [-1, 1])]))
+        # what it returns is its input, unscored: a runtime test model (features, as far as roles go)
+        outputs=[spec("symbols", [-1, n, 2], role="features"), spec("snr_db", [-1, 1], role="features")]))
     write(args.out, "snr3_encoder", Snr3Encoder(), None, dict(
         sup, role="encoder", train_snr_db=[0.0, 10.0, 20.0],
         transmit=transmit("superposition", 3, "all_receivers"),

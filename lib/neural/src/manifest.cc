@@ -128,7 +128,28 @@ private:
     std::string d_origin;
 };
 
-TensorSpec read_tensor(const Reader& r, const json& j, const std::string& field)
+const char* const input_roles[] = { "image", "snr_db", "symbols" };
+const char* const output_roles[] = { "layer", "features", "end_index", "indices", "logits", "image" };
+
+template <std::size_t N>
+bool one_of(const std::string& s, const char* const (&set)[N])
+{
+    for (const char* v : set)
+        if (s == v)
+            return true;
+    return false;
+}
+
+template <std::size_t N>
+std::string join(const char* const (&set)[N])
+{
+    std::string out;
+    for (const char* v : set)
+        out += (out.empty() ? "" : ", ") + std::string(v);
+    return out;
+}
+
+TensorSpec read_tensor(const Reader& r, const json& j, const std::string& field, bool input)
 {
     r.object(j, field);
     TensorSpec t;
@@ -148,10 +169,50 @@ TensorSpec read_tensor(const Reader& r, const json& j, const std::string& field)
         t.dtype = DType::int64;
     else
         r.fail("field '" + field + ".dtype' is '" + dtype + "': expected float32 or int64");
+    t.role = r.string(r.required(j, field + ".", "role"), field + ".role");
+    if (input ? !one_of(t.role, input_roles) : !one_of(t.role, output_roles))
+        r.fail("field '" + field + ".role' is '" + t.role + "': expected one of " +
+               (input ? join(input_roles) : join(output_roles)));
+    if (auto* task = r.optional(j, "task"))
+        t.task = r.nonempty_string(*task, field + ".task");
     return t;
 }
 
-std::vector<TensorSpec> read_tensors(const Reader& r, const json& doc, const char* key)
+TransmitSpec read_transmit(const Reader& r, const json& doc)
+{
+    const auto& j = r.object(r.required(doc, "", "transmit"), "transmit");
+    TransmitSpec t;
+    const auto kind = r.string(r.required(j, "transmit.", "kind"), "transmit.kind");
+    const auto parsed = parse_transmit_kind(kind);
+    if (!parsed)
+        r.fail("field 'transmit.kind' is '" + kind +
+               "': expected superposition, quantized, analog, indices or separate");
+    t.kind = *parsed;
+    const auto receivers = r.integer(r.required(j, "transmit.", "receivers"), "transmit.receivers");
+    if (receivers < 1 || receivers > 64)
+        r.fail("field 'transmit.receivers' must be in 1..64, got " + std::to_string(receivers));
+    t.receivers = int(receivers);
+    const auto snr = r.string(r.required(j, "transmit.", "snr_inputs"), "transmit.snr_inputs");
+    if (snr == "none")
+        t.snr_inputs = SnrInputs::none;
+    else if (snr == "own")
+        t.snr_inputs = SnrInputs::own;
+    else if (snr == "all_receivers")
+        t.snr_inputs = SnrInputs::all_receivers;
+    else
+        r.fail("field 'transmit.snr_inputs' is '" + snr + "': expected none, own or all_receivers");
+    const auto& side = r.array(r.required(j, "transmit.", "side_info"), "transmit.side_info");
+    for (std::size_t i = 0; i < side.size(); ++i) {
+        const std::string field = "transmit.side_info[" + std::to_string(i) + "]";
+        auto v = r.string(side[i], field);
+        if (v != "quantizer_range" && v != "end_index")
+            r.fail("field '" + field + "' is '" + v + "': expected quantizer_range or end_index");
+        t.side_info.push_back(std::move(v));
+    }
+    return t;
+}
+
+std::vector<TensorSpec> read_tensors(const Reader& r, const json& doc, const char* key, bool input)
 {
     const std::string field = key;
     const auto& arr = r.array(r.required(doc, "", key), field);
@@ -160,7 +221,7 @@ std::vector<TensorSpec> read_tensors(const Reader& r, const json& doc, const cha
     std::vector<TensorSpec> out;
     std::set<std::string> names;
     for (std::size_t i = 0; i < arr.size(); ++i) {
-        out.push_back(read_tensor(r, arr[i], field + "[" + std::to_string(i) + "]"));
+        out.push_back(read_tensor(r, arr[i], field + "[" + std::to_string(i) + "]", input));
         if (!names.insert(out.back().name).second)
             r.fail("field '" + field + "' names '" + out.back().name + "' twice");
     }
@@ -230,6 +291,10 @@ Manifest Manifest::parse(const std::string& json_text, const std::string& origin
     m.path = origin;
     // The version first: a newer format may have changed any other field.
     m.format = r.string(r.required(doc, "", "format"), "format");
+    if (m.format == "semcom-model/1")
+        r.fail("format semcom-model/1 is no longer read (no transmit section): migrate it with "
+               "'/usr/bin/python3 scripts/migrate_manifests.py " +
+               origin + "' (docs/model-manifest.md)");
     if (m.format != format_version)
         r.fail("unknown format version '" + m.format + "' (this runtime reads '" + format_version +
                "')");
@@ -246,8 +311,9 @@ Manifest Manifest::parse(const std::string& json_text, const std::string& origin
         r.fail("field 'sha256' must be 64 hex digits, got '" + m.sha256 + "'");
     for (auto& c : m.sha256)
         c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    m.inputs = read_tensors(r, doc, "inputs");
-    m.outputs = read_tensors(r, doc, "outputs");
+    m.transmit = read_transmit(r, doc);
+    m.inputs = read_tensors(r, doc, "inputs", true);
+    m.outputs = read_tensors(r, doc, "outputs", false);
     m.channel_uses = r.integer(r.required(doc, "", "channel_uses"), "channel_uses");
     if (m.channel_uses <= 0)
         r.fail("field 'channel_uses' must be positive, got " + std::to_string(m.channel_uses));
@@ -379,6 +445,30 @@ Manifest Manifest::parse(const std::string& json_text, const std::string& origin
     if (auto* j = r.optional(doc, "created_by"))
         m.created_by = r.string(*j, "created_by");
     return m;
+}
+
+bool TransmitSpec::has_side_info(const std::string& what) const
+{
+    for (const auto& s : side_info)
+        if (s == what)
+            return true;
+    return false;
+}
+
+int Manifest::input_with_role(const std::string& role) const
+{
+    for (std::size_t i = 0; i < inputs.size(); ++i)
+        if (inputs[i].role == role)
+            return int(i);
+    return -1;
+}
+
+int Manifest::output_with_role(const std::string& role) const
+{
+    for (std::size_t i = 0; i < outputs.size(); ++i)
+        if (outputs[i].role == role)
+            return int(i);
+    return -1;
 }
 
 std::string Manifest::model_path() const

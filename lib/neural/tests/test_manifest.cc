@@ -26,7 +26,12 @@ Manifest load_edited(Scratch& s, const std::function<void(json&)>& edit)
 TEST(Manifest, ReadsEveryField)
 {
     const auto m = Manifest::load(model_json("decoder"));
-    EXPECT_EQ(m.format, "semcom-model/1");
+    EXPECT_EQ(m.format, "semcom-model/2");
+    EXPECT_EQ(m.transmit.kind, semcom::TransmitKind::superposition);
+    EXPECT_EQ(m.inputs[0].role, "symbols");
+    EXPECT_EQ(m.outputs[0].role, "logits");
+    EXPECT_EQ(m.output_with_role("image"), 1);
+    EXPECT_EQ(m.input_with_role("image"), -1);
     EXPECT_EQ(m.name, "decoder");
     EXPECT_EQ(m.role, "decoder");
     EXPECT_EQ(m.receiver, 1);
@@ -84,7 +89,7 @@ TEST(Manifest, MalformedJson)
 {
     Scratch s;
     const auto path = s.dir() / "bad.json";
-    write_text(path, "{\"format\": \"semcom-model/1\", \"name\": ");
+    write_text(path, "{\"format\": \"semcom-model/2\", \"name\": ");
     expect_error<std::invalid_argument>([&] { Manifest::load(path.string()); },
                                         { path.string(), "malformed JSON" });
     write_text(path, "[1, 2]");
@@ -96,8 +101,12 @@ TEST(Manifest, UnknownFormatVersion)
 {
     Scratch s;
     expect_error<std::invalid_argument>(
-      [&] { load_edited(s, [](json& j) { j["format"] = "semcom-model/2"; }); },
-      { "decoder.json", "unknown format version 'semcom-model/2'" });
+      [&] { load_edited(s, [](json& j) { j["format"] = "semcom-model/3"; }); },
+      { "decoder.json", "unknown format version 'semcom-model/3'" });
+    // format 1 is refused with the command that migrates it
+    expect_error<std::invalid_argument>(
+      [&] { load_edited(s, [](json& j) { j["format"] = "semcom-model/1"; }); },
+      { "decoder.json", "format semcom-model/1 is no longer read", "scripts/migrate_manifests.py" });
     expect_error<std::invalid_argument>([&] { load_edited(s, [](json& j) { j.erase("format"); }); },
                                         { "decoder.json", "missing required field 'format'" });
 }
@@ -105,7 +114,7 @@ TEST(Manifest, UnknownFormatVersion)
 TEST(Manifest, MissingFields)
 {
     for (const char* key :
-         { "name", "scheme", "role", "file", "sha256", "inputs", "outputs", "channel_uses" }) {
+         { "name", "scheme", "role", "file", "sha256", "transmit", "inputs", "outputs", "channel_uses" }) {
         Scratch s;
         expect_error<std::invalid_argument>(
           [&] { load_edited(s, [&](json& j) { j.erase(key); }); },
@@ -248,4 +257,23 @@ TEST(Manifest, Sha256OfAKnownText)
               "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     expect_error<std::runtime_error>(
       [&] { semcom::neural::sha256_file((s.dir() / "none").string()); }, { "none" });
+}
+
+TEST(Manifest, TransmitSectionAndRolesAreChecked)
+{
+    const std::pair<std::function<void(json&)>, std::string> cases[] = {
+        { [](json& j) { j["transmit"]["kind"] = "teleport"; }, "field 'transmit.kind' is 'teleport'" },
+        { [](json& j) { j["transmit"].erase("kind"); }, "missing required field 'transmit.kind'" },
+        { [](json& j) { j["transmit"]["receivers"] = 0; }, "field 'transmit.receivers' must be in 1..64" },
+        { [](json& j) { j["transmit"]["snr_inputs"] = "some"; }, "field 'transmit.snr_inputs' is 'some'" },
+        { [](json& j) { j["transmit"]["side_info"] = json::array({ "csi" }); },
+          "field 'transmit.side_info[0]' is 'csi'" },
+        { [](json& j) { j["inputs"][0]["role"] = "layer"; }, "field 'inputs[0].role' is 'layer'" },
+        { [](json& j) { j["outputs"][1].erase("role"); }, "missing required field 'outputs[1].role'" },
+        { [](json& j) { j["outputs"][0]["role"] = "symbols"; }, "field 'outputs[0].role' is 'symbols'" },
+    };
+    for (const auto& [edit, message] : cases) {
+        Scratch s;
+        expect_error<std::invalid_argument>([&] { load_edited(s, edit); }, { "decoder.json", message });
+    }
 }

@@ -245,7 +245,7 @@ TEST(ModelLoad, OutputAndInputCountsDifferFromTheModel)
     Scratch s;
     auto p = s.copy("decoder", [](json& j) {
         j["outputs"].push_back(
-          { { "name", "extra" }, { "shape", { -1, 1 } }, { "dtype", "float32" } });
+          { { "name", "extra" }, { "shape", { -1, 1 } }, { "dtype", "float32" }, { "role", "features" } });
     });
     expect_error<std::runtime_error>([&] { Model(p, quiet()); },
                                      { "decoder.pt", "lists 3 output(s), forward() returned 2" });

@@ -6,6 +6,8 @@
 #ifndef SEMCOM_NEURAL_MANIFEST_H
 #define SEMCOM_NEURAL_MANIFEST_H
 
+#include <semcom/scheme.h>
+
 #include <complex>
 #include <cstdint>
 #include <map>
@@ -33,6 +35,12 @@ struct TensorSpec {
     std::string name;
     std::vector<std::int64_t> shape; //!< shape[0] == -1, every other entry > 0
     DType dtype = DType::float32;
+    /*!
+     * What the tensor is for (docs/model-manifest.md, "Roles"): inputs image, snr_db, symbols;
+     * outputs layer, features, end_index, indices, logits, image.
+     */
+    std::string role;
+    std::string task; //!< logits outputs: the task they score ("coarse", "fine", ...)
 
     //! Elements per batch item: the product of shape[1:].
     std::int64_t item_numel() const;
@@ -56,6 +64,19 @@ struct QuantizerSpec {
     std::optional<double> z_min, z_max; //!< required when calibrated
 };
 
+//! Which SNRs the encoder takes (transmit.snr_inputs).
+enum class SnrInputs { none, own, all_receivers };
+
+//! The manifest's `transmit` section: what kind of transmission the model family needs.
+struct TransmitSpec {
+    TransmitKind kind = TransmitKind::superposition;
+    int receivers = 1;
+    SnrInputs snr_inputs = SnrInputs::none;
+    std::vector<std::string> side_info; //!< "quantizer_range", "end_index"
+
+    bool has_side_info(const std::string& what) const;
+};
+
 //! A training SNR: one value (lo == hi) or a range drawn from during training.
 struct SnrSpec {
     double lo = 0.0, hi = 0.0;
@@ -74,7 +95,7 @@ struct LabelSpec {
 };
 
 /*!
- * \brief The JSON manifest beside a TorchScript model, format `semcom-model/1`.
+ * \brief The JSON manifest beside a TorchScript model, format `semcom-model/2`.
  *
  * load() reads and validates the whole document against docs/model-manifest.md: every required
  * field present with the right type, shapes with the batch first, known dtypes, constellation
@@ -84,13 +105,14 @@ struct LabelSpec {
  * never reach a flowgraph (DESIGN §5).
  *
  * Errors: std::runtime_error when the file cannot be read; std::invalid_argument for malformed
- * JSON, a missing or wrongly typed field, an invalid value, or an unknown format version.
+ * JSON, a missing or wrongly typed field, an invalid value, or an unknown format version. A
+ * `semcom-model/1` manifest is refused with the command that migrates it.
  *
  * Unknown extra fields are accepted (newer exporters may add some); `metrics` keeps the numeric
  * entries only.
  */
 struct Manifest {
-    static constexpr const char* format_version = "semcom-model/1";
+    static constexpr const char* format_version = "semcom-model/2";
 
     // Where it came from (set by load/parse).
     std::string path; //!< path of the .json, as given
@@ -105,6 +127,7 @@ struct Manifest {
     std::vector<TensorSpec> inputs;
     std::vector<TensorSpec> outputs;
     std::int64_t channel_uses = 0;
+    TransmitSpec transmit;
 
     // Optional (absent or null: empty / nullopt).
     std::optional<int> receiver;
@@ -126,6 +149,10 @@ struct Manifest {
 
     //! The .pt path: `file` resolved against the manifest's directory.
     std::string model_path() const;
+
+    //! Index of the first input / output with \p role, or -1.
+    int input_with_role(const std::string& role) const;
+    int output_with_role(const std::string& role) const;
 };
 
 /*!

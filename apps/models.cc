@@ -1,0 +1,93 @@
+/*
+ * Copyright 2026 gr-semcom developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "models.h"
+
+#include <semcom/scheme.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <stdexcept>
+
+namespace semcom::apps {
+
+std::vector<std::string> split_commas(const std::string& list)
+{
+    std::vector<std::string> out;
+    std::size_t from = 0;
+    for (;;) {
+        const auto comma = list.find(',', from);
+        out.push_back(list.substr(from, comma == std::string::npos ? std::string::npos : comma - from));
+        if (comma == std::string::npos)
+            return out;
+        from = comma + 1;
+    }
+}
+
+std::string model_prefix(const std::string& scheme, const std::string& models)
+{
+    if (!models.empty())
+        return models;
+    const auto& row = SchemeTable::instance().at(scheme);
+    if (row.default_models.empty())
+        throw std::invalid_argument("--scheme " + scheme + " ships no models: give --models PREFIX");
+    return row.default_models;
+}
+
+ModelSet resolve_models(const std::string& prefix, std::size_t receivers)
+{
+    ModelSet m;
+    m.prefix = prefix;
+    m.encoder_path = prefix + "_encoder.json";
+    if (!std::filesystem::exists(m.encoder_path))
+        throw std::runtime_error("model not found: '" + m.encoder_path +
+                                 "' (train and export one, see python/README.md)");
+    m.transmitter = neural::Signature::from_encoder(neural::Manifest::load(m.encoder_path));
+    if (receivers > std::size_t(m.transmitter.receivers))
+        throw std::invalid_argument("--snr gives " + std::to_string(receivers) + " receivers but '" +
+                                    m.encoder_path + "' serves " + std::to_string(m.transmitter.receivers));
+    for (std::size_t r = 1; r <= receivers; ++r) {
+        const std::string p = prefix + "_rx" + std::to_string(r) + ".json";
+        if (!std::filesystem::exists(p))
+            throw std::runtime_error("--snr gives " + std::to_string(receivers) + " receivers but '" + p +
+                                     "' does not exist");
+        auto sig = neural::ReceiverSignature::from_decoder(neural::Manifest::load(p));
+        sig.check_matches(m.transmitter);
+        m.receiver_paths.push_back(p);
+        m.receivers.push_back(std::move(sig));
+    }
+    return m;
+}
+
+std::vector<std::string> bank_prefixes(const std::string& bank, const ModelSet& models)
+{
+    std::vector<std::string> out;
+    if (bank.empty())
+        return out;
+    if (bank == "auto") {
+        // members beside the base models: PREFIX_decoders_* (fine-tuned receivers of the same transmitter)
+        const std::filesystem::path base(models.prefix);
+        const auto dir = base.has_parent_path() ? base.parent_path() : std::filesystem::path(".");
+        const std::string stem = base.filename().string() + "_decoders_", tail = "_rx1.json";
+        if (std::filesystem::is_directory(dir))
+            for (const auto& e : std::filesystem::directory_iterator(dir)) {
+                const std::string f = e.path().filename().string();
+                if (f.rfind(stem, 0) == 0 && f.size() > stem.size() + tail.size() &&
+                    f.compare(f.size() - tail.size(), tail.size(), tail) == 0)
+                    out.push_back((dir / f.substr(0, f.size() - tail.size())).string());
+            }
+        std::sort(out.begin(), out.end());
+        if (out.empty())
+            throw std::invalid_argument("--bank auto: no " + (dir / stem).string() + "*" + tail);
+        return out;
+    }
+    for (const auto& p : split_commas(bank)) {
+        if (!std::filesystem::exists(p + "_rx1.json"))
+            throw std::invalid_argument("--bank: '" + p + "_rx1.json' does not exist");
+        out.push_back(p);
+    }
+    return out;
+}
+
+} // namespace semcom::apps

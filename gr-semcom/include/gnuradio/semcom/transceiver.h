@@ -1,0 +1,113 @@
+/*
+ * Copyright 2026 gr-semcom developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef INCLUDED_SEMCOM_TRANSCEIVER_H
+#define INCLUDED_SEMCOM_TRANSCEIVER_H
+
+#include <gnuradio/block.h>
+#include <gnuradio/hier_block2.h>
+#include <gnuradio/semcom/api.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace gr {
+namespace semcom {
+
+/*!
+ * \brief The whole transmitter of a model family, built from its encoder manifest.
+ * \ingroup semcom
+ *
+ * image vectors (float, C*H*W) -> semantic_encoder -> the mapper of the manifest's transmit kind
+ * -> complex symbols, unit average power; with sps > 0 also -> burst_transmitter (RRC bursts with
+ * preamble, coded header carrying the scheme's header code, pilots) -> complex samples.
+ * The chain is chosen through a table of builders by transmit kind (superposition and indices:
+ * superposition_mapper; quantized and analog: quantized_mapper with per-frame range), the
+ * gr-digital ofdm_tx / gr-satellites habit: a new kind of transmission adds one builder.
+ * Metadata tags of each image ("semcom_image") travel with its frame.
+ */
+class SEMCOM_API transmitter : virtual public gr::hier_block2
+{
+public:
+    typedef std::shared_ptr<transmitter> sptr;
+
+    /*!
+     * \param model the encoder manifest (PREFIX_encoder.json)
+     * \param device auto | cpu | cuda | cuda:N
+     * \param max_batch images per inference batch
+     * \param sps 0: symbols out; > 0: bursts at sps samples per symbol
+     * \param burst_gap idle samples after each burst (sps > 0)
+     */
+    static sptr make(const std::string& model, const std::string& device = "auto", int max_batch = 32,
+                     int sps = 0, int burst_gap = 200);
+
+    virtual std::string scheme() const = 0;
+    virtual int header_code() const = 0;
+    //! "superposition", "quantized", ...
+    virtual std::string transmit_kind() const = 0;
+    virtual int channel_uses() const = 0;
+    //! Receivers the model family serves (one rxK model each).
+    virtual int receivers() const = 0;
+    //! Image shape C, H, W.
+    virtual std::vector<int> image_shape() const = 0;
+    //! SNR values per frame the encoder takes: 0, 1 (its receiver's) or receivers() (everyone's).
+    virtual int snr_width() const = 0;
+    virtual void set_snr(float snr_db) = 0;
+    //! One SNR per receiver, in receiver order (snr_width() values).
+    virtual void set_snrs(const std::vector<float>& snr_db) = 0;
+    //! Mean symbols sent per frame (fewer than channel_uses for variable-length schemes).
+    virtual double mean_symbols_sent() const = 0;
+    virtual std::string device_name() const = 0;
+    //! The blocks inside, name and block, for work-time accounting (--bench).
+    virtual std::vector<std::pair<std::string, gr::block_sptr>> blocks() const = 0;
+};
+
+/*!
+ * \brief The whole receiver of one model, built from its decoder manifest (or a bank of them).
+ * \ingroup semcom
+ *
+ * sps = 0: equalised symbols in (channel_uses per frame, tags as the channel/equaliser left
+ * them); sps > 0: complex samples in, burst_receiver first (detection, sync, header, equaliser,
+ * SNR), refusing frames of another scheme or length (counted in frames_rejected). Then the
+ * demapping of the transmit kind (quantized and analog: quantized_demapper with the per-frame side
+ * information) and the neural_decoder. Outputs: 0 = class scores (num_classes floats), 1 = the
+ * reconstructed image (image_size floats) when the model has one.
+ *
+ * models: one manifest, or several comma-separated: a bank of decoders for the same transmitter
+ * trained at different SNRs; each frame goes to the one trained nearest its SNR.
+ */
+class SEMCOM_API receiver : virtual public gr::hier_block2
+{
+public:
+    typedef std::shared_ptr<receiver> sptr;
+
+    static sptr make(const std::string& models, const std::string& device = "auto", float snr_db = 10.0f,
+                     int max_batch = 32, bool realtime = false, int sps = 0);
+
+    virtual std::string scheme() const = 0;
+    virtual int header_code() const = 0;
+    virtual std::string transmit_kind() const = 0;
+    virtual int channel_uses() const = 0;
+    virtual int receiver_number() const = 0;
+    virtual std::string task() const = 0;
+    virtual int num_classes() const = 0;
+    virtual int image_size() const = 0;
+    virtual void set_snr(float snr_db) = 0;
+    virtual long frames_decoded() const = 0;
+    virtual long frames_dropped() const = 0;
+    virtual std::vector<long> frames_per_model() const = 0;
+    //! sps > 0: bursts detected, header errors, frames of another scheme or length, mean SNR (dB).
+    virtual std::uint64_t bursts_detected() const = 0;
+    virtual std::uint64_t header_errors() const = 0;
+    virtual std::uint64_t frames_rejected() const = 0;
+    virtual double mean_snr_db() const = 0;
+    virtual std::string device_name() const = 0;
+    virtual std::vector<std::pair<std::string, gr::block_sptr>> blocks() const = 0;
+};
+
+} // namespace semcom
+} // namespace gr
+
+#endif

@@ -1,0 +1,261 @@
+/*
+ * Copyright 2026 gr-semcom developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * semcom.transmitter and semcom.receiver: the chains of a model family, built once from its
+ * Signature through one builder per transmit kind.
+ */
+#include "neural_util.h"
+#include "semantic_encoder_impl.h"
+
+#include <gnuradio/blocks/vector_to_stream.h>
+#include <gnuradio/io_signature.h>
+#include <gnuradio/semcom/burst_receiver.h>
+#include <gnuradio/semcom/burst_transmitter.h>
+#include <gnuradio/semcom/quantized_demapper.h>
+#include <gnuradio/semcom/quantized_mapper.h>
+#include <gnuradio/semcom/superposition_mapper.h>
+#include <gnuradio/semcom/transceiver.h>
+
+#include <cmath>
+#include <functional>
+#include <map>
+
+namespace gr {
+namespace semcom {
+
+using ::semcom::TransmitKind;
+
+namespace {
+
+using named_blocks = std::vector<std::pair<std::string, gr::block_sptr>>;
+
+//! What a kind's transmit builder leaves: the block whose output 0 is the symbol stream.
+struct tx_tail {
+    gr::basic_block_sptr symbols;
+    quantized_mapper::sptr quantizer; //!< quantized / analog only
+};
+using tx_builder = std::function<tx_tail(gr::hier_block2&, const semantic_encoder::sptr&, const nn::Signature&,
+                                         named_blocks&)>;
+
+tx_tail superposition_tx(gr::hier_block2& h, const semantic_encoder::sptr& enc, const nn::Signature& s,
+                         named_blocks& blocks)
+{
+    auto mapper = superposition_mapper::make(s.layers, s.alphas);
+    for (std::size_t k = 0; k < s.layers.size(); ++k)
+        h.connect(enc, int(k), mapper, int(k));
+    blocks.emplace_back("superposition_mapper", mapper);
+    return { mapper, nullptr };
+}
+
+tx_tail quantized_tx(gr::hier_block2& h, const semantic_encoder::sptr& enc, const nn::Signature& s,
+                     named_blocks& blocks)
+{
+    auto mapper = quantized_mapper::make(2 * s.channel_uses, int(s.quantizer_bits), "per_frame");
+    h.connect(enc, 0, mapper, 0);
+    blocks.emplace_back("quantized_mapper", mapper);
+    return { mapper, mapper };
+}
+
+//! The transmit builders by kind: the one table a new kind of transmission adds a row to.
+const std::map<TransmitKind, tx_builder>& tx_builders()
+{
+    static const std::map<TransmitKind, tx_builder> table{
+        { TransmitKind::superposition, superposition_tx },
+        { TransmitKind::indices, superposition_tx }, // one layer, alpha 1
+        { TransmitKind::quantized, quantized_tx },
+        { TransmitKind::analog, quantized_tx }, // 8 bits (docs/model-manifest.md)
+    };
+    return table;
+}
+
+//! What a kind's receive builder does between the front end and the decoder.
+using rx_builder = std::function<void(gr::hier_block2&, const gr::basic_block_sptr& from,
+                                      const gr::basic_block_sptr& decoder, const nn::ReceiverSignature&,
+                                      named_blocks&)>;
+
+void direct_rx(gr::hier_block2& h, const gr::basic_block_sptr& from, const gr::basic_block_sptr& decoder,
+               const nn::ReceiverSignature&, named_blocks&)
+{
+    h.connect(from, 0, decoder, 0);
+}
+
+void quantized_rx(gr::hier_block2& h, const gr::basic_block_sptr& from, const gr::basic_block_sptr& decoder,
+                  const nn::ReceiverSignature& s, named_blocks& blocks)
+{
+    // y / gain per frame from the side information, back to n complex values
+    auto demap = quantized_demapper::make(2 * s.channel_uses);
+    auto unpack = gr::blocks::vector_to_stream::make(sizeof(gr_complex), s.channel_uses);
+    h.connect(from, 0, demap, 0);
+    h.connect(demap, 0, unpack, 0);
+    h.connect(unpack, 0, decoder, 0);
+    blocks.emplace_back("quantized_demapper", demap);
+}
+
+const std::map<TransmitKind, rx_builder>& rx_builders()
+{
+    static const std::map<TransmitKind, rx_builder> table{
+        { TransmitKind::superposition, direct_rx },
+        { TransmitKind::indices, direct_rx },
+        { TransmitKind::quantized, quantized_rx },
+        { TransmitKind::analog, quantized_rx },
+    };
+    return table;
+}
+
+template <typename Table>
+const typename Table::mapped_type& builder_for(const Table& table, TransmitKind kind, const char* block,
+                                               const std::string& path)
+{
+    const auto it = table.find(kind);
+    if (it == table.end())
+        throw std::invalid_argument(std::string(block) + ": '" + path + "': no chain for transmit kind '" +
+                                    ::semcom::transmit_kind_name(kind) + "'");
+    return it->second;
+}
+
+std::vector<int> image_vlen(const nn::Signature& s) { return { int(sizeof(float) * s.image_numel()) }; }
+
+class transmitter_impl : public transmitter
+{
+public:
+    transmitter_impl(std::shared_ptr<nn::Model> model, const nn::Signature& sig, int sps, int burst_gap)
+        : gr::hier_block2("semcom_transmitter",
+                          gr::io_signature::make(1, 1, sizeof(float) * sig.image_numel()),
+                          gr::io_signature::make(1, 1, sizeof(gr_complex))),
+          d_sig(sig)
+    {
+        d_encoder = semantic_encoder_impl::make_from(std::move(model), sig);
+        connect(self(), 0, d_encoder, 0);
+        d_blocks.emplace_back("semantic_encoder", d_encoder);
+        const auto tail = builder_for(tx_builders(), sig.kind, "transmitter", sig.path)(*this, d_encoder, sig, d_blocks);
+        d_quantizer = tail.quantizer;
+        gr::basic_block_sptr out = tail.symbols;
+        if (sps > 0) {
+            const int layers = sig.layer_outputs.empty() ? (sig.indices_output >= 0 ? 1 : 0) : int(sig.layers.size());
+            auto burst = burst_transmitter::make(sig.channel_uses, sig.header_code, 0, layers, sps, 0.35f, 32, burst_gap);
+            connect(out, 0, burst, 0);
+            d_blocks.emplace_back("burst_transmitter", burst);
+            out = burst;
+        }
+        connect(out, 0, self(), 0);
+    }
+
+    std::string scheme() const override { return d_sig.scheme; }
+    int header_code() const override { return d_sig.header_code; }
+    std::string transmit_kind() const override { return ::semcom::transmit_kind_name(d_sig.kind); }
+    int channel_uses() const override { return d_sig.channel_uses; }
+    int receivers() const override { return d_sig.receivers; }
+    std::vector<int> image_shape() const override
+    {
+        return std::vector<int>(d_sig.image_shape.begin(), d_sig.image_shape.end());
+    }
+    int snr_width() const override { return d_sig.snr_width; }
+    void set_snr(float snr_db) override { d_encoder->set_snr(snr_db); }
+    void set_snrs(const std::vector<float>& snr_db) override { d_encoder->set_snrs(snr_db); }
+    double mean_symbols_sent() const override
+    {
+        return d_quantizer ? d_quantizer->mean_symbols_sent() : double(d_sig.channel_uses);
+    }
+    std::string device_name() const override { return d_encoder->device_name(); }
+    named_blocks blocks() const override { return d_blocks; }
+
+private:
+    const nn::Signature d_sig;
+    semantic_encoder::sptr d_encoder;
+    quantized_mapper::sptr d_quantizer;
+    named_blocks d_blocks;
+};
+
+class receiver_impl : public receiver
+{
+public:
+    receiver_impl(std::shared_ptr<nn::ModelBank> bank, float snr_db, bool realtime, int sps)
+        : gr::hier_block2("semcom_receiver",
+                          gr::io_signature::make(1, 1, sizeof(gr_complex)),
+                          gr::io_signature::makev(bank->signature().image_output >= 0 ? 2 : 1,
+                                                  bank->signature().image_output >= 0 ? 2 : 1,
+                                                  output_sizes(bank->signature()))),
+          d_sig(bank->signature())
+    {
+        const auto& build = builder_for(rx_builders(), d_sig.kind, "receiver", d_sig.path);
+        d_decoder = neural_decoder_make_from(std::move(bank), snr_db, 2000, realtime, 64);
+        gr::basic_block_sptr front = self();
+        if (sps > 0) {
+            // the header must name this model's scheme: frames of another are refused and counted
+            d_burst = burst_receiver::make(d_sig.channel_uses, d_sig.header_code, sps);
+            connect(self(), 0, d_burst, 0);
+            d_blocks.emplace_back("burst_receiver", d_burst);
+            front = d_burst;
+        }
+        build(*this, front, d_decoder, d_sig, d_blocks);
+        d_blocks.emplace_back("neural_decoder", d_decoder);
+        connect(d_decoder, 0, self(), 0);
+        if (d_sig.image_output >= 0)
+            connect(d_decoder, 1, self(), 1);
+    }
+
+    static std::vector<int> output_sizes(const nn::ReceiverSignature& s)
+    {
+        std::vector<int> sz{ int(sizeof(float)) * s.classes };
+        if (s.image_output >= 0)
+            sz.push_back(int(sizeof(float) * s.image_numel));
+        return sz;
+    }
+
+    std::string scheme() const override { return d_sig.scheme; }
+    int header_code() const override { return d_sig.header_code; }
+    std::string transmit_kind() const override { return ::semcom::transmit_kind_name(d_sig.kind); }
+    int channel_uses() const override { return d_sig.channel_uses; }
+    int receiver_number() const override { return d_sig.receiver; }
+    std::string task() const override { return d_sig.task; }
+    int num_classes() const override { return d_sig.classes; }
+    int image_size() const override { return int(d_sig.image_numel); }
+    void set_snr(float snr_db) override { d_decoder->set_snr(snr_db); }
+    long frames_decoded() const override { return d_decoder->frames_decoded(); }
+    long frames_dropped() const override { return d_decoder->frames_dropped(); }
+    std::vector<long> frames_per_model() const override { return d_decoder->frames_per_model(); }
+    std::uint64_t bursts_detected() const override { return d_burst ? d_burst->bursts_detected() : 0; }
+    std::uint64_t header_errors() const override { return d_burst ? d_burst->header_errors() : 0; }
+    std::uint64_t frames_rejected() const override { return d_burst ? d_burst->frames_rejected() : 0; }
+    double mean_snr_db() const override { return d_burst ? d_burst->mean_snr_db() : std::nan(""); }
+    std::string device_name() const override { return d_decoder->device_name(); }
+    named_blocks blocks() const override { return d_blocks; }
+
+private:
+    const nn::ReceiverSignature d_sig;
+    std::shared_ptr<neural_decoder> d_decoder;
+    burst_receiver::sptr d_burst;
+    named_blocks d_blocks;
+};
+
+} // namespace
+
+transmitter::sptr transmitter::make(const std::string& model, const std::string& device, int max_batch, int sps,
+                                    int burst_gap)
+{
+    if (sps < 0 || burst_gap < 0)
+        throw std::invalid_argument("transmitter: sps and burst_gap must be >= 0");
+    auto m = load_model("transmitter", model, device, max_batch);
+    nn::Signature sig;
+    try {
+        sig = nn::Signature::from_encoder(m->manifest());
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(std::string("transmitter: ") + e.what());
+    }
+    builder_for(tx_builders(), sig.kind, "transmitter", sig.path); // refuse before building anything
+    return gnuradio::get_initial_sptr(new transmitter_impl(std::move(m), sig, sps, burst_gap));
+}
+
+receiver::sptr receiver::make(const std::string& models, const std::string& device, float snr_db, int max_batch,
+                              bool realtime, int sps)
+{
+    if (sps < 0)
+        throw std::invalid_argument("receiver: sps must be >= 0");
+    auto bank = load_model_bank("receiver", split_list(models), device, max_batch);
+    builder_for(rx_builders(), bank->signature().kind, "receiver", bank->signature().path);
+    return gnuradio::get_initial_sptr(new receiver_impl(std::move(bank), snr_db, realtime, sps));
+}
+
+} // namespace semcom
+} // namespace gr

@@ -1,0 +1,93 @@
+/* -*- c++ -*- */
+/*
+ * Copyright 2026 gr-semcom developers
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#ifndef SEMCOM_NEURAL_SIGNATURE_H
+#define SEMCOM_NEURAL_SIGNATURE_H
+
+#include <semcom/neural/manifest.h>
+#include <semcom/scheme.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace semcom {
+namespace neural {
+
+/*!
+ * \brief What a transmitter's model means for the radio, derived from its encoder manifest.
+ *
+ * The only place that turns a manifest into radio parameters (DESIGN §3): the blocks, the chain
+ * builders and the apps read a Signature and never the manifest's shapes. from_encoder() checks
+ * the manifest against its `transmit` section and the scheme table, and throws
+ * std::invalid_argument naming the manifest and the mismatch:
+ *  - the scheme is a row of the scheme table and the row's kind is the manifest's kind;
+ *  - the input roles: one `image`; an `snr_db` of width 1 for `own`, `receivers` for
+ *    `all_receivers`, none for `none`;
+ *  - the output roles of the kind: one `layer` per constellation of channel_uses indices
+ *    (superposition), one `features` of 2 * channel_uses values (quantized, analog), one
+ *    `indices` (indices); an `end_index` output iff side_info has `end_index`.
+ */
+struct Signature {
+    std::string path;             //!< the encoder manifest
+    std::string scheme;           //!< scheme-table name
+    std::uint8_t header_code = 0; //!< the scheme's burst-header code
+    TransmitKind kind = TransmitKind::superposition;
+    int channel_uses = 0;
+    int receivers = 1;
+    SnrInputs snr_inputs = SnrInputs::none;
+    int snr_width = 0;            //!< SNR values per frame the encoder takes: 0, 1 or receivers
+    bool variable_length = false; //!< frames carry an end index (side_info end_index)
+    bool per_frame_range = false; //!< frames carry their quantizer range (side_info quantizer_range)
+
+    std::vector<std::string> layers; //!< superposition / indices: constellation names, layer order
+    std::vector<float> alphas;       //!< superposition power shares
+    unsigned quantizer_bits = 0;     //!< quantized: the manifest's bits; analog: 8 (see the manifest doc)
+    std::vector<std::int64_t> image_shape; //!< C, H, W of the encoder's image input
+
+    // Where each role sits among the encoder's inputs and outputs (-1: absent).
+    int image_input = -1, snr_input = -1;
+    std::vector<int> layer_outputs;
+    int features_output = -1, end_index_output = -1, indices_output = -1;
+
+    static Signature from_encoder(const Manifest& encoder);
+
+    //! Elements of one image: C * H * W.
+    std::int64_t image_numel() const;
+};
+
+/*!
+ * \brief What one receiver's decoder takes and gives, derived from its manifest.
+ *
+ * from_decoder() requires a `symbols` input of channel_uses x 2 values (or, for `separate`, an
+ * `image` input), an optional `snr_db` input [-1, 1], a `logits` output and an optional `image`
+ * output. matches() checks a receiver against its transmitter: the same scheme, kind and channel
+ * uses, and a receiver number within the transmitter's receivers.
+ */
+struct ReceiverSignature {
+    std::string path;
+    std::string scheme;
+    std::uint8_t header_code = 0;
+    TransmitKind kind = TransmitKind::superposition;
+    int channel_uses = 0;
+    int receiver = 1;              //!< 1-based
+    int symbols_input = -1, snr_input = -1;
+    int logits_output = -1, image_output = -1;
+    std::string task;              //!< of the logits output (tasks[0] when it names none)
+    int classes = 0;
+    std::int64_t image_numel = 0;  //!< 0 without an image output
+    std::vector<std::int64_t> image_shape; //!< C, H, W of the image output
+    SnrSpec train_snr;             //!< the SNR this receiver was trained at (bank choice)
+    bool has_train_snr = false;
+
+    static ReceiverSignature from_decoder(const Manifest& decoder);
+    //! std::invalid_argument naming both files if this receiver cannot decode \p tx's frames.
+    void check_matches(const Signature& tx) const;
+};
+
+} // namespace neural
+} // namespace semcom
+
+#endif
