@@ -8,7 +8,7 @@ torch.jit in Python, and the eager PyTorch module (weights taken from the TorchS
 at batch 1, 8 and 64, one intra-op thread each, measured in one run; prints images per second,
 latency, the ratios, and the channel-symbol rate each sustains in real time (n per image).
 
-    /usr/bin/python3 scripts/bench_neural.py [--build-dir build] [--models models] [--name deepscm_4qam16qam]
+    /usr/bin/python3 scripts/bench_neural.py [--build-dir build] [--models models] [--name deepscm_conv]
 """
 
 import argparse
@@ -23,7 +23,6 @@ import time
 os.environ["OMP_NUM_THREADS"] = "1"
 os.environ["OPENBLAS_NUM_THREADS"] = "1"
 import torch  # noqa: E402
-import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "python"))
@@ -61,8 +60,9 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--build-dir", default="build")
     p.add_argument("--models", default="models")
-    p.add_argument("--name", default="deepscm_4qam16qam")
-    p.add_argument("--config", default=None, help="training config (default python/configs/ by scheme)")
+    p.add_argument("--name", default="deepscm_conv", help="model prefix in --models (default deepscm_conv)")
+    p.add_argument("--config", default=None, help="training config (default python/configs/NAME.yaml, "
+                                                  "deepscm.yaml for deepscm_4qam16qam)")
     p.add_argument("--batches", type=int, nargs="+", default=[1, 8, 64])
     p.add_argument("--device", default="cpu")
     a = p.parse_args()
@@ -76,9 +76,10 @@ def main():
                 manifests[role] = dict(json.load(f), path=os.path.join(a.models, f"{a.name}_{role}.pt"), json=path)
     if not manifests:
         raise SystemExit(f"bench_neural: no {a.models}/{a.name}_*.json (train and export first)")
-    cfg_path = a.config or os.path.join(HERE, "..", "python", "configs", "deepscm.yaml")
-    with open(cfg_path) as f:
-        cfg = yaml.safe_load(f)
+    from semcom_train.__main__ import load_config  # resolves `base:`
+    configs = os.path.join(HERE, "..", "python", "configs")
+    cfg_path = a.config or os.path.join(configs, "deepscm.yaml" if a.name == "deepscm_4qam16qam" else f"{a.name}.yaml")
+    cfg = load_config(cfg_path)
     eager = eager_modules(cfg, manifests)
     n = manifests["encoder"]["channel_uses"]
     print(f"{a.name}: 1 intra-op thread, device {a.device}; items = images (encoder) or frames (decoders)")
