@@ -8,7 +8,7 @@ torch.jit in Python, and the eager PyTorch module (weights taken from the TorchS
 at batch 1, 8 and 64, one intra-op thread each, measured in one run; prints images per second,
 latency, the ratios, and the channel-symbol rate each sustains in real time (n per image).
 
-    /usr/bin/python3 scripts/bench_neural.py [--build-dir build] [--models models] [--name deepscm_4qam16qam]
+    /usr/bin/python3 scripts/bench_neural.py [--build-dir build] [--models models] [--name deepscm_conv]
 """
 
 import argparse
@@ -61,8 +61,9 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--build-dir", default="build")
     p.add_argument("--models", default="models")
-    p.add_argument("--name", default="deepscm_4qam16qam")
-    p.add_argument("--config", default=None, help="training config (default python/configs/ by scheme)")
+    p.add_argument("--name", default="deepscm_conv", help="model prefix in --models (default deepscm_conv)")
+    p.add_argument("--config", default=None, help="training config (default python/configs/NAME.yaml, "
+                                                  "deepscm.yaml for deepscm_4qam16qam)")
     p.add_argument("--batches", type=int, nargs="+", default=[1, 8, 64])
     p.add_argument("--device", default="cpu")
     a = p.parse_args()
@@ -76,7 +77,8 @@ def main():
                 manifests[role] = dict(json.load(f), path=os.path.join(a.models, f"{a.name}_{role}.pt"), json=path)
     if not manifests:
         raise SystemExit(f"bench_neural: no {a.models}/{a.name}_*.json (train and export first)")
-    cfg_path = a.config or os.path.join(HERE, "..", "python", "configs", "deepscm.yaml")
+    configs = os.path.join(HERE, "..", "python", "configs")
+    cfg_path = a.config or os.path.join(configs, f"{a.name}.yaml")
     from semcom_train import config
     cfg = config.load(cfg_path)
     eager = eager_modules(cfg, manifests)

@@ -39,7 +39,7 @@ class qa_app_separate(unittest.TestCase):
     def test_high_snr_decodes_with_exactly_n_symbols(self):
         result, stdout = simulate("--snr", "25,25", "--images", "100")
         self.assertIn("PSNR (dB)", stdout)
-        with open(os.path.join(SOURCE, "models", "deepscm_4qam16qam_encoder.json")) as f:
+        with open(os.path.join(SOURCE, "models", "deepscm_conv_encoder.json")) as f:
             n = json.load(f)["channel_uses"]
         self.assertEqual(result["channel_uses"], n)
         self.assertEqual(result["symbols_per_image"], n)

@@ -107,7 +107,7 @@ class qa_app_usrp(unittest.TestCase):
                     with self.subTest(role=role, args=args):
                         one_line(self, run(role, *args), message)
             one_line(self, run("rx", "--profile", "b210", "--receiver", "3"),
-                     "--receiver 3: model not found: 'models/deepscm_4qam16qam_rx3.json'")
+                     "--receiver 3: model not found: 'models/deepscm_conv_rx3.json'")
             one_line(self, run("rx", "--file", os.path.join(d, "none.cf32")), "no such file")
             r = run("tx", "--profile", "b210", "--clock-source", "atomic")  # CLI11's own check
             self.assertNotEqual(r.returncode, 0)

@@ -16,7 +16,9 @@ import unittest
 
 SEMCOM = os.environ.get("SEMCOM_APP", "build/apps/semcom")
 SOURCE = os.environ.get("SEMCOM_SOURCE_DIR", ".")
-MODELS = "models/deepscm_bank_rx1_5dB_rx2_25dB"  # trained at the SNRs the PHY works at
+# the shipped DeepSCM with its decoder-bank member fine-tuned at 5 / 25 dB, the SNRs the PHY works
+# at: every frame of both runs goes to that member (its training SNRs are the nearest)
+MODELS = ["--models", "models/deepscm_conv", "--bank", "models/deepscm_conv_decoders_rx1_5dB_rx2_25dB"]
 IMAGES = 1000
 
 
@@ -33,11 +35,13 @@ def simulate(*args):
 
 class qa_app_waveform(unittest.TestCase):
     def test_waveform_matches_the_symbol_level_simulation(self):
-        symbols, _ = simulate("--models", MODELS, "--snr", "5,25")
-        wave, out = simulate("--models", MODELS, "--snr", "5,25", "--waveform", "--impairments", "realistic")
+        symbols, _ = simulate(*MODELS, "--snr", "5,25")
+        wave, out = simulate(*MODELS, "--snr", "5,25", "--waveform", "--impairments", "realistic")
         self.assertIn("rx1 waveform:", out)
         for s, w in zip(symbols["receivers"], wave["receivers"]):
             with self.subTest(receiver=w["channel"]):
+                self.assertEqual(s["frames_per_model"], [0, IMAGES])
+                self.assertEqual(w["frames_per_model"], [0, w["frames"]])
                 self.assertGreaterEqual(w["bursts_detected"], 0.99 * IMAGES)
                 self.assertGreaterEqual(w["frames"], 0.99 * IMAGES)
                 # the target (1 point) plus 2 standard errors of the difference of two runs
@@ -65,9 +69,10 @@ class qa_app_waveform(unittest.TestCase):
                 v = json.load(f)["train_snr_db"][rx - 1]
             return v[0] if isinstance(v, list) else v
 
-        members = ["models/deepscm_4qam16qam"] + sorted(
+        # the default models (deepscm_conv) and their bank, models/deepscm_conv_decoders_*
+        members = ["models/deepscm_conv"] + sorted(
             "models/" + f[: -len("_rx1.json")] for f in os.listdir(os.path.join(SOURCE, "models"))
-            if f.startswith("deepscm_decoders_") and f.endswith("_rx1.json"))
+            if f.startswith("deepscm_conv_decoders_") and f.endswith("_rx1.json"))
         self.assertGreater(len(members), 1)
         # symbol level: the SNR after the genie equaliser; every frame to the nearest member, and
         # the member fine-tuned at 0 dB decodes Rx1 at 0 dB better than the default
