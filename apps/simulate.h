@@ -43,7 +43,7 @@ struct SimulateOptions {
     bool waveform = false;
     std::string impairments = "realistic"; //!< none | realistic (CFO, clock offset, multipath)
     int sps = 4;                           //!< samples per symbol of the waveform
-    //! Decoder bank: "auto" (every models/<scheme>_decoders_*) or model prefixes, comma separated;
+    //! Decoder bank: "auto" (every PREFIX_decoders_* beside the models) or model prefixes, comma separated;
     //! each receiver decodes every frame with the member trained nearest the frame's SNR.
     std::string bank;
 };

@@ -6,6 +6,7 @@
 #include "frame_tags.h"
 
 #include <gnuradio/io_signature.h>
+#include <semcom/scheme.h>
 #include <gnuradio/semcom/burst_receiver.h>
 #include <semcom/waveform.h>
 
@@ -136,8 +137,9 @@ burst_receiver::make(int payload_symbols, int scheme, int sps, float rolloff, in
     build_or_explain("burst_receiver", [&] {
         if (payload_symbols < 1 || payload_symbols > 65535)
             throw std::invalid_argument("payload_symbols must be in 1..65535, got " + std::to_string(payload_symbols));
-        if (scheme < 0 || scheme > 5)
-            throw std::invalid_argument("scheme must be 0 (any) or 1..5, got " + std::to_string(scheme));
+        if (scheme != 0 && (scheme < 1 || scheme > 255 || !::semcom::SchemeTable::instance().find(std::uint8_t(scheme))))
+            throw std::invalid_argument("scheme must be 0 (any) or a header code of the scheme table, got " +
+                                        std::to_string(scheme));
         if (pilots < 2 || !(threshold > 0.0f && threshold < 1.0f))
             throw std::invalid_argument("pilots must be >= 2 and threshold in (0, 1)");
         cfg.sps = unsigned(sps);

@@ -6,6 +6,7 @@
 #include "frame_tags.h"
 
 #include <gnuradio/io_signature.h>
+#include <semcom/scheme.h>
 #include <gnuradio/semcom/burst_transmitter.h>
 #include <semcom/waveform.h>
 
@@ -109,9 +110,10 @@ burst_transmitter::sptr burst_transmitter::make(int payload_symbols, int scheme,
     build_or_explain("burst_transmitter", [&] {
         if (payload_symbols < 1 || payload_symbols > 65535)
             throw std::invalid_argument("payload_symbols must be in 1..65535, got " + std::to_string(payload_symbols));
-        if (scheme < 1 || scheme > 5)
-            throw std::invalid_argument("scheme must be 1..5 (DeepSCM, CM, MIJSCC, A-MIJSCC, separate), got " +
-                                        std::to_string(scheme));
+        const auto& table = ::semcom::SchemeTable::instance();
+        if (scheme < 1 || scheme > 255 || !table.find(std::uint8_t(scheme)))
+            throw std::invalid_argument("scheme " + std::to_string(scheme) +
+                                        " is not a header code of the scheme table (" + table.names() + ")");
         if (model_id < 0 || model_id > 65535 || layers < 0 || layers > 8)
             throw std::invalid_argument("model_id must be in 0..65535 and layers in 0..8");
         if (gap < 0 || pilots < 2 || !(amplitude > 0.0f))

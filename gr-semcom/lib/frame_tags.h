@@ -34,6 +34,13 @@ inline const pmt::pmt_t& csi_tag_key()
     return key;
 }
 
+//! Tag key of the symbols an A-MIJSCC frame sends (semantic_encoder -> quantized_mapper).
+inline const pmt::pmt_t& end_index_tag_key()
+{
+    static const pmt::pmt_t key = pmt::mp("end_index");
+    return key;
+}
+
 inline pmt::pmt_t quantized_info_to_pmt(const ::semcom::QuantizedFrameInfo& info)
 {
     pmt::pmt_t d = pmt::make_dict();

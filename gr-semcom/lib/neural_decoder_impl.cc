@@ -9,6 +9,7 @@
 #include <gnuradio/io_signature.h>
 #include <gnuradio/semcom/semantic_encoder.h>
 #include <semcom/neural/batch_runner.h>
+#include <semcom/neural/model_bank.h>
 
 #include <ATen/ATen.h>
 
@@ -24,39 +25,42 @@ namespace semcom {
 class neural_decoder_impl : public neural_decoder
 {
 public:
-    //! One model of the bank and the SNR range its receiver was trained at.
-    struct member {
-        std::shared_ptr<nn::Model> model;
-        double snr_lo, snr_hi;
-    };
-
-    neural_decoder_impl(std::vector<member> bank, std::vector<int> out_sizes, int logits_out, int image_out,
-                        float snr_db, int max_wait_us, bool realtime, int capacity)
+    neural_decoder_impl(std::shared_ptr<nn::ModelBank> bank, float snr_db, int max_wait_us, bool realtime,
+                        int capacity)
         : gr::block("neural_decoder",
                     gr::io_signature::make(1, 1, sizeof(gr_complex)),
-                    gr::io_signature::makev(int(out_sizes.size()), int(out_sizes.size()), out_sizes)),
+                    gr::io_signature::makev(int(output_sizes(bank->signature()).size()),
+                                            int(output_sizes(bank->signature()).size()),
+                                            output_sizes(bank->signature()))),
           d_bank(std::move(bank)),
-          d_n(int(d_bank.front().model->manifest().channel_uses)),
-          d_logits_out(logits_out),
-          d_image_out(image_out),
+          d_sig(d_bank->signature()),
+          d_n(d_sig.channel_uses),
           d_realtime(realtime),
           d_capacity(std::size_t(capacity)),
           d_snr(snr_db),
-          d_used(d_bank.size())
+          d_used(d_bank->size())
     {
         nn::BatchRunnerOptions o;
         // Simulation: each call submits every frame it has and waits for them, so waiting for
         // more frames to fill a batch would only idle.
         o.max_wait = std::chrono::microseconds(realtime ? max_wait_us : 0);
         o.capacity = std::size_t(capacity);
-        for (const auto& m : d_bank)
-            d_runners.push_back(std::make_unique<nn::BatchRunner>(m.model, o));
+        for (std::size_t k = 0; k < d_bank->size(); ++k)
+            d_runners.push_back(std::make_unique<nn::BatchRunner>(d_bank->member(k).model, o));
         for (auto& u : d_used)
             u = 0;
         set_relative_rate(1, uint64_t(d_n));
         set_tag_propagation_policy(TPP_DONT);
         message_port_register_in(pmt::mp("snr"));
         set_msg_handler(pmt::mp("snr"), [this](const pmt::pmt_t& m) { d_snr = snr_from_message(m, d_snr); });
+    }
+
+    static std::vector<int> output_sizes(const nn::ReceiverSignature& s)
+    {
+        std::vector<int> sz{ int(sizeof(float)) * s.classes };
+        if (s.image_output >= 0)
+            sz.push_back(int(sizeof(float) * s.image_numel));
+        return sz;
     }
 
     bool stop() override
@@ -69,9 +73,10 @@ public:
         d_dropped += long(lost);
         if (d_dropped)
             d_logger->info("{} frames decoded, {} dropped", d_decoded.load(), d_dropped.load());
-        if (d_bank.size() > 1)
-            for (std::size_t k = 0; k < d_bank.size(); ++k)
-                d_logger->info("model {} ({}): {} frames", k, d_bank[k].model->manifest().name, d_used[k].load());
+        if (d_bank->size() > 1)
+            for (std::size_t k = 0; k < d_bank->size(); ++k)
+                d_logger->info("model {} ({}): {} frames", k, d_bank->member(k).model->manifest().name,
+                               d_used[k].load());
         return true;
     }
 
@@ -79,15 +84,11 @@ public:
     long frames_decoded() const override { return d_decoded; }
     long frames_dropped() const override { return d_dropped; }
     int channel_uses() const override { return d_n; }
-    int num_classes() const override
-    {
-        return int(d_bank.front().model->manifest().outputs[d_logits_out].item_numel());
-    }
-    int image_size() const override
-    {
-        return d_image_out < 0 ? 0 : int(d_bank.front().model->manifest().outputs[d_image_out].item_numel());
-    }
-    std::string device_name() const override { return d_bank.front().model->device_name(); }
+    int num_classes() const override { return d_sig.classes; }
+    int image_size() const override { return int(d_sig.image_numel); }
+    std::string task() const override { return d_sig.task; }
+    int receiver() const override { return d_sig.receiver; }
+    std::string device_name() const override { return d_bank->member(0).model->device_name(); }
     std::vector<long> frames_per_model() const override
     {
         std::vector<long> v;
@@ -126,10 +127,14 @@ public:
                 else if (pmt::eqv(t.key, csi_tag_key()))
                     meta.snr = snr_from_message(t.value, meta.snr);
             }
-            const std::size_t k = nearest(meta.snr);
+            const std::size_t k = d_bank->nearest(meta.snr);
             // complex<float> is [re, im]: the frame is the model's [n, 2] float input as it is
             const auto* symbols = reinterpret_cast<const float*>(in + std::size_t(f) * d_n);
-            if (d_runners[k]->submit(d_next_id, { symbols, &meta.snr })) {
+            std::vector<const float*> inputs(d_bank->member(k).model->manifest().inputs.size());
+            inputs[d_sig.symbols_input] = symbols;
+            if (d_sig.snr_input >= 0)
+                inputs[d_sig.snr_input] = &meta.snr;
+            if (d_runners[k]->submit(d_next_id, inputs)) {
                 d_meta.emplace(d_next_id, std::move(meta));
                 ++d_used[k];
             } else {
@@ -194,23 +199,6 @@ private:
         return n;
     }
 
-    //! The member whose training SNR range is nearest the frame's SNR (the first on a tie).
-    std::size_t nearest(float snr) const
-    {
-        std::size_t best = 0;
-        double best_d = 1e300;
-        for (std::size_t k = 0; k < d_bank.size(); ++k) {
-            const double d = snr < d_bank[k].snr_lo ? d_bank[k].snr_lo - snr
-                             : snr > d_bank[k].snr_hi ? snr - d_bank[k].snr_hi
-                                                      : 0.0;
-            if (d < best_d) {
-                best_d = d;
-                best = k;
-            }
-        }
-        return best;
-    }
-
     void collect(bool idle)
     {
         for (auto& runner : d_runners)
@@ -227,18 +215,19 @@ private:
 
     void write(const nn::BatchResult& r, int at, gr_vector_void_star& out)
     {
-        const auto& logits = r.outputs[d_logits_out];
+        const auto& logits = r.outputs[d_sig.logits_output];
         std::memcpy(static_cast<float*>(out[0]) + std::size_t(at) * logits.numel(),
                     logits.data_ptr<float>(), sizeof(float) * logits.numel());
-        if (d_image_out >= 0) {
-            const auto& img = r.outputs[d_image_out];
+        if (d_sig.image_output >= 0) {
+            const auto& img = r.outputs[d_sig.image_output];
             std::memcpy(static_cast<float*>(out[1]) + std::size_t(at) * img.numel(), img.data_ptr<float>(),
                         sizeof(float) * img.numel());
         }
     }
 
-    const std::vector<member> d_bank;
-    const int d_n, d_logits_out, d_image_out;
+    const std::shared_ptr<nn::ModelBank> d_bank;
+    const nn::ReceiverSignature d_sig;
+    const int d_n;
     const bool d_realtime;
     const std::size_t d_capacity;
     std::atomic<float> d_snr;
@@ -251,69 +240,37 @@ private:
     std::atomic<long> d_decoded{ 0 }, d_dropped{ 0 };
 };
 
-neural_decoder::sptr neural_decoder::make(const std::string& model, const std::string& device, float snr_db,
-                                          int max_batch, int max_wait_us, bool realtime, int queue_capacity)
+neural_decoder::sptr neural_decoder_make_from(std::shared_ptr<nn::ModelBank> bank, float snr_db, int max_wait_us,
+                                              bool realtime, int queue_capacity)
 {
     if (max_wait_us < 0 || queue_capacity < 1)
         throw std::invalid_argument("neural_decoder: max_wait_us must be >= 0 and queue_capacity >= 1");
-    // "a.json,b.json,...": a bank of decoders for the same transmitter; each frame goes to the
-    // one trained nearest its SNR
-    std::vector<std::string> paths;
-    std::size_t from = 0;
-    for (;;) {
-        const auto comma = model.find(',', from);
-        paths.push_back(model.substr(from, comma == std::string::npos ? std::string::npos : comma - from));
-        if (comma == std::string::npos)
-            break;
-        from = comma + 1;
+    if (bank->signature().kind == ::semcom::TransmitKind::separate)
+        throw std::invalid_argument("neural_decoder: '" + bank->signature().path +
+                                    "' decodes images, not symbols (the separate-coding classifier)");
+    return gnuradio::make_block_sptr<neural_decoder_impl>(std::move(bank), snr_db, max_wait_us, realtime,
+                                                          queue_capacity);
+}
+
+std::shared_ptr<nn::ModelBank> load_model_bank(const char* block, const std::vector<std::string>& paths,
+                                               const std::string& device, int max_batch)
+{
+    std::vector<std::shared_ptr<nn::Model>> models;
+    for (const auto& p : paths)
+        models.push_back(load_model(block, p, device, max_batch));
+    try {
+        return std::make_shared<nn::ModelBank>(std::move(models));
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(std::string(block) + ": " + e.what());
     }
-    std::vector<neural_decoder_impl::member> bank;
-    int logits = -1, image = -1;
-    std::vector<int> sizes;
-    for (const auto& path : paths) {
-        auto m = load_model("neural_decoder", path, device, max_batch);
-        const auto& man = m->manifest();
-        const std::string where = "neural_decoder: '" + man.path + "': ";
-        if (man.role != "decoder")
-            throw std::invalid_argument(where + "is a " + man.role + ", not a decoder");
-        if (man.inputs.size() != 2 || man.inputs[0].item_numel() != 2 * man.channel_uses ||
-            man.inputs[1].item_numel() != 1)
-            throw std::invalid_argument(where + "inputs must be symbols [-1, channel_uses, 2] and snr_db [-1, 1]");
-        int lg = -1, im = -1;
-        for (std::size_t k = 0; k < man.outputs.size(); ++k) {
-            if (man.outputs[k].name == "logits")
-                lg = int(k);
-            else if (man.outputs[k].name == "image")
-                im = int(k);
-        }
-        if (lg < 0)
-            throw std::invalid_argument(where + "has no 'logits' output");
-        std::vector<int> sz{ int(sizeof(float) * man.outputs[lg].item_numel()) };
-        if (im >= 0)
-            sz.push_back(int(sizeof(float) * man.outputs[im].item_numel()));
-        if (!bank.empty()) {
-            const auto& first = bank.front().model->manifest();
-            if (sz != sizes || lg != logits || im != image || man.channel_uses != first.channel_uses ||
-                man.tasks != first.tasks)
-                throw std::invalid_argument(where + "does not match '" + first.path +
-                                            "' (channel uses, tasks or outputs): a bank shares one transmitter");
-        }
-        logits = lg;
-        image = im;
-        sizes = sz;
-        // the SNR this receiver was trained at: its own entry of train_snr_db
-        double lo = snr_db, hi = snr_db;
-        const std::size_t r = man.receiver && *man.receiver >= 1 ? std::size_t(*man.receiver - 1) : 0;
-        if (r < man.train_snr_db.size()) {
-            lo = man.train_snr_db[r].lo;
-            hi = man.train_snr_db[r].hi;
-        } else if (paths.size() > 1) {
-            throw std::invalid_argument(where + "has no train_snr_db for its receiver: cannot be in a bank");
-        }
-        bank.push_back({ std::move(m), lo, hi });
-    }
-    return gnuradio::make_block_sptr<neural_decoder_impl>(std::move(bank), sizes, logits, image, snr_db, max_wait_us,
-                                                          realtime, queue_capacity);
+}
+
+neural_decoder::sptr neural_decoder::make(const std::string& model, const std::string& device, float snr_db,
+                                          int max_batch, int max_wait_us, bool realtime, int queue_capacity)
+{
+    // "a.json,b.json,...": a bank of decoders for the same transmitter (one string for GRC)
+    return neural_decoder_make_from(load_model_bank("neural_decoder", split_list(model), device, max_batch), snr_db,
+                                    max_wait_us, realtime, queue_capacity);
 }
 
 } // namespace semcom

@@ -8,10 +8,12 @@
 #include <gnuradio/logger.h>
 #include <pmt/pmt.h>
 #include <semcom/neural/model.h>
+#include <semcom/neural/model_bank.h>
 
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace gr {
 namespace semcom {
@@ -28,6 +30,20 @@ inline float snr_from_message(const pmt::pmt_t& msg, float fallback)
             return float(pmt::to_double(v));
     }
     return fallback;
+}
+
+//! "a,b,c" -> {a, b, c}; an empty entry is kept (and then refused by the loader, with its name).
+inline std::vector<std::string> split_list(const std::string& list)
+{
+    std::vector<std::string> out;
+    std::size_t from = 0;
+    for (;;) {
+        const auto comma = list.find(',', from);
+        out.push_back(list.substr(from, comma == std::string::npos ? std::string::npos : comma - from));
+        if (comma == std::string::npos)
+            return out;
+        from = comma + 1;
+    }
 }
 
 inline std::shared_ptr<nn::Model> load_model(const char* block, const std::string& path,
@@ -51,6 +67,13 @@ inline std::shared_ptr<nn::Model> load_model(const char* block, const std::strin
     }
 }
 
+class neural_decoder;
+//! For semcom.receiver: a decoder over a bank loaded once.
+std::shared_ptr<neural_decoder> neural_decoder_make_from(std::shared_ptr<nn::ModelBank> bank, float snr_db,
+                                                         int max_wait_us, bool realtime, int queue_capacity);
+//! Loads \p paths as one bank (each model's checks, then the bank's), errors prefixed by \p block.
+std::shared_ptr<nn::ModelBank> load_model_bank(const char* block, const std::vector<std::string>& paths,
+                                               const std::string& device, int max_batch);
 
 } // namespace semcom
 } // namespace gr

@@ -52,7 +52,7 @@ int quantized_mapper_impl::work(int noutput_items,
     const int frames = noutput_items / symbols;
     // A-MIJSCC: the encoder's "end_index" tag on a frame says how many symbols to send
     std::vector<gr::tag_t> tags;
-    get_tags_in_window(tags, 0, 0, frames, pmt::mp("end_index"));
+    get_tags_in_window(tags, 0, 0, frames, end_index_tag_key());
     std::vector<std::size_t> sent(std::size_t(std::max(frames, 0)), 0);
     for (const auto& t : tags)
         if (pmt::is_integer(t.value))

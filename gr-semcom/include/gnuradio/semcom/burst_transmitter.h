@@ -31,7 +31,8 @@ class SEMCOM_API burst_transmitter : virtual public gr::block
 public:
     typedef std::shared_ptr<burst_transmitter> sptr;
 
-    //! scheme: 1 DeepSCM, 2 CM, 3 MIJSCC, 4 A-MIJSCC, 5 separate; layers: K (0 quantized)
+    //! scheme: a header code of the scheme table (semcom/scheme.h: 1 DeepSCM, 2 CM, 3 MIJSCC, 4 A-MIJSCC, 5
+    //! separate, ...); layers: K (0 quantized)
     static sptr make(int payload_symbols, int scheme, int model_id = 0, int layers = 2, int sps = 4,
                      float rolloff = 0.35f, int pilots = 32, int gap = 1000, float amplitude = 1.0f,
                      double start_time = -1.0);

@@ -19,12 +19,16 @@ namespace semcom {
  * \ingroup semcom
  *
  * The model is a TorchScript file with its manifest (docs/model-manifest.md); the block refuses a
- * missing, corrupt or mismatched model when it is built, with a message naming the file.
- * - Superposition encoders (DeepSCM, CM): K byte outputs, channel_uses indices per image each,
- *   ready for superposition_mapper.
- * - Feature encoders (MIJSCC): one float output, a vector of 2 * channel_uses per image, ready
- *   for quantized_mapper; A-MIJSCC also takes the SNR (set_snr, or the message port "snr" with a
- *   number or a dict holding "snr_db") and tags each frame "end_index" (symbols to send).
+ * missing, corrupt or mismatched model when it is built, with a message naming the file. What it
+ * outputs is what the manifest's `transmit` section says (semcom::neural::Signature):
+ * - superposition (DeepSCM, CM): K byte outputs, channel_uses indices per image each, ready for
+ *   superposition_mapper; indices (codebook): one such output;
+ * - quantized / analog (MIJSCC): one float output, a vector of 2 * channel_uses per image, ready
+ *   for quantized_mapper; with end_index side information (A-MIJSCC) each frame is tagged
+ *   "end_index" (symbols to send).
+ * SNR inputs (transmit.snr_inputs): none; own (one value: set_snr); all_receivers (one value per
+ * receiver, in receiver order: set_snrs). The message port "snr" takes a number (every value),
+ * a vector or list of snr_width numbers, or a dict holding "snr_db".
  * The "semcom_image" tag of every image moves to the first output item of its frame.
  * Images are encoded in batches of up to max_batch per call, on `device` (auto | cpu | cuda |
  * cuda:N).
@@ -36,7 +40,13 @@ public:
 
     static sptr make(const std::string& model, const std::string& device = "auto", int max_batch = 16);
 
+    //! Every SNR value the encoder takes (one, or each receiver's) set to \p snr_db.
     virtual void set_snr(float snr_db) = 0;
+    //! One SNR per value the encoder takes (snr_width(), receiver order); ValueError otherwise.
+    virtual void set_snrs(const std::vector<float>& snr_db) = 0;
+    virtual std::vector<float> snrs() const = 0;
+    //! SNR values per frame the model takes: 0 (none), 1 (own) or the receivers (all_receivers).
+    virtual int snr_width() const = 0;
     virtual int channel_uses() const = 0;
     virtual int num_outputs() const = 0;
     virtual std::string device_name() const = 0;
@@ -76,6 +86,10 @@ public:
     virtual int channel_uses() const = 0;
     virtual int num_classes() const = 0;
     virtual int image_size() const = 0;
+    //! The task the class scores are for ("coarse", "fine", ...), from the manifest.
+    virtual std::string task() const = 0;
+    //! The receiver number (1-based) the model was trained as.
+    virtual int receiver() const = 0;
     virtual std::string device_name() const = 0;
     //! Frames given to each model of the bank, in the order of the model list.
     virtual std::vector<long> frames_per_model() const = 0;

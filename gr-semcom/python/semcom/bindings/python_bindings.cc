@@ -17,6 +17,7 @@
 #include <gnuradio/semcom/metrics_sink.h>
 #ifdef SEMCOM_HAVE_NEURAL
 #include <gnuradio/semcom/semantic_encoder.h>
+#include <gnuradio/semcom/transceiver.h>
 #endif
 #include <gnuradio/semcom/quantized_demapper.h>
 #include <gnuradio/semcom/quantized_mapper.h>
@@ -169,6 +170,9 @@ PYBIND11_MODULE(semcom_python, m)
         .def(py::init(&semantic_encoder::make), py::arg("model"), py::arg("device") = "auto",
              py::arg("max_batch") = 16)
         .def("set_snr", &semantic_encoder::set_snr, py::arg("snr_db"))
+        .def("set_snrs", &semantic_encoder::set_snrs, py::arg("snr_db"))
+        .def("snrs", &semantic_encoder::snrs)
+        .def("snr_width", &semantic_encoder::snr_width)
         .def("channel_uses", &semantic_encoder::channel_uses)
         .def("num_outputs", &semantic_encoder::num_outputs)
         .def("device_name", &semantic_encoder::device_name);
@@ -184,8 +188,52 @@ PYBIND11_MODULE(semcom_python, m)
         .def("channel_uses", &neural_decoder::channel_uses)
         .def("num_classes", &neural_decoder::num_classes)
         .def("image_size", &neural_decoder::image_size)
+        .def("task", &neural_decoder::task)
+        .def("receiver", &neural_decoder::receiver)
         .def("device_name", &neural_decoder::device_name)
         .def("frames_per_model", &neural_decoder::frames_per_model);
+
+    py::class_<transmitter, gr::hier_block2, gr::basic_block, std::shared_ptr<transmitter>>(
+        m, "transmitter",
+        "The transmitter of a model family, built from its encoder manifest: images -> encoder -> the "
+        "mapper of its transmit kind -> symbols (or, sps > 0, bursts).")
+        .def(py::init(&transmitter::make), py::arg("model"), py::arg("device") = "auto", py::arg("max_batch") = 32,
+             py::arg("sps") = 0, py::arg("burst_gap") = 200)
+        .def("scheme", &transmitter::scheme)
+        .def("header_code", &transmitter::header_code)
+        .def("transmit_kind", &transmitter::transmit_kind)
+        .def("channel_uses", &transmitter::channel_uses)
+        .def("receivers", &transmitter::receivers)
+        .def("image_shape", &transmitter::image_shape)
+        .def("snr_width", &transmitter::snr_width)
+        .def("set_snr", &transmitter::set_snr, py::arg("snr_db"))
+        .def("set_snrs", &transmitter::set_snrs, py::arg("snr_db"))
+        .def("mean_symbols_sent", &transmitter::mean_symbols_sent)
+        .def("device_name", &transmitter::device_name);
+
+    py::class_<receiver, gr::hier_block2, gr::basic_block, std::shared_ptr<receiver>>(
+        m, "receiver",
+        "The receiver of one model (or a comma-separated bank): equalised symbols (or, sps > 0, burst "
+        "samples) -> demapping of its transmit kind -> neural decoder -> class scores and image.")
+        .def(py::init(&receiver::make), py::arg("models"), py::arg("device") = "auto", py::arg("snr_db") = 10.0f,
+             py::arg("max_batch") = 32, py::arg("realtime") = false, py::arg("sps") = 0)
+        .def("scheme", &receiver::scheme)
+        .def("header_code", &receiver::header_code)
+        .def("transmit_kind", &receiver::transmit_kind)
+        .def("channel_uses", &receiver::channel_uses)
+        .def("receiver_number", &receiver::receiver_number)
+        .def("task", &receiver::task)
+        .def("num_classes", &receiver::num_classes)
+        .def("image_size", &receiver::image_size)
+        .def("set_snr", &receiver::set_snr, py::arg("snr_db"))
+        .def("frames_decoded", &receiver::frames_decoded)
+        .def("frames_dropped", &receiver::frames_dropped)
+        .def("frames_per_model", &receiver::frames_per_model)
+        .def("bursts_detected", &receiver::bursts_detected)
+        .def("header_errors", &receiver::header_errors)
+        .def("frames_rejected", &receiver::frames_rejected)
+        .def("mean_snr_db", &receiver::mean_snr_db)
+        .def("device_name", &receiver::device_name);
     m.attr("has_neural") = true;
 #else
     m.attr("has_neural") = false;
