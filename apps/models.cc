@@ -29,7 +29,11 @@ std::string model_prefix(const std::string& scheme, const std::string& models)
 {
     if (!models.empty())
         return models;
-    const auto& row = SchemeTable::instance().at(scheme);
+    const auto* found = SchemeTable::instance().find(scheme);
+    if (!found)
+        throw std::invalid_argument("--scheme: unknown scheme '" + scheme + "' (" + SchemeTable::instance().names() +
+                                    ")");
+    const auto& row = *found;
     if (row.default_models.empty())
         throw std::invalid_argument("--scheme " + scheme + " ships no models: give --models PREFIX");
     return row.default_models;

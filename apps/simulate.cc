@@ -247,7 +247,7 @@ public:
         if (d_tx && d_models.transmitter.kind != ::semcom::TransmitKind::superposition) {
             j["symbols_per_image"] = d_tx->mean_symbols_sent();
             if (d_models.transmitter.variable_length)
-                std::printf("%s: %.1f of %d symbols per image sent on average at %.1f dB\n",
+                std::printf("%s: variable length: %.1f of %d symbols per image sent on average at %.1f dB\n",
                             d_models.transmitter.scheme.c_str(), d_tx->mean_symbols_sent(), n, d_o.snrs.front());
         }
         report_receivers(j);

@@ -89,7 +89,7 @@ class qa_toy_scheme(unittest.TestCase):
     def test_without_its_table_row_the_scheme_is_refused_in_one_line(self):
         r, _ = self.simulate("--snr", "20", "--images", "10", table=False)
         self.assertEqual(r.returncode, 1)
-        self.assertIn("unknown scheme 'toy'", r.stderr)
+        self.assertIn("--scheme: unknown scheme 'toy'", r.stderr)
         self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
         r, _ = self.simulate("--snr", "20", "--images", "10", "--models", os.path.join(self.models, "toy"),
                              table=False)

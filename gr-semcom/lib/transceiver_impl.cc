@@ -114,8 +114,6 @@ const typename Table::mapped_type& builder_for(const Table& table, TransmitKind 
     return it->second;
 }
 
-std::vector<int> image_vlen(const nn::Signature& s) { return { int(sizeof(float) * s.image_numel()) }; }
-
 class transmitter_impl : public transmitter
 {
 public:

@@ -7,7 +7,10 @@
 manifests, they produce what the blocks wired by hand produce, decode end to end, and a receiver
 refuses the bursts of another scheme."""
 
+import json
 import os
+import subprocess
+import tempfile
 
 import numpy as np
 from gnuradio import blocks, channels, gr, gr_unittest
@@ -110,6 +113,52 @@ class qa_transceiver(gr_unittest.TestCase):
         self.assertEqual(other.header_code(), 4)
         self.assertEqual(other.frames_decoded(), 0)
         self.assertEqual(other.frames_rejected(), 12)
+
+    def test_encoder_feeds_every_receivers_snr(self):
+        """A model whose encoder takes the SNR of each of its 3 receivers (transmit.snr_inputs
+        all_receivers) gets all three, per frame, in receiver order: its outputs equal TorchScript's
+        for the same SNRs, and move when any one of them moves."""
+        import torch
+        with tempfile.TemporaryDirectory() as d:
+            subprocess.run(["/usr/bin/python3", os.path.join(SOURCE, "tests", "make_test_models.py"), "--out", d],
+                           check=True, capture_output=True)
+            path = os.path.join(d, "snr3_encoder.json")
+            with open(path) as f:
+                manifest = json.load(f)
+            manifest["scheme"] = "deepscm"  # a superposition row of the scheme table
+            with open(path, "w") as f:
+                json.dump(manifest, f)
+            module = torch.jit.load(os.path.join(d, "snr3_encoder.pt"))
+            rng = np.random.default_rng(5)
+            images = rng.random((7, 16), dtype=np.float32)
+
+            def run(snrs):
+                tb = gr.top_block()
+                src = blocks.vector_source_f(images.ravel().tolist(), False, 16)
+                enc = semcom.semantic_encoder(path, "cpu", 4)
+                self.assertEqual(enc.snr_width(), 3)
+                enc.set_snrs(snrs)
+                sinks = [blocks.vector_sink_b() for _ in range(enc.num_outputs())]
+                tb.connect(src, enc)
+                for k, sink in enumerate(sinks):
+                    tb.connect((enc, k), sink)
+                tb.run()
+                with torch.no_grad():
+                    ref = module(torch.from_numpy(images).reshape(-1, 1, 4, 4),
+                                 torch.tensor([snrs] * len(images), dtype=torch.float32))
+                got = [np.array(s.data()).reshape(len(images), -1) for s in sinks]
+                for g, r in zip(got, ref):
+                    np.testing.assert_array_equal(g, r.numpy())
+                return got
+
+            base = run([1.5, 7.5, 12.5])
+            for k in range(3):
+                moved = [1.5, 7.5, 12.5]
+                moved[k] += 1.0
+                self.assertFalse(np.array_equal(run(moved)[1], base[1]), f"SNR {k + 1} not fed")
+            enc = semcom.semantic_encoder(path, "cpu", 4)
+            with self.assertRaisesRegex(ValueError, "takes 3 SNR value"):
+                enc.set_snrs([1.0, 2.0])
 
     def test_bad_models_are_refused_with_the_file_named(self):
         with self.assertRaisesRegex(ValueError, "deepscm_conv_rx1.json.*not an encoder"):
