@@ -7,6 +7,7 @@
 
 import glob
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -18,6 +19,35 @@ FLOWGRAPHS = sorted(glob.glob(os.path.join(SOURCE, "grc", "*.grc")))
 
 def grcc(path, out_dir):
     return subprocess.run(["grcc", "-o", out_dir, path], capture_output=True, text=True, timeout=120)
+
+
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
+# What the C++ of each headless flowgraph must build. The DSP loopback: its mapper with the
+# 4QAM x 16QAM layers. The neural broadcast: the whole chains through the composite blocks, one
+# Semantic Transmitter (symbols out, sps 0) into the channel and one Semantic Receiver (equalised
+# symbols in, sps 0) per channel output, with that receiver's model, SNR and no real-time drops.
+MODEL = r"models \+ .{role}\.json."
+CPP_EXPECTED = {
+    "semcom_dsp_loopback.grc": [re.escape('gr::semcom::superposition_mapper::make(\n            {"4qam", "16qam"}')],
+    "semcom_broadcast_sim.grc": [
+        r"gr::semcom::transmitter::make\(" + MODEL.format(role="_encoder") + r', "auto", 32, 0, 200\);',
+        r"gr::semcom::receiver::make\(" + MODEL.format(role="_rx1") + r', "auto", snr1, 32, false, 0\);',
+        r"gr::semcom::receiver::make\(" + MODEL.format(role="_rx2") + r', "auto", snr2, 32, false, 0\);',
+        re.escape("connect(this->source, 0, this->transmitter, 0);"),
+        re.escape("connect(this->transmitter, 0, this->channel, 0);"),
+        re.escape("connect(this->channel, 0, this->rx1, 0);"),
+        re.escape("connect(this->channel, 1, this->rx2, 0);"),
+        re.escape("connect(this->rx1, 1, this->rx1_metrics, 1);"),
+        re.escape("connect(this->rx2, 1, this->rx2_metrics, 1);"),
+    ],
+}
+# The neural flowgraphs build no encoder, mapper or decoder of their own: the composite blocks do
+HAND_WIRED = ("semantic_encoder", "superposition_mapper", "quantized_mapper", "neural_decoder",
+              "quantized_demapper")
 
 
 class qa_grc_flowgraphs(unittest.TestCase):
@@ -33,9 +63,11 @@ class qa_grc_flowgraphs(unittest.TestCase):
 
     def test_cpp_templates_render(self):
         # GRC's Qt range widgets have no C++ template: check the headless flowgraphs
-        for fg in [f for f in FLOWGRAPHS if "generate_options: no_gui" in open(f).read()]:
+        headless = [f for f in FLOWGRAPHS if "generate_options: no_gui" in read(f)]
+        self.assertEqual(sorted(os.path.basename(f) for f in headless), sorted(CPP_EXPECTED))
+        for fg in headless:
             with self.subTest(flowgraph=os.path.basename(fg)), tempfile.TemporaryDirectory() as out:
-                text = open(fg).read().replace("output_language: python", "output_language: cpp")
+                text = read(fg).replace("output_language: python", "output_language: cpp")
                 cpp_fg = os.path.join(out, "cpp_" + os.path.basename(fg))
                 with open(cpp_fg, "w") as f:
                     f.write(text)
@@ -43,8 +75,40 @@ class qa_grc_flowgraphs(unittest.TestCase):
                 self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
                 sources = glob.glob(os.path.join(out, "*", "*.cpp"))
                 self.assertEqual(len(sources), 1)
-                code = open(sources[0]).read()
-                self.assertIn('gr::semcom::superposition_mapper::make(\n            {"4qam", "16qam"}', code)
+                code = read(sources[0])
+                for pattern in CPP_EXPECTED[os.path.basename(fg)]:
+                    self.assertRegex(code, pattern)
+                if "semcom::transmitter::make(" in code:
+                    for block in HAND_WIRED:
+                        self.assertNotIn("gr::semcom::%s::make(" % block, code)
+
+    def test_neural_flowgraphs_use_the_composite_blocks(self):
+        # the Python of both simulated broadcasts: the same chain as the C++ check above, the GUI
+        # one with its throttle between the transmitter and the channel
+        for name, throttled in (("semcom_broadcast_sim", False), ("semcom_broadcast_gui", True)):
+            with self.subTest(flowgraph=name), tempfile.TemporaryDirectory() as out:
+                result = grcc(os.path.join(SOURCE, "grc", name + ".grc"), out)
+                self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+                code = read(os.path.join(out, name + ".py"))
+                self.assertRegex(code, r"semcom\.transmitter\(" + MODEL.format(role="_encoder")
+                                 + r', "auto", 32, 0, 200\)')
+                for rx, classes in ((1, 4), (2, 10)):
+                    self.assertRegex(code, r"semcom\.receiver\(" + MODEL.format(role="_rx%d" % rx)
+                                     + r', "auto", snr%d, 32, False, 0\)' % rx)
+                    self.assertIn("self.connect((self.channel, %d), (self.rx%d, 0))" % (rx - 1, rx), code)
+                    self.assertIn("self.connect((self.rx%d, 1), (self.rx%d_metrics, 1))" % (rx, rx), code)
+                    self.assertIn("self.connect((self.rx%d, 0), (self.rx%d_metrics, 2))" % (rx, rx), code)
+                    self.assertIn("semcom.metrics_sink(1, 28, 28, %d, " % classes, code)
+                    if throttled:  # the GUI's SNR slider reaches the receiver's decoder
+                        self.assertIn("self.rx%d.set_snr(self.snr%d)" % (rx, rx), code)
+                self.assertIn("self.connect((self.source, 0), (self.transmitter, 0))", code)
+                if throttled:
+                    self.assertIn("self.connect((self.transmitter, 0), (self.throttle, 0))", code)
+                    self.assertIn("self.connect((self.throttle, 0), (self.channel, 0))", code)
+                else:
+                    self.assertIn("self.connect((self.transmitter, 0), (self.channel, 0))", code)
+                for block in HAND_WIRED:
+                    self.assertNotIn("semcom.%s(" % block, code)
 
     def test_headless_loopback_runs(self):
         fg = os.path.join(SOURCE, "grc", "semcom_dsp_loopback.grc")

@@ -88,6 +88,21 @@ class qa_grc_usrp(unittest.TestCase):
                     code = f.read()
                 self.assertIn("uhd.usrp_" + ("sink" if name.endswith("tx") else "source"), code)
                 self.assertIn("semcom.burst_" + ("transmitter" if name.endswith("tx") else "receiver"), code)
+                # the symbols come from / go to the composite blocks at 0 samples per symbol; the
+                # burst blocks stay separate (the transmitter's amplitude and timed first burst,
+                # the receiver's equalised payload on the constellation plot)
+                if name.endswith("tx"):
+                    self.assertRegex(code, r"semcom\.transmitter\(models \+ ._encoder\.json., \"auto\", 32, 0, \d+\)")
+                    self.assertIn("self.connect((self.source, 0), (self.transmitter, 0))", code)
+                    self.assertIn("self.connect((self.transmitter, 0), (self.bursts, 0))", code)
+                    self.assertIn("amplitude, start_time)", code)
+                else:
+                    self.assertRegex(code, r"semcom\.receiver\(models \+ ._rx2\.json., \"auto\", 10, 32, True, 0\)")
+                    self.assertIn("self.connect((self.bursts, 0), (self.receiver, 0))", code)
+                    self.assertIn("self.connect((self.bursts, 0), (self.constellation, 0))", code)
+                    self.assertIn("self.connect((self.receiver, 1), (self.metrics, 1))", code)
+                for block in ("semantic_encoder", "superposition_mapper", "neural_decoder"):
+                    self.assertNotIn("semcom.%s(" % block, code)
 
     def test_no_usrp_is_one_line(self):
         for name in FLOWGRAPHS:
