@@ -7,6 +7,7 @@
  * per-layer symbol and bit error rates next to their closed forms.
  */
 #include "loopback.h"
+#include "run.h"
 
 #include <semcom/channel.h>
 #include <semcom/equaliser.h>
@@ -21,7 +22,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <stdexcept>
 
@@ -83,18 +83,9 @@ int run_loopback(const LoopbackOptions& o)
     const SuperpositionMapper mapper(layers, alphas);
     const SuperpositionDemapper demapper(mapper);
 
-    const std::size_t n_rx = o.snrs.size();
-    if (n_rx == 0)
-        throw std::invalid_argument("--snr: give one SNR per receiver");
-    if (o.channels.size() != 1 && o.channels.size() != n_rx)
-        throw std::invalid_argument("--channel has " + std::to_string(o.channels.size()) +
-                                    " entries for " + std::to_string(n_rx) +
-                                    " receivers (--snr): give one, or one per receiver");
-    const FadingMode mode = fading_mode_from_name(o.fading_mode);
-    std::vector<ChannelConfig> configs;
-    for (std::size_t r = 0; r < n_rx; ++r)
-        configs.push_back(
-            ChannelConfig::parse(o.channels.size() == 1 ? o.channels[0] : o.channels[r], o.snrs[r], mode));
+    const auto broadcast = BroadcastConfig::parse(o.channels, o.snrs, o.fading_mode, "--channel", "--snr");
+    const std::size_t n_rx = broadcast.size();
+    const auto& configs = broadcast.receivers;
     BroadcastChannel channel(configs, o.seed);
 
     const std::size_t k = mapper.num_layers();
@@ -109,6 +100,7 @@ int run_loopback(const LoopbackOptions& o)
     for (auto& v : tx)
         tx_ptr.push_back(v.data());
     std::vector<cfloat> x(frame), eq(frame);
+    std::vector<float> eq_noise_var(frame);
     std::vector<std::vector<cfloat>> y(n_rx, std::vector<cfloat>(frame)), h(n_rx, std::vector<cfloat>(frame));
     std::vector<cfloat*> y_ptr, h_ptr;
     for (std::size_t r = 0; r < n_rx; ++r) {
@@ -142,32 +134,18 @@ int run_loopback(const LoopbackOptions& o)
         channel.new_block();
         channel.apply(x.data(), y_ptr.data(), n, h_ptr.data());
         for (std::size_t r = 0; r < n_rx; ++r) {
-            const float nv = channel.receiver(r).noise_var();
-            zf.equalise(y[r].data(), h[r].data(), nv, eq.data(), n);
+            // perfect-CSI zero forcing; the noise variance after it per symbol
+            zf.zero_force(y[r].data(), h[r].data(), channel.receiver(r).noise_var(), eq.data(),
+                          eq_noise_var.data(), n);
             demapper.hard_ml(eq.data(), ml_ptr.data(), n);
             demapper.hard_sic(eq.data(), sic_ptr.data(), n);
-            if (configs[r].fading == Fading::none || mode == FadingMode::block) {
-                // one effective noise variance for the whole frame
-                demapper.llrs(eq.data(), nv / std::norm(h[r][0]), llr_ptr.data(), n);
-            } else {
-                std::vector<float*> one(k);
-                for (std::size_t i = 0; i < n; ++i) {
-                    for (std::size_t l = 0; l < k; ++l)
-                        one[l] = llr[l].data() + i * bits[l];
-                    demapper.llrs(&eq[i], nv / std::norm(h[r][i]), one.data(), 1);
-                }
-            }
+            demapper.llrs(eq.data(), eq_noise_var.data(), llr_ptr.data(), n);
             for (std::size_t l = 0; l < k; ++l) {
                 auto& res = results[r][l];
                 res.ser_ml.add(count_symbol_errors(ml[l].data(), tx[l].data(), n), n);
                 res.ser_sic.add(count_symbol_errors(sic[l].data(), tx[l].data(), n), n);
-                std::uint64_t bit_errors = 0;
-                for (std::size_t i = 0; i < n; ++i)
-                    for (unsigned b = 0; b < bits[l]; ++b) {
-                        const bool sent_one = (tx[l][i] >> (bits[l] - 1 - b)) & 1u;
-                        bit_errors += (llr[l][i * bits[l] + b] < 0.0f) != sent_one;
-                    }
-                res.ber_soft.add(bit_errors, std::uint64_t(n) * bits[l]);
+                res.ber_soft.add(count_llr_bit_errors(llr[l].data(), tx[l].data(), n, bits[l]),
+                                 std::uint64_t(n) * bits[l]);
             }
         }
         sent += n;
@@ -237,10 +215,7 @@ int run_loopback(const LoopbackOptions& o)
             }
             j["receivers"].push_back(rx);
         }
-        std::ofstream f(o.json);
-        if (!f)
-            throw std::runtime_error("--json: cannot write '" + o.json + "'");
-        f << j.dump(2) << "\n";
+        write_json_file(o.json, j);
 #else
         throw std::runtime_error("--json: built without nlohmann-json (apt-get install nlohmann-json3-dev)");
 #endif
