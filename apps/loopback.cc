@@ -7,6 +7,7 @@
  * per-layer symbol and bit error rates next to their closed forms.
  */
 #include "loopback.h"
+#include "run.h"
 
 #include <semcom/channel.h>
 #include <semcom/equaliser.h>
@@ -21,7 +22,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <stdexcept>
 
@@ -67,180 +67,213 @@ struct LayerResult {
     double theory = 0.0;
 };
 
-} // namespace
+//! Per-layer buffers of one frame: pointers to them are what the mapper and demapper take.
+template <typename T>
+struct LayerBuffers {
+    std::vector<std::vector<T>> data;
+    std::vector<T*> ptr;
+    LayerBuffers(const std::vector<unsigned>& per_symbol, std::size_t frame)
+    {
+        for (unsigned m : per_symbol)
+            data.emplace_back(frame * m);
+        for (auto& v : data)
+            ptr.push_back(v.data());
+    }
+};
 
-int run_loopback(const LoopbackOptions& o)
+std::vector<Constellation> parse_layers(const LoopbackOptions& o)
 {
     if (o.layers.size() < 2)
         throw std::invalid_argument("--layers: need at least two layers for superposition");
     std::vector<Constellation> layers;
     for (const auto& name : o.layers)
         layers.push_back(Constellation::from_name(name));
-    std::vector<float> alphas = o.alphas;
-    if (alphas.size() != layers.size())
-        throw std::invalid_argument("--alpha has " + std::to_string(alphas.size()) +
-                                    " values for " + std::to_string(layers.size()) + " layers");
-    const SuperpositionMapper mapper(layers, alphas);
-    const SuperpositionDemapper demapper(mapper);
+    if (o.alphas.size() != layers.size())
+        throw std::invalid_argument("--alpha has " + std::to_string(o.alphas.size()) + " values for " +
+                                    std::to_string(layers.size()) + " layers");
+    return layers;
+}
 
-    const std::size_t n_rx = o.snrs.size();
-    if (n_rx == 0)
-        throw std::invalid_argument("--snr: give one SNR per receiver");
-    if (o.channels.size() != 1 && o.channels.size() != n_rx)
-        throw std::invalid_argument("--channel has " + std::to_string(o.channels.size()) +
-                                    " entries for " + std::to_string(n_rx) +
-                                    " receivers (--snr): give one, or one per receiver");
-    const FadingMode mode = fading_mode_from_name(o.fading_mode);
-    std::vector<ChannelConfig> configs;
-    for (std::size_t r = 0; r < n_rx; ++r)
-        configs.push_back(
-            ChannelConfig::parse(o.channels.size() == 1 ? o.channels[0] : o.channels[r], o.snrs[r], mode));
-    BroadcastChannel channel(configs, o.seed);
+/*!
+ * The loopback: run() sends random index streams frame by frame (send_frame) and decides them at
+ * every receiver (receive_frame: perfect-CSI zero forcing, hard ML, hard SIC, exact LLRs);
+ * add_theory() puts the closed forms beside; print() and json() report.
+ */
+class LoopbackRun
+{
+public:
+    explicit LoopbackRun(const LoopbackOptions& o)
+        : o(o), layers(parse_layers(o)), mapper(layers, o.alphas), demapper(mapper),
+          broadcast(BroadcastConfig::parse(o.channels, o.snrs, o.fading_mode, "--channel", "--snr")),
+          channel(broadcast.receivers, o.seed), k(layers.size()), bits(bits_of(layers)), ones(k, 1u),
+          results(broadcast.size(), std::vector<LayerResult>(k)), tx(ones, o.frame), ml(ones, o.frame),
+          sic(ones, o.frame), llr(bits, o.frame), x(o.frame), eq(o.frame), eq_noise_var(o.frame),
+          y(broadcast.size(), std::vector<cfloat>(o.frame)), h(broadcast.size(), std::vector<cfloat>(o.frame))
+    {
+        for (std::size_t r = 0; r < broadcast.size(); ++r) {
+            y_ptr.push_back(y[r].data());
+            h_ptr.push_back(h[r].data());
+        }
+    }
 
-    const std::size_t k = mapper.num_layers();
-    std::vector<unsigned> bits(k);
-    for (std::size_t l = 0; l < k; ++l)
-        bits[l] = layers[l].bits_per_symbol();
+    double run();
+    void add_theory();
+    void print(double seconds) const;
+#ifdef SEMCOM_HAVE_JSON
+    nlohmann::json json() const;
+#endif
 
-    std::vector<std::vector<LayerResult>> results(n_rx, std::vector<LayerResult>(k));
-    const std::size_t frame = o.frame;
-    std::vector<std::vector<std::uint8_t>> tx(k, std::vector<std::uint8_t>(frame));
-    std::vector<const std::uint8_t*> tx_ptr;
-    for (auto& v : tx)
-        tx_ptr.push_back(v.data());
-    std::vector<cfloat> x(frame), eq(frame);
-    std::vector<std::vector<cfloat>> y(n_rx, std::vector<cfloat>(frame)), h(n_rx, std::vector<cfloat>(frame));
+private:
+    static std::vector<unsigned> bits_of(const std::vector<Constellation>& layers)
+    {
+        std::vector<unsigned> b;
+        for (const auto& c : layers)
+            b.push_back(c.bits_per_symbol());
+        return b;
+    }
+    void send_frame(std::size_t n);
+    void receive_frame(std::size_t r, std::size_t n);
+
+    const LoopbackOptions& o;
+    const std::vector<Constellation> layers;
+    const SuperpositionMapper mapper;
+    const SuperpositionDemapper demapper;
+    const BroadcastConfig broadcast;
+    BroadcastChannel channel;
+    const std::size_t k;
+    const std::vector<unsigned> bits;
+    const std::vector<unsigned> ones;
+    std::vector<std::vector<LayerResult>> results;
+    LayerBuffers<std::uint8_t> tx, ml, sic;
+    LayerBuffers<float> llr;
+    std::vector<cfloat> x, eq;
+    std::vector<float> eq_noise_var;
+    std::vector<std::vector<cfloat>> y, h;
     std::vector<cfloat*> y_ptr, h_ptr;
-    for (std::size_t r = 0; r < n_rx; ++r) {
-        y_ptr.push_back(y[r].data());
-        h_ptr.push_back(h[r].data());
-    }
-    std::vector<std::vector<std::uint8_t>> ml(k, std::vector<std::uint8_t>(frame)),
-        sic(k, std::vector<std::uint8_t>(frame));
-    std::vector<std::vector<float>> llr(k);
-    for (std::size_t l = 0; l < k; ++l)
-        llr[l].resize(frame * bits[l]);
-    std::vector<std::uint8_t*> ml_ptr, sic_ptr;
-    std::vector<float*> llr_ptr;
-    for (std::size_t l = 0; l < k; ++l) {
-        ml_ptr.push_back(ml[l].data());
-        sic_ptr.push_back(sic[l].data());
-        llr_ptr.push_back(llr[l].data());
-    }
+    Xoshiro256Plus rng{ o.seed ^ 0x5eed5eedULL };
+    const Equaliser zf{ EqualiserKind::zf };
+};
 
-    Xoshiro256Plus rng(o.seed ^ 0x5eed5eedULL);
-    const Equaliser zf(EqualiserKind::zf);
+double LoopbackRun::run()
+{
     const auto start = std::chrono::steady_clock::now();
     std::uint64_t sent = 0;
     int last_decile = -1;
     while (sent < o.symbols) {
-        const std::size_t n = std::min<std::uint64_t>(frame, o.symbols - sent);
-        for (std::size_t l = 0; l < k; ++l)
-            for (std::size_t i = 0; i < n; ++i)
-                tx[l][i] = static_cast<std::uint8_t>(rng() % layers[l].order());
-        mapper.map(tx_ptr.data(), x.data(), n);
-        channel.new_block();
-        channel.apply(x.data(), y_ptr.data(), n, h_ptr.data());
-        for (std::size_t r = 0; r < n_rx; ++r) {
-            const float nv = channel.receiver(r).noise_var();
-            zf.equalise(y[r].data(), h[r].data(), nv, eq.data(), n);
-            demapper.hard_ml(eq.data(), ml_ptr.data(), n);
-            demapper.hard_sic(eq.data(), sic_ptr.data(), n);
-            if (configs[r].fading == Fading::none || mode == FadingMode::block) {
-                // one effective noise variance for the whole frame
-                demapper.llrs(eq.data(), nv / std::norm(h[r][0]), llr_ptr.data(), n);
-            } else {
-                std::vector<float*> one(k);
-                for (std::size_t i = 0; i < n; ++i) {
-                    for (std::size_t l = 0; l < k; ++l)
-                        one[l] = llr[l].data() + i * bits[l];
-                    demapper.llrs(&eq[i], nv / std::norm(h[r][i]), one.data(), 1);
-                }
-            }
-            for (std::size_t l = 0; l < k; ++l) {
-                auto& res = results[r][l];
-                res.ser_ml.add(count_symbol_errors(ml[l].data(), tx[l].data(), n), n);
-                res.ser_sic.add(count_symbol_errors(sic[l].data(), tx[l].data(), n), n);
-                std::uint64_t bit_errors = 0;
-                for (std::size_t i = 0; i < n; ++i)
-                    for (unsigned b = 0; b < bits[l]; ++b) {
-                        const bool sent_one = (tx[l][i] >> (bits[l] - 1 - b)) & 1u;
-                        bit_errors += (llr[l][i * bits[l] + b] < 0.0f) != sent_one;
-                    }
-                res.ber_soft.add(bit_errors, std::uint64_t(n) * bits[l]);
-            }
-        }
+        const std::size_t n = std::min<std::uint64_t>(o.frame, o.symbols - sent);
+        send_frame(n);
+        for (std::size_t r = 0; r < broadcast.size(); ++r)
+            receive_frame(r, n);
         sent += n;
         const int decile = static_cast<int>(10 * sent / o.symbols);
         if (!o.quiet && decile != last_decile && decile < 10) {
-            std::fprintf(stderr, "\r  %3d%% of %llu symbols", decile * 10,
-                         static_cast<unsigned long long>(o.symbols));
+            std::fprintf(stderr, "\r  %3d%% of %llu symbols", decile * 10, static_cast<unsigned long long>(o.symbols));
             last_decile = decile;
         }
     }
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (!o.quiet)
-        std::fprintf(stderr, "\r  100%% of %llu symbols in %.2f s\n",
-                     static_cast<unsigned long long>(o.symbols), seconds);
+        std::fprintf(stderr, "\r  100%% of %llu symbols in %.2f s\n", static_cast<unsigned long long>(o.symbols),
+                     seconds);
+    return seconds;
+}
 
+void LoopbackRun::send_frame(std::size_t n)
+{
+    for (std::size_t l = 0; l < k; ++l)
+        for (std::size_t i = 0; i < n; ++i)
+            tx.data[l][i] = static_cast<std::uint8_t>(rng() % layers[l].order());
+    mapper.map(tx.ptr.data(), x.data(), n);
+    channel.new_block();
+    channel.apply(x.data(), y_ptr.data(), n, h_ptr.data());
+}
+
+void LoopbackRun::receive_frame(std::size_t r, std::size_t n)
+{
+    // perfect-CSI zero forcing; the noise variance after it per symbol
+    zf.zero_force(y[r].data(), h[r].data(), channel.receiver(r).noise_var(), eq.data(), eq_noise_var.data(), n);
+    demapper.hard_ml(eq.data(), ml.ptr.data(), n);
+    demapper.hard_sic(eq.data(), sic.ptr.data(), n);
+    demapper.llrs(eq.data(), eq_noise_var.data(), llr.ptr.data(), n);
+    for (std::size_t l = 0; l < k; ++l) {
+        auto& res = results[r][l];
+        res.ser_ml.add(count_symbol_errors(ml.data[l].data(), tx.data[l].data(), n), n);
+        res.ser_sic.add(count_symbol_errors(sic.data[l].data(), tx.data[l].data(), n), n);
+        res.ber_soft.add(count_llr_bit_errors(llr.data[l].data(), tx.data[l].data(), n, bits[l]),
+                         std::uint64_t(n) * bits[l]);
+    }
+}
+
+void LoopbackRun::add_theory()
+{
     const bool separable = demapper.separable();
-    for (std::size_t r = 0; r < n_rx; ++r) {
+    for (std::size_t r = 0; r < broadcast.size(); ++r) {
         std::vector<double> theory;
         if (separable)
-            theory = faded_superposition_ser(demapper, channel.receiver(r).noise_var(),
-                                             configs[r].fading, configs[r].k_factor);
+            theory = faded_superposition_ser(demapper, channel.receiver(r).noise_var(), broadcast[r].fading,
+                                             broadcast[r].k_factor);
         for (std::size_t l = 0; l < k; ++l)
             results[r][l].theory = separable ? theory[l] : std::nan("");
     }
+}
 
+void LoopbackRun::print(double seconds) const
+{
     std::string layer_desc;
     for (std::size_t l = 0; l < k; ++l)
-        layer_desc += (l ? " x " : "") + layers[l].name() + " (alpha " +
-                      std::to_string(alphas[l]).substr(0, 6) + ")";
+        layer_desc += (l ? " x " : "") + layers[l].name() + " (alpha " + std::to_string(o.alphas[l]).substr(0, 6) + ")";
     std::printf("superposition %s, %llu symbols, seed %llu\n", layer_desc.c_str(),
-                static_cast<unsigned long long>(o.symbols),
-                static_cast<unsigned long long>(o.seed));
-    std::printf("%-4s %-26s %-6s %12s %12s %12s %12s %9s\n", "rx", "channel", "layer", "SER (ML)",
-                "theory", "SER (SIC)", "BER (soft)", "ML/theory");
-    for (std::size_t r = 0; r < n_rx; ++r)
+                static_cast<unsigned long long>(o.symbols), static_cast<unsigned long long>(o.seed));
+    std::printf("%-4s %-26s %-6s %12s %12s %12s %12s %9s\n", "rx", "channel", "layer", "SER (ML)", "theory",
+                "SER (SIC)", "BER (soft)", "ML/theory");
+    for (std::size_t r = 0; r < broadcast.size(); ++r)
         for (std::size_t l = 0; l < k; ++l) {
             const auto& res = results[r][l];
             std::printf("%-4zu %-26s %-6zu %12.4e %12.4e %12.4e %12.4e %9.3f\n", r + 1,
-                        configs[r].describe().c_str(), l + 1, res.ser_ml.rate(), res.theory,
-                        res.ser_sic.rate(), res.ber_soft.rate(),
-                        res.theory > 0 ? res.ser_ml.rate() / res.theory : std::nan(""));
+                        broadcast[r].describe().c_str(), l + 1, res.ser_ml.rate(), res.theory, res.ser_sic.rate(),
+                        res.ber_soft.rate(), res.theory > 0 ? res.ser_ml.rate() / res.theory : std::nan(""));
         }
     std::printf("SER (ML): joint nearest super-point; theory: exact closed form (averaged over the "
                 "fading pdf with perfect-CSI ZF); SIC: layer by layer; BER (soft): sign of exact LLRs\n");
-    std::printf("%.1f Msymbols/s through map + %zu channels + 3 demappers\n",
-                o.symbols / seconds / 1e6, n_rx);
+    std::printf("%.1f Msymbols/s through map + %zu channels + 3 demappers\n", o.symbols / seconds / 1e6,
+                broadcast.size());
+}
 
+#ifdef SEMCOM_HAVE_JSON
+nlohmann::json LoopbackRun::json() const
+{
+    nlohmann::json j;
+    j["layers"] = o.layers;
+    j["alphas"] = o.alphas;
+    j["symbols"] = o.symbols;
+    j["seed"] = o.seed;
+    for (std::size_t r = 0; r < broadcast.size(); ++r) {
+        nlohmann::json rx;
+        rx["channel"] = broadcast[r].describe();
+        rx["snr_db"] = broadcast[r].snr_db;
+        for (const auto& res : results[r])
+            rx["layers"].push_back({ { "ser_ml", res.ser_ml.rate() },
+                                     { "ser_ml_ci95", res.ser_ml.wilson_half_width() },
+                                     { "ser_theory", std::isnan(res.theory) ? nlohmann::json() : nlohmann::json(res.theory) },
+                                     { "ser_sic", res.ser_sic.rate() },
+                                     { "ber_soft", res.ber_soft.rate() } });
+        j["receivers"].push_back(rx);
+    }
+    return j;
+}
+#endif
+
+} // namespace
+
+int run_loopback(const LoopbackOptions& o)
+{
+    LoopbackRun loopback(o);
+    const double seconds = loopback.run();
+    loopback.add_theory();
+    loopback.print(seconds);
     if (!o.json.empty()) {
 #ifdef SEMCOM_HAVE_JSON
-        nlohmann::json j;
-        j["layers"] = o.layers;
-        j["alphas"] = alphas;
-        j["symbols"] = o.symbols;
-        j["seed"] = o.seed;
-        for (std::size_t r = 0; r < n_rx; ++r) {
-            nlohmann::json rx;
-            rx["channel"] = configs[r].describe();
-            rx["snr_db"] = configs[r].snr_db;
-            for (std::size_t l = 0; l < k; ++l) {
-                const auto& res = results[r][l];
-                rx["layers"].push_back({ { "ser_ml", res.ser_ml.rate() },
-                                         { "ser_ml_ci95", res.ser_ml.wilson_half_width() },
-                                         { "ser_theory", std::isnan(res.theory) ? nlohmann::json() : nlohmann::json(res.theory) },
-                                         { "ser_sic", res.ser_sic.rate() },
-                                         { "ber_soft", res.ber_soft.rate() } });
-            }
-            j["receivers"].push_back(rx);
-        }
-        std::ofstream f(o.json);
-        if (!f)
-            throw std::runtime_error("--json: cannot write '" + o.json + "'");
-        f << j.dump(2) << "\n";
+        write_json_file(o.json, loopback.json());
 #else
         throw std::runtime_error("--json: built without nlohmann-json (apt-get install nlohmann-json3-dev)");
 #endif

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "models.h"
+#include "run.h"
 
 #include <semcom/scheme.h>
 
@@ -11,19 +12,6 @@
 #include <stdexcept>
 
 namespace semcom::apps {
-
-std::vector<std::string> split_commas(const std::string& list)
-{
-    std::vector<std::string> out;
-    std::size_t from = 0;
-    for (;;) {
-        const auto comma = list.find(',', from);
-        out.push_back(list.substr(from, comma == std::string::npos ? std::string::npos : comma - from));
-        if (comma == std::string::npos)
-            return out;
-        from = comma + 1;
-    }
-}
 
 std::string model_prefix(const std::string& scheme, const std::string& models)
 {
@@ -86,7 +74,7 @@ std::vector<std::string> bank_prefixes(const std::string& bank, const ModelSet& 
             throw std::invalid_argument("--bank auto: no " + (dir / stem).string() + "*" + tail);
         return out;
     }
-    for (const auto& p : split_commas(bank)) {
+    for (const auto& p : split_list(bank)) {
         if (!std::filesystem::exists(p + "_rx1.json"))
             throw std::invalid_argument("--bank: '" + p + "_rx1.json' does not exist");
         out.push_back(p);

@@ -40,9 +40,6 @@ ModelSet resolve_models(const std::string& prefix, std::size_t receivers);
  */
 std::vector<std::string> bank_prefixes(const std::string& bank, const ModelSet& models);
 
-//! "a,b,c" -> {a, b, c}.
-std::vector<std::string> split_commas(const std::string& list);
-
 } // namespace semcom::apps
 
 #endif

@@ -9,7 +9,7 @@
 #include "simulate.h"
 #endif
 #ifdef SEMCOM_HAVE_USRP
-#include "usrp.h"
+#include "usrp/usrp.h"
 #endif
 
 #include <CLI/CLI.hpp>

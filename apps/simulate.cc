@@ -373,12 +373,13 @@ private:
         std::fprintf(stderr, "simulate (rx %d): subscribed to %s\n", d_o.receiver, d_o.address.c_str());
         const auto& rx = d_receivers.front();
         const auto& met = d_metrics.front();
-        const long got = run_until_idle(
-          *d_tb, [&] { return rx->frames_decoded(); },
-          [&] { return met->frames() + met->frames_missing() >= d_o.images; }, d_o.idle_timeout_s);
-        if (met->frames() + met->frames_missing() < d_o.images)
+        StopRule rule;
+        rule.done = [&] { return met->frames() + met->frames_missing() >= d_o.images; };
+        rule.activity = [&] { return std::uint64_t(rx->frames_decoded()); };
+        rule.idle_s = d_o.idle_timeout_s;
+        if (run_until_idle(d_tb, rule) == RunEnd::idle)
             std::fprintf(stderr, "simulate (rx %d): no frame for %.0f s, stopping with %ld of %d\n", d_o.receiver,
-                         d_o.idle_timeout_s, got, d_o.images);
+                         d_o.idle_timeout_s, rx->frames_decoded(), d_o.images);
     }
 
     void report_receivers(nlohmann::json& j) const

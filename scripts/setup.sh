@@ -20,7 +20,7 @@ PYTHON=/usr/bin/python3 # Debian's Python: the one with GNU Radio and torch
 # Everything the project needs, from Debian 12.
 PACKAGES=(
   build-essential cmake pkg-config git
-  gnuradio gnuradio-dev libvolk2-dev libuhd-dev uhd-host libyaml-dev
+  gnuradio gnuradio-dev libvolk2-dev libuhd-dev uhd-host libyaml-cpp-dev
   libtorch-dev python3-torch python3-torchvision libopenblas0-pthread
   libboost-all-dev libgtest-dev libgmock-dev libbenchmark-dev
   pybind11-dev python3-pybind11 nlohmann-json3-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev zlib1g-dev libpng-dev libjpeg62-turbo-dev

@@ -21,21 +21,10 @@ broadcast_channel::sptr broadcast_channel::make(const std::vector<std::string>& 
                                                 std::uint64_t seed)
 {
     auto configs = build_or_explain("broadcast_channel", [&] {
-        if (snrs_db.empty())
-            throw std::invalid_argument("snrs: give one SNR (dB) per receiver");
-        if (channels.size() != 1 && channels.size() != snrs_db.size())
-            throw std::invalid_argument("channels has " + std::to_string(channels.size()) +
-                                        " entries for " + std::to_string(snrs_db.size()) +
-                                        " receivers (snrs): give one for all or one each");
         if (frame_len < 1)
             throw std::invalid_argument("frame_len must be >= 1, got " +
                                         std::to_string(frame_len));
-        const auto mode = ::semcom::fading_mode_from_name(fading_mode);
-        std::vector<::semcom::ChannelConfig> c;
-        for (std::size_t r = 0; r < snrs_db.size(); ++r)
-            c.push_back(::semcom::ChannelConfig::parse(
-                channels.size() == 1 ? channels[0] : channels[r], snrs_db[r], mode));
-        return c;
+        return ::semcom::BroadcastConfig::parse(channels, snrs_db, fading_mode).receivers;
     });
     return gnuradio::make_block_sptr<broadcast_channel_impl>(configs, frame_len, seed);
 }

@@ -8,6 +8,7 @@
 #include <gnuradio/io_signature.h>
 #include <semcom/scheme.h>
 #include <gnuradio/semcom/burst_receiver.h>
+#include <semcom/channel.h>
 #include <semcom/waveform.h>
 
 #include <atomic>
@@ -46,7 +47,8 @@ public:
     double mean_snr_db() const override
     {
         std::lock_guard<std::mutex> l(d_mutex);
-        return d_decoded ? 10.0 * std::log10(d_snr_lin / double(d_decoded)) : std::nan("");
+        // the SNR of the mean linear SNR, i.e. of the harmonic mean noise variance
+        return d_decoded ? ::semcom::snr_db_from_noise_variance(double(d_decoded) / d_snr_lin) : std::nan("");
     }
 
     void forecast(int, gr_vector_int& required) override
@@ -70,7 +72,7 @@ public:
                 }
                 {
                     std::lock_guard<std::mutex> l(d_mutex);
-                    d_snr_lin += std::pow(10.0, f.channel.snr_db / 10.0);
+                    d_snr_lin += 1.0 / ::semcom::noise_variance_from_snr_db(f.channel.snr_db);
                 }
                 d_queue.push_back(std::move(f));
                 ++d_decoded;

@@ -30,8 +30,7 @@ public:
                     gr::io_signature::make(0, 0, 0)),
           d_c(c), d_h(h), d_w(w), d_classes(classes), d_coarse(coarse),
           d_receiver(std::move(receiver)), d_report_every(report_every),
-          d_json_path(std::move(json_path)), d_hwc_a(std::size_t(c) * h * w),
-          d_hwc_b(std::size_t(c) * h * w)
+          d_json_path(std::move(json_path)), d_scorer(c, h, w)
     {
         message_port_register_out(d_port);
     }
@@ -64,29 +63,23 @@ public:
         const auto* scores = static_cast<const float*>(input_items[2]);
         const int n0 = ninput_items[0], n1 = std::min(ninput_items[1], ninput_items[2]);
         const auto info0 = frame_info(0, n0), info1 = frame_info(1, n1);
-        const std::size_t per = std::size_t(d_c) * d_h * d_w;
-        int i0 = 0, i1 = 0;
-        while (i1 < n1) {
-            const long long seq = info1[i1].seq;
-            if (seq >= 0) {
-                while (i0 < n0 && info0[i0].seq >= 0 && info0[i0].seq < seq) {
-                    ++i0; // an original whose decoded frame never came
-                    ++d_missing;
-                }
-                if (i0 == n0)
-                    break; // wait for more originals
-                if (info0[i0].seq != seq) { // decoded frame without its original: skip it
-                    ++i1;
-                    continue;
-                }
-            } else if (i0 == n0) {
-                break;
-            }
-            score(orig + i0 * per, recon + i1 * per, scores + std::size_t(i1) * d_classes,
-                  d_coarse ? info0[i0].coarse : info0[i0].fine);
-            ++i0;
-            ++i1;
+        std::vector<long long> seq0(n0), seq1(n1);
+        for (int i = 0; i < n0; ++i)
+            seq0[i] = info0[i].seq;
+        for (int i = 0; i < n1; ++i)
+            seq1[i] = info1[i].seq;
+        const auto step = d_matcher.match(seq0.data(), seq0.size(), seq1.data(), seq1.size());
+        {
+            std::lock_guard<std::mutex> l(d_mutex);
+            d_missing += long(step.missing);
         }
+        const std::size_t per = d_scorer.image_size();
+        for (const auto& p : step.pairs) {
+            const auto& i = info0[p.original];
+            score(orig + p.original * per, recon + p.decoded * per,
+                  scores + p.decoded * std::size_t(d_classes), d_coarse ? i.coarse : i.fine);
+        }
+        const int i0 = int(step.originals_used), i1 = int(step.decoded_used);
         consume(0, i0);
         consume(1, i1);
         consume(2, i1);
@@ -155,20 +148,13 @@ private:
 
     void score(const float* a, const float* b, const float* s, int label)
     {
-        const std::size_t hw = std::size_t(d_h) * d_w;
-        for (int c = 0; c < d_c; ++c)
-            for (std::size_t p = 0; p < hw; ++p) {
-                d_hwc_a[p * d_c + c] = a[c * hw + p];
-                d_hwc_b[p * d_c + c] = b[c * hw + p];
-            }
-        const double p = ::semcom::psnr(a, b, hw * d_c);
-        const double q = ::semcom::ssim(d_hwc_a.data(), d_hwc_b.data(), d_h, d_w, d_c);
+        const auto q = d_scorer.score(a, b);
         const int decision = int(std::max_element(s, s + d_classes) - s);
         {
             std::lock_guard<std::mutex> l(d_mutex);
             ++d_frames;
-            d_psnr_sum += std::min(p, 100.0); // identical images: cap +inf
-            d_ssim_sum += q;
+            d_psnr_sum += q.psnr_db; // capped: identical images would be +inf
+            d_ssim_sum += q.ssim;
             if (label >= 0) {
                 ++d_labelled;
                 d_correct += decision == label;
@@ -189,7 +175,8 @@ private:
     const int d_report_every;
     const std::string d_json_path;
     const pmt::pmt_t d_port = pmt::mp("metrics");
-    std::vector<float> d_hwc_a, d_hwc_b;
+    ::semcom::ImageScorer d_scorer;
+    ::semcom::FrameMatcher d_matcher;
     mutable std::mutex d_mutex;
     long d_frames = 0, d_missing = 0, d_labelled = 0, d_correct = 0;
     double d_psnr_sum = 0.0, d_ssim_sum = 0.0;

@@ -7,6 +7,7 @@
 #include "block_util.h"
 
 #include <gnuradio/io_signature.h>
+#include <semcom/channel.h>
 
 #include <algorithm>
 #include <cmath>
@@ -149,7 +150,7 @@ int superposition_demapper_impl::work(int noutput_items,
             if (pmt::eqv(t.key, noise_var_key) && pmt::is_number(t.value))
                 nv = static_cast<float>(pmt::to_double(t.value));
             else if (pmt::eqv(t.key, snr_key) && pmt::is_number(t.value))
-                nv = std::pow(10.0f, -static_cast<float>(pmt::to_double(t.value)) / 10.0f);
+                nv = static_cast<float>(::semcom::noise_variance_from_snr_db(pmt::to_double(t.value)));
             else
                 continue;
             if (!(nv > 0.0f) || !std::isfinite(nv))

@@ -7,10 +7,20 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 
 namespace semcom {
+
+double noise_variance_from_snr_db(double snr_db) { return std::pow(10.0, -snr_db / 10.0); }
+
+double snr_db_from_noise_variance(double noise_var)
+{
+    if (!(noise_var > 0.0))
+        return std::numeric_limits<double>::infinity();
+    return -10.0 * std::log10(noise_var);
+}
 
 ChannelConfig ChannelConfig::parse(const std::string& spec, float snr_db, FadingMode mode)
 {
@@ -69,6 +79,28 @@ FadingMode fading_mode_from_name(const std::string& name)
                                 "' (expected block or per_symbol)");
 }
 
+BroadcastConfig BroadcastConfig::parse(const std::vector<std::string>& channels,
+                                       const std::vector<float>& snrs_db,
+                                       const std::string& fading_mode,
+                                       const std::string& channels_name,
+                                       const std::string& snrs_name)
+{
+    const std::size_t n_rx = snrs_db.size();
+    if (n_rx == 0)
+        throw std::invalid_argument(snrs_name + ": give one SNR (dB) per receiver");
+    if (channels.size() != 1 && channels.size() != n_rx)
+        throw std::invalid_argument(channels_name + " has " + std::to_string(channels.size()) +
+                                    " entries for " + std::to_string(n_rx) + " receivers (" +
+                                    snrs_name + "): give one for all, or one per receiver");
+    BroadcastConfig b;
+    b.mode = fading_mode_from_name(fading_mode);
+    for (std::size_t r = 0; r < n_rx; ++r) {
+        b.specs.push_back(channels.size() == 1 ? channels[0] : channels[r]);
+        b.receivers.push_back(ChannelConfig::parse(b.specs.back(), snrs_db[r], b.mode));
+    }
+    return b;
+}
+
 Channel::Channel(const ChannelConfig& config, std::uint64_t seed)
     : d_config(config), d_gauss(seed)
 {
@@ -86,7 +118,7 @@ void Channel::set_snr_db(float snr_db)
     if (!std::isfinite(snr_db))
         throw std::invalid_argument("channel: SNR must be finite");
     d_config.snr_db = snr_db;
-    d_noise_var = std::pow(10.0f, -snr_db / 10.0f);
+    d_noise_var = static_cast<float>(noise_variance_from_snr_db(snr_db));
     d_noise_std = std::sqrt(d_noise_var / 2.0f);
 }
 

@@ -4,6 +4,8 @@
  */
 #include <semcom/equaliser.h>
 
+#include <semcom/channel.h>
+
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -39,7 +41,7 @@ float effective_snr_db(cfloat h, float noise_var)
 {
     if (!(noise_var > 0.0f))
         return std::numeric_limits<float>::infinity();
-    return 10.0f * std::log10(std::norm(h) / noise_var);
+    return static_cast<float>(snr_db_from_noise_variance(double(noise_var) / std::norm(h)));
 }
 
 EqualiserKind equaliser_kind_from_name(const std::string& name)
@@ -68,6 +70,22 @@ void Equaliser::equalise(
     } else {
         for (std::size_t i = 0; i < n; ++i)
             out[i] = y[i] * std::conj(h[i]) / (std::norm(h[i]) + noise_var);
+    }
+}
+
+void Equaliser::zero_force(const cfloat* y,
+                           const cfloat* h,
+                           float noise_var,
+                           cfloat* out,
+                           float* out_noise_var,
+                           std::size_t n) const
+{
+    if (d_kind != EqualiserKind::zf)
+        throw std::logic_error("Equaliser::zero_force: the equaliser is not zero forcing");
+    for (std::size_t i = 0; i < n; ++i) {
+        const float g = std::norm(h[i]);
+        out[i] = g > 0.0f ? y[i] / h[i] : cfloat(0.0f);
+        out_noise_var[i] = g > 0.0f ? noise_var / g : 1e12f;
     }
 }
 

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <stdexcept>
 
@@ -279,6 +280,36 @@ void write_png_grid(const std::string& path, const std::vector<std::vector<const
                         grid[(c * gh + r * (height + gap) + y) * gw + k * (width + gap) + x] =
                             rows[r][k][(c * height + y) * width + x];
     write_png(path, grid.data(), channels, gh, gw);
+}
+
+std::vector<float> mean_image(const ImageSet& set)
+{
+    const std::size_t D = set.image_size();
+    if (set.size() == 0)
+        throw std::invalid_argument("mean_image: empty image set");
+    std::vector<double> sum(D, 0.0);
+    for (std::size_t i = 0; i < set.size(); ++i)
+        for (std::size_t k = 0; k < D; ++k)
+            sum[k] += set.image(i)[k];
+    std::vector<float> mean(D);
+    for (std::size_t k = 0; k < D; ++k)
+        mean[k] = float(sum[k] / double(set.size()));
+    return mean;
+}
+
+int most_frequent_label(const std::vector<int>& labels)
+{
+    std::map<int, long> count;
+    for (int l : labels)
+        count[l]++;
+    int best = 0;
+    long most = -1;
+    for (const auto& [label, c] : count)
+        if (c > most) {
+            best = label;
+            most = c;
+        }
+    return best;
 }
 
 } // namespace semcom

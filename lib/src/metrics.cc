@@ -4,6 +4,7 @@
  */
 #include <semcom/metrics.h>
 
+#include <algorithm>
 #include <bitset>
 #include <cmath>
 #include <limits>
@@ -136,6 +137,79 @@ std::uint64_t count_bit_errors(const std::uint8_t* a, const std::uint8_t* b, std
     for (std::size_t i = 0; i < n; ++i)
         e += std::bitset<8>((a[i] ^ b[i]) & mask).count();
     return e;
+}
+
+std::uint64_t count_llr_bit_errors(const float* llrs, const std::uint8_t* sent, std::size_t n,
+                                   unsigned bits)
+{
+    std::uint64_t e = 0;
+    for (std::size_t i = 0; i < n; ++i)
+        for (unsigned b = 0; b < bits; ++b) {
+            const bool sent_one = (sent[i] >> (bits - 1 - b)) & 1u;
+            e += (llrs[i * bits + b] < 0.0f) != sent_one;
+        }
+    return e;
+}
+
+ImageScorer::ImageScorer(std::size_t channels, std::size_t height, std::size_t width)
+    : d_c(channels), d_h(height), d_w(width), d_hwc_a(channels * height * width),
+      d_hwc_b(channels * height * width)
+{
+    if (channels < 1 || height < 11 || width < 11)
+        throw std::invalid_argument("image scorer: images must be at least 1x11x11 (the SSIM window), got " +
+                                    std::to_string(channels) + "x" + std::to_string(height) + "x" +
+                                    std::to_string(width));
+}
+
+ImageScorer::Score ImageScorer::score(const float* a, const float* b)
+{
+    const std::size_t hw = d_h * d_w;
+    for (std::size_t c = 0; c < d_c; ++c)
+        for (std::size_t p = 0; p < hw; ++p) {
+            d_hwc_a[p * d_c + c] = a[c * hw + p];
+            d_hwc_b[p * d_c + c] = b[c * hw + p];
+        }
+    Score s;
+    s.psnr_db = std::min(psnr(a, b, hw * d_c), psnr_cap_db);
+    s.ssim = ssim(d_hwc_a.data(), d_hwc_b.data(), d_h, d_w, d_c);
+    return s;
+}
+
+FrameMatcher::Step FrameMatcher::match(const long long* orig,
+                                       std::size_t n0,
+                                       const long long* dec,
+                                       std::size_t n1,
+                                       std::size_t max_pairs)
+{
+    Step step;
+    std::size_t i0 = 0, i1 = 0;
+    while (i1 < n1 && step.pairs.size() < max_pairs) {
+        const long long s = dec[i1];
+        if (s >= 0) {
+            while (i0 < n0 && orig[i0] >= 0 && orig[i0] < s) {
+                ++i0; // an original whose decoded frame never came
+                ++step.missing;
+            }
+            if (i0 == n0)
+                break; // wait for more originals
+            if (orig[i0] != s) { // a decoded frame whose original has passed
+                ++i1;
+                ++step.orphans;
+                continue;
+            }
+        } else if (i0 == n0) {
+            break;
+        }
+        step.pairs.push_back({ i0, i1 });
+        ++i0;
+        ++i1;
+    }
+    step.originals_used = i0;
+    step.decoded_used = i1;
+    d_matched += step.pairs.size();
+    d_missing += step.missing;
+    d_orphans += step.orphans;
+    return step;
 }
 
 } // namespace semcom

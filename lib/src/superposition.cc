@@ -466,4 +466,24 @@ void SuperpositionDemapper::llrs(const cfloat* y,
     }
 }
 
+void SuperpositionDemapper::llrs(const cfloat* y,
+                                 const float* noise_var,
+                                 float* const* out,
+                                 std::size_t n) const
+{
+    if (n == 0)
+        return;
+    if (std::all_of(noise_var, noise_var + n, [&](float v) { return v == noise_var[0]; })) {
+        llrs(y, noise_var[0], out, n); // block fading or AWGN: one noise variance for the run
+        return;
+    }
+    const auto& layers = d_mapper.layers();
+    std::vector<float*> one(layers.size());
+    for (std::size_t i = 0; i < n; ++i) {
+        for (std::size_t l = 0; l < layers.size(); ++l)
+            one[l] = out[l] ? out[l] + i * layers[l].bits_per_symbol() : nullptr;
+        llrs(y + i, noise_var[i], one.data(), 1);
+    }
+}
+
 } // namespace semcom

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
+#include <string>
 
 using namespace semcom;
 
@@ -182,4 +184,60 @@ TEST(GaussianSource, MomentsTailsAndDistributionFunction)
         c += double(w[i]) * w[i + 1];
     EXPECT_NEAR(c / (w.size() / 2), 0.0, 0.005);
     EXPECT_FALSE(GaussianSource::implementation().empty());
+}
+
+TEST(Snr, NoiseVarianceConversionIsTheDesignConventionBothWays)
+{
+    EXPECT_DOUBLE_EQ(noise_variance_from_snr_db(0.0), 1.0);
+    EXPECT_NEAR(noise_variance_from_snr_db(10.0), 0.1, 1e-15);
+    EXPECT_NEAR(noise_variance_from_snr_db(-5.0), std::sqrt(10.0), 1e-12);
+    for (double snr : { -12.5, -3.0, 0.0, 7.0, 31.0 })
+        EXPECT_NEAR(snr_db_from_noise_variance(noise_variance_from_snr_db(snr)), snr, 1e-12);
+    EXPECT_TRUE(std::isinf(snr_db_from_noise_variance(0.0)));
+    // the channel's noise is the converted variance
+    Channel ch(ChannelConfig::parse("awgn", 7.0f), 1);
+    EXPECT_FLOAT_EQ(ch.noise_var(), float(noise_variance_from_snr_db(7.0)));
+}
+
+TEST(BroadcastConfig, OneChannelForAllOrOnePerReceiver)
+{
+    const auto all = BroadcastConfig::parse({ "rayleigh" }, { -5.0f, 20.0f }, "per_symbol");
+    ASSERT_EQ(all.size(), 2u);
+    EXPECT_EQ(all.mode, FadingMode::per_symbol);
+    for (std::size_t r = 0; r < 2; ++r) {
+        EXPECT_EQ(all[r].fading, Fading::rayleigh);
+        EXPECT_EQ(all[r].mode, FadingMode::per_symbol);
+        EXPECT_EQ(all.specs[r], "rayleigh");
+    }
+    EXPECT_FLOAT_EQ(all[0].snr_db, -5.0f);
+    EXPECT_FLOAT_EQ(all[1].snr_db, 20.0f);
+
+    const auto each = BroadcastConfig::parse({ "awgn", "rician:3" }, { 1.0f, 2.0f });
+    EXPECT_EQ(each.mode, FadingMode::block);
+    EXPECT_EQ(each[0].fading, Fading::none);
+    EXPECT_EQ(each[1].fading, Fading::rician);
+    EXPECT_FLOAT_EQ(each[1].k_factor, 3.0f);
+    EXPECT_EQ(each.specs[1], "rician:3");
+}
+
+TEST(BroadcastConfig, RefusesBadCountsSpecsAndModesNamingTheOptions)
+{
+    auto message = [](auto f) {
+        try {
+            f();
+        } catch (const std::invalid_argument& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    EXPECT_EQ(message([] { BroadcastConfig::parse({ "awgn" }, {}); }),
+              "snrs: give one SNR (dB) per receiver");
+    EXPECT_EQ(message([] { BroadcastConfig::parse({ "awgn", "awgn" }, { 1, 2, 3 }, "block", "--channel", "--snr"); }),
+              "--channel has 2 entries for 3 receivers (--snr): give one for all, or one per receiver");
+    EXPECT_NE(message([] { BroadcastConfig::parse({ "nakagami" }, { 1 }); }).find("unknown channel 'nakagami'"),
+              std::string::npos);
+    EXPECT_NE(message([] { BroadcastConfig::parse({ "awgn" }, { 1 }, "slow"); }).find("fading mode"),
+              std::string::npos);
+    EXPECT_NE(message([] { BroadcastConfig::parse({ "awgn" }, { NAN }); }).find("SNR must be finite"),
+              std::string::npos);
 }

@@ -87,3 +87,22 @@ TEST(Equaliser, MmseMinimisesMeanSquareError)
     EXPECT_NEAR(emmse / expect, 1.0, 0.03);
     EXPECT_THROW(equaliser_kind_from_name("dfe"), std::invalid_argument);
 }
+
+TEST(Equaliser, ZeroForcingGivesThePerSymbolNoiseVariance)
+{
+    const Equaliser zf(EqualiserKind::zf);
+    const cfloat x[4] = { { 1, 0 }, { 0, -1 }, { 0.5f, 0.5f }, { 1, 1 } };
+    const cfloat h[4] = { { 2, 0 }, { 0, 0.5f }, { 0, 0 }, { 0.3f, -0.4f } };
+    cfloat y[4], out[4];
+    for (int i = 0; i < 4; ++i)
+        y[i] = h[i] * x[i];
+    float nv[4];
+    zf.zero_force(y, h, 0.1f, out, nv, 4);
+    for (int i : { 0, 1, 3 }) {
+        EXPECT_NEAR(std::abs(out[i] - x[i]), 0.0f, 1e-6f);
+        EXPECT_FLOAT_EQ(nv[i], 0.1f / std::norm(h[i]));
+    }
+    EXPECT_EQ(out[2], cfloat(0.0f)); // h = 0: no information
+    EXPECT_GE(nv[2], 1e12f);
+    EXPECT_THROW(Equaliser(EqualiserKind::mmse).zero_force(y, h, 0.1f, out, nv, 4), std::logic_error);
+}

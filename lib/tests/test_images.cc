@@ -92,3 +92,20 @@ TEST(Images, PngRoundTripAndFolder)
     EXPECT_EQ(h, 2u * 5u + 2u);
     EXPECT_EQ(w, 3u * 7u + 4u);
 }
+
+TEST(Images, MeanImageAndMostFrequentLabel)
+{
+    ImageSet set;
+    set.channels = 1;
+    set.height = 1;
+    set.width = 2;
+    set.pixels = { 0.0f, 1.0f, 0.5f, 1.0f, 1.0f, 0.25f };
+    set.fine = { 3, 1, 3 };
+    const auto mean = mean_image(set);
+    ASSERT_EQ(mean.size(), 2u);
+    EXPECT_FLOAT_EQ(mean[0], 0.5f);
+    EXPECT_FLOAT_EQ(mean[1], 0.75f);
+    EXPECT_EQ(most_frequent_label(set.fine), 3);
+    EXPECT_EQ(most_frequent_label({ 2, 0, 0, 2 }), 0); // ties: the smallest
+    EXPECT_THROW(mean_image(ImageSet{}), std::invalid_argument);
+}

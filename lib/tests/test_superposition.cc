@@ -307,3 +307,28 @@ TEST(Superposition, LlrSignGivesTheMlBitAtHighSnr)
     EXPECT_THROW(d.llrs(f.x.data(), 0.0f, lo, 1), std::invalid_argument);
     EXPECT_THROW(d.posteriors(f.x.data(), -1.0f, lo, 1), std::invalid_argument);
 }
+
+TEST(SuperpositionDemapper, LlrsWithOneNoiseVariancePerSymbol)
+{
+    const SuperpositionMapper mapper({ Constellation::qam(4), Constellation::qam(16) }, { 16.0f / 21, 5.0f / 21 });
+    const SuperpositionDemapper demapper(mapper);
+    const std::size_t n = 5;
+    const cfloat y[n] = { { 0.3f, -0.7f }, { 1.1f, 0.2f }, { -0.4f, -0.4f }, { 0.0f, 0.9f }, { -1.2f, 0.5f } };
+    const float nv[n] = { 0.1f, 0.5f, 0.02f, 1.3f, 0.1f };
+    std::vector<float> a0(n * 2), a1(n * 4), b0(n * 2), b1(n * 4);
+    float* a[2] = { a0.data(), a1.data() };
+    demapper.llrs(y, nv, a, n);
+    for (std::size_t i = 0; i < n; ++i) {
+        float* b[2] = { b0.data() + 2 * i, b1.data() + 4 * i };
+        demapper.llrs(y + i, nv[i], b, 1);
+    }
+    EXPECT_EQ(a0, b0);
+    EXPECT_EQ(a1, b1);
+    // all equal: the same as the one-variance call; a null layer is skipped
+    const float same[n] = { 0.2f, 0.2f, 0.2f, 0.2f, 0.2f };
+    float* only_second[2] = { nullptr, a1.data() };
+    demapper.llrs(y, same, only_second, n);
+    float* c[2] = { b0.data(), b1.data() };
+    demapper.llrs(y, 0.2f, c, n);
+    EXPECT_EQ(a1, b1);
+}

@@ -15,6 +15,15 @@
 
 namespace semcom {
 
+/*!
+ * SNR <-> noise variance, the one conversion of DESIGN §4: SNR_dB = 10 log10(P / sigma^2) with
+ * unit signal power P = 1 and complex noise CN(0, sigma^2) (sigma^2 / 2 per real dimension).
+ * Every block and app that turns one into the other calls these two.
+ */
+double noise_variance_from_snr_db(double snr_db);
+//! The inverse: 10 log10(1 / noise_var); +inf for a noise variance of 0.
+double snr_db_from_noise_variance(double noise_var);
+
 enum class Fading { none, rayleigh, rician };
 enum class FadingMode {
     block,     //!< one h per frame: call Channel::new_block() at each frame start
@@ -42,6 +51,29 @@ struct ChannelConfig {
 };
 
 FadingMode fading_mode_from_name(const std::string& name);
+
+/*!
+ * \brief The receivers of one broadcast, validated once: a channel spec for all receivers or one
+ * per receiver, an SNR per receiver, one fading mode.
+ *
+ * Apps and blocks that take "--channel awgn,rayleigh --snr -5,20 --fading block" build this and
+ * never index the channel list themselves. The error messages name the options as the caller
+ * calls them (\p channels_name, \p snrs_name), e.g. "--channel has 2 entries for 3 receivers".
+ */
+struct BroadcastConfig {
+    std::vector<ChannelConfig> receivers;
+    std::vector<std::string> specs; //!< receiver r's channel spec as given ("rician:2")
+    FadingMode mode = FadingMode::block;
+
+    static BroadcastConfig parse(const std::vector<std::string>& channels,
+                                 const std::vector<float>& snrs_db,
+                                 const std::string& fading_mode = "block",
+                                 const std::string& channels_name = "channels",
+                                 const std::string& snrs_name = "snrs");
+
+    std::size_t size() const { return receivers.size(); }
+    const ChannelConfig& operator[](std::size_t r) const { return receivers.at(r); }
+};
 
 class Channel
 {

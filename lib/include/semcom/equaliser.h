@@ -52,6 +52,16 @@ public:
     void equalise(const cfloat* y, const cfloat* h, float noise_var, cfloat* out,
                   std::size_t n) const;
 
+    /*!
+     * \brief Zero forcing with the noise it leaves: out[i] = y[i] / h[i] and
+     * out_noise_var[i] = noise_var / |h[i]|^2, the per-symbol variance that exact LLRs of the
+     * equalised symbols need (a deep fade amplifies the noise). A symbol with h = 0 carries
+     * nothing: out 0, variance 1e12. Genie receivers (perfect h) of the apps use it; an
+     * Equaliser of kind mmse refuses it (its output is biased, not x + noise).
+     */
+    void zero_force(const cfloat* y, const cfloat* h, float noise_var, cfloat* out,
+                    float* out_noise_var, std::size_t n) const;
+
 private:
     EqualiserKind d_kind;
 };

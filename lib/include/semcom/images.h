@@ -53,6 +53,14 @@ std::vector<float> read_png(const std::string& path, std::size_t& channels, std:
                             std::size_t& width);
 
 /*!
+ * What a receiver shows when it has no decoded image (the separate baseline's lost frames): the
+ * mean image of a set, pixel by pixel, and the most frequent label of a task (the smallest label
+ * among the most frequent on ties), as python/semcom_train/separate.py does.
+ */
+std::vector<float> mean_image(const ImageSet& set);
+int most_frequent_label(const std::vector<int>& labels);
+
+/*!
  * \brief A grid of images, one row per image set: rows[r][k] is the k-th image of row r, all CHW
  * of the same shape. Written with a 2-pixel white gap: originals above each receiver's
  * reconstructions.

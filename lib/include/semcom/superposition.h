@@ -71,6 +71,10 @@ private:
  * axis instead of prod(M_k) per symbol (16 instead of 64 for 4QAM x 16QAM). Other layer types
  * (PSK, custom) take the exact sum over the whole table.
  *
+ * llrs with one noise variance per symbol (after a zero-forcing equaliser on a fading channel the
+ * noise variance is noise_var / |h_i|^2, see Equaliser::zero_force) demaps the run of symbols at
+ * once when every variance is the same (block fading, AWGN), else symbol by symbol.
+ *
  * Output pointers may be null for layers the caller does not need.
  * posteriors: out[k] holds n * M_k floats (one row per symbol); llrs: n * log2(M_k).
  */
@@ -86,6 +90,7 @@ public:
     void hard_sic(const cfloat* y, std::uint8_t* const* out, std::size_t n) const;
     void posteriors(const cfloat* y, float noise_var, float* const* out, std::size_t n) const;
     void llrs(const cfloat* y, float noise_var, float* const* out, std::size_t n) const;
+    void llrs(const cfloat* y, const float* noise_var, float* const* out, std::size_t n) const;
 
     //! Super-PAM amplitudes per axis, ascending (separable case only).
     const std::vector<float>& axis_levels() const { return d_axis_levels; }

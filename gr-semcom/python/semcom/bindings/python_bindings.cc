@@ -27,6 +27,8 @@
 namespace py = pybind11;
 using namespace gr::semcom;
 
+void bind_monitor_blocks(py::module& m); // monitor_python.cc
+
 PYBIND11_MODULE(semcom_python, m)
 {
     m.doc() = "gr-semcom blocks (semantic broadcast communication)";
@@ -163,6 +165,8 @@ PYBIND11_MODULE(semcom_python, m)
         .def("frames_decoded", &burst_receiver::frames_decoded)
         .def("frames_rejected", &burst_receiver::frames_rejected)
         .def("mean_snr_db", &burst_receiver::mean_snr_db);
+
+    bind_monitor_blocks(m);
 
 #ifdef SEMCOM_HAVE_NEURAL
     py::class_<semantic_encoder, gr::block, gr::basic_block, std::shared_ptr<semantic_encoder>>(
