@@ -4,6 +4,8 @@
  */
 #include "broadcast_channel_impl.h"
 
+#include <map>
+
 #include "block_util.h"
 #include "frame_tags.h"
 
@@ -40,6 +42,7 @@ broadcast_channel_impl::broadcast_channel_impl(
       d_block_fading(configs.front().mode == ::semcom::FadingMode::block),
       d_frame_len(frame_len)
 {
+    set_tag_propagation_policy(TPP_DONT); // every tag to every receiver, the frame info with its CSI
 }
 
 void broadcast_channel_impl::set_snr(int receiver, float snr_db)
@@ -78,6 +81,18 @@ int broadcast_channel_impl::work(int noutput_items,
     std::lock_guard<std::mutex> lock(d_mutex);
     const auto* in = static_cast<const gr_complex*>(input_items[0]);
     const std::size_t n_rx = d_channel.num_receivers();
+    // Every tag goes to every receiver; a frame's info gains its receiver's CSI (block fading).
+    std::vector<gr::tag_t> tags;
+    get_tags_in_window(tags, 0, 0, noutput_items);
+    std::map<std::uint64_t, pmt::pmt_t> frame;
+    for (const auto& t : tags) {
+        if (d_block_fading && pmt::eqv(t.key, frame_info::key()) && t.offset % d_frame_len == 0) {
+            frame[t.offset] = t.value;
+            continue;
+        }
+        for (std::size_t r = 0; r < n_rx; ++r)
+            add_item_tag(static_cast<unsigned>(r), t.offset, t.key, t.value, t.srcid);
+    }
     if (!d_block_fading) {
         for (std::size_t r = 0; r < n_rx; ++r)
             d_channel.receiver(r).apply(in, static_cast<gr_complex*>(output_items[r]),
@@ -98,11 +113,12 @@ int broadcast_channel_impl::work(int noutput_items,
             ch.apply(in + start, static_cast<gr_complex*>(output_items[r]) + start, n);
             if (pos != 0)
                 continue;
-            pmt::pmt_t csi = pmt::make_dict();
-            csi = pmt::dict_add(csi, pmt::mp("h"), pmt::from_complex(ch.block_gain()));
-            csi = pmt::dict_add(csi, pmt::mp("noise_var"), pmt::from_double(ch.noise_var()));
-            csi = pmt::dict_add(csi, pmt::mp("snr_db"), pmt::from_double(ch.config().snr_db));
-            add_item_tag(static_cast<unsigned>(r), first + start, csi_tag_key(), csi, alias_pmt());
+            const auto it = frame.find(first + start);
+            auto info = frame_info::with(it == frame.end() ? pmt::PMT_NIL : it->second, "h",
+                                         pmt::from_complex(ch.block_gain()));
+            info = frame_info::with(info, "noise_var", pmt::from_double(ch.noise_var()));
+            info = frame_info::with(info, "snr_db", pmt::from_double(ch.config().snr_db));
+            add_item_tag(static_cast<unsigned>(r), first + start, frame_info::key(), info, alias_pmt());
         }
         start += n;
     }

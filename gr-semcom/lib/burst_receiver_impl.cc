@@ -106,10 +106,11 @@ public:
 private:
     void tag_frame(uint64_t at, const ::semcom::WaveformReceiver::Frame& f)
     {
-        pmt::pmt_t image = pmt::make_dict();
-        image = pmt::dict_add(image, pmt::mp("seq"), pmt::from_uint64(f.header.sequence));
-        add_item_tag(0, at, image_tag_key(), image, alias_pmt());
-        add_item_tag(0, at, pmt::mp("snr_db"), pmt::from_double(f.channel.snr_db), alias_pmt());
+        // one frame info: what the header says and the SNR measured after equalisation
+        pmt::pmt_t info = frame_info::with(pmt::PMT_NIL, "seq", pmt::from_uint64(f.header.sequence));
+        info = frame_info::with(info, "scheme", pmt::from_long(f.header.scheme));
+        info = frame_info::with(info, "model_id", pmt::from_long(f.header.model_id));
+        info = frame_info::with(info, "snr_db", pmt::from_double(f.channel.snr_db));
         if (f.header.quantizer_bits > 0) {
             ::semcom::QuantizedFrameInfo q;
             q.bits = f.header.quantizer_bits;
@@ -118,8 +119,9 @@ private:
             q.gain = f.header.gain;
             q.values = std::uint32_t(2 * f.header.payload_symbols);
             q.sent = f.header.end_index;
-            add_item_tag(0, at, frame_tag_key(), quantized_info_to_pmt(q), alias_pmt());
+            info = quantized_info_to_pmt(q, info);
         }
+        add_item_tag(0, at, frame_info::key(), info, alias_pmt());
     }
 
     const int d_n;

@@ -54,20 +54,17 @@ public:
             h.sequence = std::uint32_t(d_sent);
             std::vector<gr::tag_t> tags;
             get_tags_in_range(tags, 0, first, first + d_n);
-            for (const auto& t : tags) {
-                if (pmt::eqv(t.key, image_tag_key())) {
-                    const auto seq = pmt::dict_ref(t.value, pmt::mp("seq"), pmt::PMT_NIL);
-                    if (pmt::is_integer(seq) || pmt::is_uint64(seq))
-                        h.sequence = std::uint32_t(pmt::to_uint64(seq));
-                } else if (pmt::eqv(t.key, frame_tag_key())) {
-                    if (const auto q = quantized_info_from_pmt(t.value)) {
-                        h.quantizer_bits = std::uint8_t(q->bits);
-                        h.z_min = q->range.z_min;
-                        h.z_max = q->range.z_max;
-                        h.gain = q->gain;
-                        h.end_index = std::uint16_t(q->sent);
-                    }
-                }
+            // the header carries the frame info: sequence number and quantizer side information
+            const pmt::pmt_t info = frame_info::find(tags);
+            const auto seq = frame_info::get(info, "seq");
+            if (pmt::is_integer(seq) || pmt::is_uint64(seq))
+                h.sequence = std::uint32_t(pmt::to_uint64(seq));
+            if (const auto q = quantized_info_from_pmt(info)) {
+                h.quantizer_bits = std::uint8_t(q->bits);
+                h.z_min = q->range.z_min;
+                h.z_max = q->range.z_max;
+                h.gain = q->gain;
+                h.end_index = std::uint16_t(q->sent);
             }
             const auto symbols = d_format.build(h, in + std::size_t(b) * d_n, std::size_t(d_n));
             const auto shaped = d_shaper.shape(symbols.data(), symbols.size());

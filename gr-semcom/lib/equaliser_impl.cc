@@ -23,7 +23,7 @@ public:
                          gr::io_signature::make(1, 1, sizeof(gr_complex))),
           d_eq(kind)
     {
-        set_tag_propagation_policy(TPP_DONT); // CSI tags are replaced, the others copied
+        set_tag_propagation_policy(TPP_DONT); // frame info updated with the equalised SNR, the others copied
     }
 
     int work(int noutput_items, gr_vector_const_void_star& input_items, gr_vector_void_star& output_items) override
@@ -37,20 +37,20 @@ public:
         int done = 0;
         for (const auto& t : tags) {
             const int at = static_cast<int>(t.offset - start);
-            if (!pmt::eqv(t.key, csi_tag_key())) {
+            const auto h = frame_info::get(t.value, "h");
+            if (!pmt::eqv(t.key, frame_info::key()) || !pmt::is_complex(h)) {
                 add_item_tag(0, nitems_written(0) + at, t.key, t.value, t.srcid);
                 continue;
             }
             d_eq.equalise(in + done, d_h, d_noise_var, out + done, at - done);
             done = at;
-            const auto h = pmt::dict_ref(t.value, pmt::mp("h"), pmt::PMT_NIL);
-            const auto nv = pmt::dict_ref(t.value, pmt::mp("noise_var"), pmt::PMT_NIL);
-            if (pmt::is_complex(h))
-                d_h = gr_complex(pmt::to_complex(h));
-            if (pmt::is_number(nv))
-                d_noise_var = static_cast<float>(pmt::to_double(nv));
-            add_item_tag(0, nitems_written(0) + at, pmt::mp("snr_db"),
-                         pmt::from_double(::semcom::effective_snr_db(d_h, d_noise_var)), alias_pmt());
+            d_h = gr_complex(pmt::to_complex(h));
+            if (const auto nv = frame_info::number(t.value, "noise_var"))
+                d_noise_var = static_cast<float>(*nv);
+            add_item_tag(0, nitems_written(0) + at, frame_info::key(),
+                         frame_info::with(t.value, "snr_db",
+                                          pmt::from_double(::semcom::effective_snr_db(d_h, d_noise_var))),
+                         alias_pmt());
         }
         d_eq.equalise(in + done, d_h, d_noise_var, out + done, noutput_items - done);
         return noutput_items;

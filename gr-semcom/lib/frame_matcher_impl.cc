@@ -57,7 +57,7 @@ public:
             const pmt::pmt_t tag =
                 pmt::dict_add(pmt::make_dict(), pmt::mp("seq"), pmt::from_uint64(std::uint64_t(std::max(s, 0LL))));
             for (int k = 0; k < 2; ++k)
-                add_item_tag(k, nitems_written(k) + o, image_tag_key(), tag);
+                add_item_tag(k, nitems_written(k) + o, frame_info::key(), tag);
         }
         consume(0, int(step.originals_used));
         consume(1, int(step.decoded_used));
@@ -65,12 +65,12 @@ public:
     }
 
 private:
-    //! The seq of each item's "semcom_image" tag, -1 for an untagged item.
+    //! The seq of each item's "semcom_frame" tag, -1 for an untagged item.
     std::vector<long long> seqs(int port, int n)
     {
         std::vector<long long> out(std::size_t(n), -1);
         std::vector<gr::tag_t> tags;
-        get_tags_in_window(tags, port, 0, n, image_tag_key());
+        get_tags_in_window(tags, port, 0, n, frame_info::key());
         for (const auto& t : tags)
             if (pmt::is_dict(t.value))
                 out[t.offset - nitems_read(port)] =

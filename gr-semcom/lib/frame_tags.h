@@ -5,6 +5,7 @@
 #ifndef INCLUDED_SEMCOM_FRAME_TAGS_H
 #define INCLUDED_SEMCOM_FRAME_TAGS_H
 
+#include <gnuradio/semcom/frame_info.h>
 #include <pmt/pmt.h>
 #include <semcom/quantizer.h>
 
@@ -13,37 +14,10 @@
 namespace gr {
 namespace semcom {
 
-//! Tag key of the per-frame side information of quantized frames.
-inline const pmt::pmt_t& frame_tag_key()
+//! \p frame (a frame-info dict, or PMT_NIL) with the quantizer side information added.
+inline pmt::pmt_t quantized_info_to_pmt(const ::semcom::QuantizedFrameInfo& info, pmt::pmt_t frame = pmt::PMT_NIL)
 {
-    static const pmt::pmt_t key = pmt::mp("semcom_frame");
-    return key;
-}
-
-//! Tag key of the per-image metadata written by image_source: dict {seq, fine, coarse, index}.
-inline const pmt::pmt_t& image_tag_key()
-{
-    static const pmt::pmt_t key = pmt::mp("semcom_image");
-    return key;
-}
-
-//! Tag key of the genie CSI written by broadcast_channel in block-fading mode.
-inline const pmt::pmt_t& csi_tag_key()
-{
-    static const pmt::pmt_t key = pmt::mp("semcom_csi");
-    return key;
-}
-
-//! Tag key of the symbols an A-MIJSCC frame sends (semantic_encoder -> quantized_mapper).
-inline const pmt::pmt_t& end_index_tag_key()
-{
-    static const pmt::pmt_t key = pmt::mp("end_index");
-    return key;
-}
-
-inline pmt::pmt_t quantized_info_to_pmt(const ::semcom::QuantizedFrameInfo& info)
-{
-    pmt::pmt_t d = pmt::make_dict();
+    pmt::pmt_t d = pmt::is_dict(frame) ? frame : pmt::make_dict();
     d = pmt::dict_add(d, pmt::mp("bits"), pmt::from_long(info.bits));
     d = pmt::dict_add(d, pmt::mp("z_min"), pmt::from_double(info.range.z_min));
     d = pmt::dict_add(d, pmt::mp("z_max"), pmt::from_double(info.range.z_max));

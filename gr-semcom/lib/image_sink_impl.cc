@@ -74,7 +74,7 @@ public:
                     d_grid[k].emplace_back(img, img + per);
                 }
                 if (n < d_max) {
-                    get_tags_in_range(tags, k, nitems_read(k) + i, nitems_read(k) + i + 1, image_tag_key());
+                    get_tags_in_range(tags, k, nitems_read(k) + i, nitems_read(k) + i + 1, frame_info::key());
                     const long seq = tags.empty() ? n
                                                   : long(pmt::to_uint64(pmt::dict_ref(tags[0].value, pmt::mp("seq"), pmt::from_uint64(n))));
                     ::semcom::write_png(d_dir + "/" + d_prefix + "_" + std::to_string(k) + "_" +

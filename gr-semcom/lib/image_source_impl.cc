@@ -64,7 +64,7 @@ public:
             info = pmt::dict_add(info, pmt::mp("fine"), pmt::from_long(d_images.fine[i]));
             info = pmt::dict_add(info, pmt::mp("coarse"), pmt::from_long(d_images.coarse[i]));
             info = pmt::dict_add(info, pmt::mp("index"), pmt::from_long(static_cast<long>(i)));
-            add_item_tag(0, nitems_written(0) + produced, image_tag_key(), info, alias_pmt());
+            add_item_tag(0, nitems_written(0) + produced, frame_info::key(), info, alias_pmt());
             ++produced;
         }
         return produced == 0 ? WORK_DONE : produced;

@@ -135,7 +135,7 @@ private:
     {
         std::vector<info> out(n);
         std::vector<gr::tag_t> tags;
-        get_tags_in_window(tags, port, 0, n, image_tag_key());
+        get_tags_in_window(tags, port, 0, n, frame_info::key());
         const uint64_t start = nitems_read(port);
         for (const auto& t : tags) {
             auto& i = out[t.offset - start];

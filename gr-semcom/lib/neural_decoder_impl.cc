@@ -83,6 +83,7 @@ public:
     void set_snr(float snr_db) override { d_snr = snr_db; }
     long frames_decoded() const override { return d_decoded; }
     long frames_dropped() const override { return d_dropped; }
+    long frames_rejected() const override { return d_rejected; }
     int channel_uses() const override { return d_n; }
     int num_classes() const override { return d_sig.classes; }
     int image_size() const override { return int(d_sig.image_numel); }
@@ -118,14 +119,17 @@ public:
             const uint64_t first = nitems_read(0) + uint64_t(f) * d_n;
             get_tags_in_range(tags, 0, first, first + d_n);
             frame_meta meta;
-            meta.snr = d_snr;
-            for (const auto& t : tags) {
-                if (pmt::eqv(t.key, image_tag_key()))
-                    meta.image_tag = t;
-                else if (pmt::eqv(t.key, pmt::mp("snr_db")) && pmt::is_number(t.value))
-                    meta.snr = float(pmt::to_double(t.value));
-                else if (pmt::eqv(t.key, csi_tag_key()))
-                    meta.snr = snr_from_message(t.value, meta.snr);
+            meta.info = frame_info::find(tags);
+            const auto snr = frame_info::number(meta.info, "snr_db");
+            meta.snr = snr && std::isfinite(*snr) ? float(*snr) : d_snr.load();
+            // a frame of another scheme is refused, never decoded with the wrong model
+            const auto scheme = frame_info::number(meta.info, "scheme");
+            if (scheme && int(*scheme) != d_sig.header_code) {
+                if (d_rejected++ == 0)
+                    d_logger->warn("frames of scheme code {} refused: this decoder is for '{}' (code {})",
+                                   int(*scheme), d_sig.scheme, d_sig.header_code);
+                ++submitted;
+                continue;
             }
             const std::size_t k = d_bank->nearest(meta.snr);
             // complex<float> is [re, im]: the frame is the model's [n, 2] float input as it is
@@ -173,10 +177,10 @@ public:
             }
             write(r, produced, output_items);
             if (meta != d_meta.end()) {
-                if (!pmt::is_null(meta->second.image_tag.key))
+                if (!pmt::is_null(meta->second.info))
                     for (std::size_t k = 0; k < output_items.size(); ++k)
-                        add_item_tag(unsigned(k), nitems_written(k) + produced, meta->second.image_tag.key,
-                                     meta->second.image_tag.value, alias_pmt());
+                        add_item_tag(unsigned(k), nitems_written(k) + produced, frame_info::key(),
+                                     meta->second.info, alias_pmt());
                 d_meta.erase(meta);
             }
             ++produced;
@@ -188,7 +192,7 @@ public:
 private:
     struct frame_meta {
         float snr = 0.0f;
-        gr::tag_t image_tag;
+        pmt::pmt_t info = pmt::PMT_NIL; //!< the frame info, passed on with the decoded outputs
     };
 
     std::size_t outstanding() const
@@ -237,7 +241,7 @@ private:
     std::map<std::uint64_t, nn::BatchResult> d_ready;
     std::set<std::uint64_t> d_skip; //!< frames dropped at submission
     std::uint64_t d_next_id = 0, d_next_out = 0;
-    std::atomic<long> d_decoded{ 0 }, d_dropped{ 0 };
+    std::atomic<long> d_decoded{ 0 }, d_dropped{ 0 }, d_rejected{ 0 };
 };
 
 neural_decoder::sptr neural_decoder_make_from(std::shared_ptr<nn::ModelBank> bank, float snr_db, int max_wait_us,

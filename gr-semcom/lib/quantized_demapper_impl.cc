@@ -52,28 +52,27 @@ int quantized_demapper_impl::general_work(int noutput_items,
     std::vector<gr::tag_t> tags;
     for (int f = 0; f < frames; ++f) {
         const uint64_t first = nitems_read(0) + std::uint64_t(f) * d_symbols;
-        get_tags_in_range(tags, 0, first, first + 1, frame_tag_key());
+        get_tags_in_range(tags, 0, first, first + 1, frame_info::key());
+        const pmt::pmt_t frame = frame_info::find(tags);
         std::optional<::semcom::QuantizedFrameInfo> info;
-        if (!tags.empty())
-            info = quantized_info_from_pmt(tags.back().value);
+        if (!pmt::is_null(frame))
+            info = quantized_info_from_pmt(frame);
         if (!info || info->values != static_cast<std::uint32_t>(d_values)) {
             ++d_dropped;
             d_logger->warn("frame at sample {} dropped: {} (dropped so far: {})",
                            first,
                            info ? "side information is for " + std::to_string(info->values) +
                                       " values, block expects " + std::to_string(d_values)
-                                : std::string("no valid semcom_frame tag on its first symbol"),
+                                : std::string("no quantizer side information in the frame info (semcom_frame "
+                                              "tag) on its first symbol"),
                            d_dropped.load());
             continue;
         }
         try {
             d_demapper.demap(in + std::size_t(f) * d_symbols, *info,
                              out + std::size_t(produced) * d_values, d_snap);
-            // the image's metadata stays with its frame
-            std::vector<gr::tag_t> image;
-            get_tags_in_range(image, 0, first, first + d_symbols, image_tag_key());
-            for (const auto& t : image)
-                add_item_tag(0, nitems_written(0) + produced, t.key, t.value, alias_pmt());
+            // the frame info stays with its frame
+            add_item_tag(0, nitems_written(0) + produced, frame_info::key(), frame, alias_pmt());
             ++produced;
         } catch (const std::invalid_argument& e) {
             ++d_dropped;

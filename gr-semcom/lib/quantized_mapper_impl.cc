@@ -38,8 +38,8 @@ quantized_mapper_impl::quantized_mapper_impl(int values, const ::semcom::Quantiz
       d_values(values),
       d_mapper(mapper)
 {
-    // The frame tag is written here; tags arriving on the input vector stay with their frame.
-    set_tag_propagation_policy(TPP_ALL_TO_ALL);
+    // The frame info gains the quantizer side information here; other tags stay with their frame.
+    set_tag_propagation_policy(TPP_DONT);
 }
 
 int quantized_mapper_impl::work(int noutput_items,
@@ -50,21 +50,26 @@ int quantized_mapper_impl::work(int noutput_items,
     auto* out = static_cast<gr_complex*>(output_items[0]);
     const int symbols = d_values / 2;
     const int frames = noutput_items / symbols;
-    // A-MIJSCC: the encoder's "end_index" tag on a frame says how many symbols to send
     std::vector<gr::tag_t> tags;
-    get_tags_in_window(tags, 0, 0, frames, end_index_tag_key());
-    std::vector<std::size_t> sent(std::size_t(std::max(frames, 0)), 0);
-    for (const auto& t : tags)
-        if (pmt::is_integer(t.value))
-            sent[t.offset - nitems_read(0)] =
-                std::size_t(std::clamp<long>(pmt::to_long(t.value), 1, long(symbols)));
+    get_tags_in_window(tags, 0, 0, frames);
+    std::vector<pmt::pmt_t> frame(std::size_t(std::max(frames, 0)), pmt::PMT_NIL);
+    for (const auto& t : tags) {
+        const uint64_t f = t.offset - nitems_read(0);
+        if (pmt::eqv(t.key, frame_info::key()))
+            frame[f] = t.value;
+        else
+            add_item_tag(0, nitems_written(0) + f * std::uint64_t(symbols), t.key, t.value, t.srcid);
+    }
     for (int f = 0; f < frames; ++f) {
+        // A-MIJSCC: the frame info's end_index (from the encoder) says how many symbols to send
+        const auto end = frame_info::number(frame[f], "end_index");
+        const std::size_t sent = end ? std::size_t(std::clamp<long>(long(*end), 1, long(symbols))) : 0;
         const auto info = d_mapper.map(in + std::size_t(f) * d_values, d_values,
-                                       out + std::size_t(f) * symbols, sent[std::size_t(f)]);
+                                       out + std::size_t(f) * symbols, sent);
         d_frames += 1;
         d_symbols_sent += info.sent ? info.sent : std::uint64_t(symbols);
-        add_item_tag(0, nitems_written(0) + std::uint64_t(f) * symbols, frame_tag_key(),
-                     quantized_info_to_pmt(info), alias_pmt());
+        add_item_tag(0, nitems_written(0) + std::uint64_t(f) * symbols, frame_info::key(),
+                     quantized_info_to_pmt(info, frame[f]), alias_pmt());
     }
     return frames * symbols;
 }

@@ -148,19 +148,28 @@ int semantic_encoder_impl::general_work(int noutput_items,
                 o[i] = static_cast<std::uint8_t>(idx[i]);
         }
     }
-    // each image's tag moves to its frame's first item on every output
+    // Each image's tags move to its frame's first item on every output; its frame info gains the
+    // scheme's header code and, for variable-length schemes, the symbols to send.
     std::vector<gr::tag_t> tags;
     get_tags_in_window(tags, 0, 0, frames);
     const std::size_t per = features() ? 1 : std::size_t(n);
+    std::vector<pmt::pmt_t> info(std::size_t(frames), pmt::PMT_NIL);
     for (const auto& t : tags) {
         const uint64_t f = t.offset - nitems_read(0);
+        if (pmt::eqv(t.key, frame_info::key())) {
+            info[f] = t.value;
+            continue;
+        }
         for (std::size_t k = 0; k < output_items.size(); ++k)
             add_item_tag(unsigned(k), nitems_written(k) + f * per, t.key, t.value, alias_pmt());
     }
-    if (d_sig.end_index_output >= 0) {
-        const auto* end = out[d_sig.end_index_output].data_ptr<int64_t>();
-        for (int f = 0; f < frames; ++f)
-            add_item_tag(0, nitems_written(0) + f, end_index_tag_key(), pmt::from_long(long(end[f])), alias_pmt());
+    const auto* end = d_sig.end_index_output >= 0 ? out[d_sig.end_index_output].data_ptr<int64_t>() : nullptr;
+    for (int f = 0; f < frames; ++f) {
+        auto v = frame_info::with(info[f], "scheme", pmt::from_long(d_sig.header_code));
+        if (end)
+            v = frame_info::with(v, "end_index", pmt::from_long(long(end[f])));
+        for (std::size_t k = 0; k < output_items.size(); ++k)
+            add_item_tag(unsigned(k), nitems_written(k) + f * per, frame_info::key(), v, alias_pmt());
     }
     consume_each(frames);
     return features() ? frames : frames * n;

@@ -7,6 +7,7 @@
 #include "block_util.h"
 
 #include <gnuradio/io_signature.h>
+#include <gnuradio/semcom/frame_info.h>
 #include <semcom/channel.h>
 
 #include <algorithm>
@@ -16,8 +17,6 @@ namespace gr {
 namespace semcom {
 
 namespace {
-const pmt::pmt_t noise_var_key = pmt::mp("noise_var");
-const pmt::pmt_t snr_key = pmt::mp("snr_db");
 } // namespace
 
 superposition_demapper::sptr superposition_demapper::make(const std::vector<std::string>& layers,
@@ -146,11 +145,14 @@ int superposition_demapper_impl::work(int noutput_items,
         get_tags_in_window(tags, 0, 0, noutput_items);
         std::stable_sort(tags.begin(), tags.end(), gr::tag_t::offset_compare);
         for (const auto& t : tags) {
+            // the frame's SNR (after equalisation when an equaliser set it), else its noise variance
+            if (!pmt::eqv(t.key, frame_info::key()))
+                continue;
             float nv;
-            if (pmt::eqv(t.key, noise_var_key) && pmt::is_number(t.value))
-                nv = static_cast<float>(pmt::to_double(t.value));
-            else if (pmt::eqv(t.key, snr_key) && pmt::is_number(t.value))
-                nv = static_cast<float>(::semcom::noise_variance_from_snr_db(pmt::to_double(t.value)));
+            if (const auto snr = frame_info::number(t.value, "snr_db"))
+                nv = static_cast<float>(::semcom::noise_variance_from_snr_db(*snr));
+            else if (const auto v = frame_info::number(t.value, "noise_var"))
+                nv = static_cast<float>(*v);
             else
                 continue;
             if (!(nv > 0.0f) || !std::isfinite(nv))

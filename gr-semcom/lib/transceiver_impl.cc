@@ -215,7 +215,10 @@ public:
     std::vector<long> frames_per_model() const override { return d_decoder->frames_per_model(); }
     std::uint64_t bursts_detected() const override { return d_burst ? d_burst->bursts_detected() : 0; }
     std::uint64_t header_errors() const override { return d_burst ? d_burst->header_errors() : 0; }
-    std::uint64_t frames_rejected() const override { return d_burst ? d_burst->frames_rejected() : 0; }
+    std::uint64_t frames_rejected() const override
+    {
+        return (d_burst ? d_burst->frames_rejected() : 0) + std::uint64_t(d_decoder->frames_rejected());
+    }
     double mean_snr_db() const override { return d_burst ? d_burst->mean_snr_db() : std::nan(""); }
     std::string device_name() const override { return d_decoder->device_name(); }
     named_blocks blocks() const override { return d_blocks; }

@@ -47,7 +47,7 @@ class qa_broadcast_channel(gr_unittest.TestCase):
         outs, sinks = run(semcom.broadcast_channel(["rayleigh", "rician:4"], [60.0, 60.0], "block",
                                                    frame, 7), x)
         for r, (y, sink) in enumerate(zip(outs, sinks)):
-            tags = [t for t in sink.tags() if gr.pmt.to_python(t.key) == "semcom_csi"]
+            tags = [t for t in sink.tags() if gr.pmt.to_python(t.key) == "semcom_frame"]
             self.assertEqual([t.offset for t in tags], list(range(0, n, frame)))
             hs = np.array([gr.pmt.to_python(t.value)["h"] for t in tags])
             # y = h x per frame (noise at 60 dB is negligible)

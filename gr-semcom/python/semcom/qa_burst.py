@@ -24,7 +24,7 @@ def image_tags(frames, first_seq=100):
     for i in range(frames):
         d = pmt.make_dict()
         d = pmt.dict_add(d, pmt.intern("seq"), pmt.from_uint64(first_seq + i))
-        tags.append(gr.tag_utils.python_to_tag((i * N, pmt.intern("semcom_image"), d)))
+        tags.append(gr.tag_utils.python_to_tag((i * N, pmt.intern("semcom_frame"), d)))
     return tags
 
 
@@ -64,9 +64,10 @@ class qa_burst(gr_unittest.TestCase):
         self.assertEqual(rx.header_errors(), 0)
         self.assertEqual(len(y), 40 * N)
         seqs = [pmt.to_uint64(pmt.dict_ref(t.value, pmt.intern("seq"), pmt.PMT_NIL))
-                for t in tags if pmt.symbol_to_string(t.key) == "semcom_image"]
+                for t in tags if pmt.symbol_to_string(t.key) == "semcom_frame"]
         self.assertEqual(seqs, list(range(100, 140)))
-        snrs = [pmt.to_double(t.value) for t in tags if pmt.symbol_to_string(t.key) == "snr_db"]
+        snrs = [pmt.to_double(pmt.dict_ref(t.value, pmt.intern("snr_db"), pmt.PMT_NIL))
+                for t in tags if pmt.symbol_to_string(t.key) == "semcom_frame"]
         self.assertEqual(len(snrs), 40)
         # the channel's energy is |1|^2 + |0.25 + 0.15j|^2 = 1.085 (+0.35 dB for a matched
         # receiver) and its timing-offset interpolator adds a little more

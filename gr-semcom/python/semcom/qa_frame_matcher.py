@@ -24,7 +24,7 @@ def frames(seqs, offset=0.0):
     tags = []
     for i, s in enumerate(seqs):
         d = pmt.dict_add(pmt.make_dict(), pmt.intern("seq"), pmt.from_uint64(s))
-        tags.append(gr.tag_utils.python_to_tag((i, pmt.intern("semcom_image"), d)))
+        tags.append(gr.tag_utils.python_to_tag((i, pmt.intern("semcom_frame"), d)))
     return blocks.vector_source_f(data.tolist(), False, D, tags)
 
 

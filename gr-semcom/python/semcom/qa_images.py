@@ -38,7 +38,7 @@ COARSE = [0, 1, 0, 1, 0, 2, 0, 2, 3, 2]
 def tag(offset, seq, fine):
     t = gr.tag_t()
     t.offset = offset
-    t.key = gr.pmt.intern("semcom_image")
+    t.key = gr.pmt.intern("semcom_frame")
     d = gr.pmt.make_dict()
     d = gr.pmt.dict_add(d, gr.pmt.intern("seq"), gr.pmt.from_uint64(seq))
     d = gr.pmt.dict_add(d, gr.pmt.intern("fine"), gr.pmt.from_long(int(fine)))

@@ -101,10 +101,13 @@ class qa_quantized(gr_unittest.TestCase):
         self.assertEqual(demapper.frames_dropped(), 4)
 
     def test_end_index_tags_send_only_the_head_of_a_frame(self):
-        # A-MIJSCC: the encoder's "end_index" tag; the side information carries it to the demapper
+        # A-MIJSCC: the encoder's end_index in the frame info; the side information carries it to
+        # the demapper
         frames = self.rng.normal(0, 1, (3, 32)).astype(np.float32)
         ends = [5, 16, 9]
-        tags = [gr.tag_utils.python_to_tag((f, pmt.intern("end_index"), pmt.from_long(e), pmt.PMT_F))
+        tags = [gr.tag_utils.python_to_tag((f, pmt.intern("semcom_frame"),
+                                            pmt.dict_add(pmt.make_dict(), pmt.intern("end_index"), pmt.from_long(e)),
+                                            pmt.PMT_F))
                 for f, e in enumerate(ends)]
         tb = gr.top_block()
         mapper = semcom.quantized_mapper(32, 8)

@@ -105,11 +105,11 @@ class qa_superposition(gr_unittest.TestCase):
         bits1 = (i1[:, None] >> np.arange(1, -1, -1)) & 1
         self.assertGreater(np.mean((l1 < 0) == bits1), 0.999)
 
-        # posterior mode: rows sum to 1; a noise_var tag halfway makes the posteriors sharper
+        # posterior mode: rows sum to 1; a frame info with noise_var halfway makes the posteriors sharper
         tag = gr.tag_t()
         tag.offset = n // 2
-        tag.key = gr.pmt.intern("noise_var")
-        tag.value = gr.pmt.from_double(1e-4)
+        tag.key = gr.pmt.intern("semcom_frame")
+        tag.value = gr.pmt.dict_add(gr.pmt.make_dict(), gr.pmt.intern("noise_var"), gr.pmt.from_double(1e-4))
         tb = gr.top_block()
         demapper = semcom.superposition_demapper(layers, alphas, "posterior", 1.0)
         p1, p2 = blocks.vector_sink_f(4), blocks.vector_sink_f(16)

@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 
 import numpy as np
+import pmt
 from gnuradio import blocks, channels, gr, gr_unittest
 
 from gnuradio import semcom
@@ -159,6 +160,27 @@ class qa_transceiver(gr_unittest.TestCase):
             enc = semcom.semantic_encoder(path, "cpu", 4)
             with self.assertRaisesRegex(ValueError, "takes 3 SNR value"):
                 enc.set_snrs([1.0, 2.0])
+
+    def test_symbol_level_receiver_refuses_frames_of_another_scheme(self):
+        # no burst header here: the frame info's scheme code (set by the encoder) tells them apart
+        for decoder, decoded, rejected in (("mijscc_q8_rx1", 10, 0), ("amijscc_rx1", 0, 10)):
+            tb = gr.top_block()
+            src = images(10)
+            tx = semcom.transmitter(model("mijscc_q8_encoder"), "cpu", 8)
+            rx = semcom.receiver(model(decoder), "cpu", 20.0, 8)
+            scores, img = blocks.vector_sink_f(rx.num_classes()), blocks.vector_sink_f(rx.image_size())
+            tb.connect(src, tx, rx, scores)
+            tb.connect((rx, 1), img)
+            tb.run()
+            self.assertEqual((rx.frames_decoded(), rx.frames_rejected()), (decoded, rejected), decoder)
+            self.assertEqual(len(scores.data()), decoded * rx.num_classes())
+            if decoded:
+                info = [t for t in scores.tags() if pmt.symbol_to_string(t.key) == "semcom_frame"]
+                self.assertEqual(len(info), decoded)
+                d = info[0].value
+                self.assertEqual(pmt.to_long(pmt.dict_ref(d, pmt.intern("scheme"), pmt.PMT_NIL)), 3)
+                self.assertEqual(pmt.to_long(pmt.dict_ref(d, pmt.intern("bits"), pmt.PMT_NIL)), 8)
+                self.assertTrue(pmt.dict_has_key(d, pmt.intern("seq")))
 
     def test_bad_models_are_refused_with_the_file_named(self):
         with self.assertRaisesRegex(ValueError, "deepscm_conv_rx1.json.*not an encoder"):

@@ -22,8 +22,9 @@ namespace semcom {
  * SNR_dB = 10 log10(1 / sigma^2) for unit-power input with n ~ CN(0, sigma^2) (DESIGN §4).
  * Each receiver has its own model ("awgn", "rayleigh", "rician:K") and SNR. In "block" fading
  * mode h is drawn once per frame of frame_len symbols and every frame's first output sample
- * carries a tag "semcom_csi" = dict {h: complex, noise_var: float, snr_db: float} (the genie CSI a
- * perfect-CSI receiver uses); in "per_symbol" mode h changes every symbol (no CSI tags).
+ * carries the frame info (gnuradio/semcom/frame_info.h) it received, with h (complex), noise_var
+ * and snr_db added (the genie CSI a perfect-CSI receiver uses); in "per_symbol" mode h changes
+ * every symbol (no CSI). Every other tag goes to every receiver.
  * With one receiver this is a plain fading channel. Seeded: the same seed gives the same output.
  */
 class SEMCOM_API broadcast_channel : virtual public gr::sync_block

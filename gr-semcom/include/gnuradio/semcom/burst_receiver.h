@@ -21,10 +21,10 @@ namespace semcom {
  * Matched filter, Schmidl-Cox detection with CFO and timing, header decoded and CRC-checked,
  * CFO refined and a fractionally spaced equaliser fitted on the preamble, header and pilots
  * (semcom::WaveformReceiver). Each good burst gives payload_symbols output symbols tagged at
- * their first with "semcom_image" (dict {seq}: the header's sequence number, which the Metrics
- * Sink matches with its original), "snr_db" (measured on the known symbols) and, for quantized
- * frames, "semcom_frame" (the header's range and gain): what the Neural Decoder and the
- * Quantized Demapper read. Bursts with a bad header, another payload length or another scheme
+ * their first with the frame info (gnuradio/semcom/frame_info.h): seq (the header's sequence
+ * number, which the Metrics Sink matches with its original), scheme, model_id, snr_db (measured
+ * on the known symbols) and, for quantized frames, the header's range and gain: what the Neural
+ * Decoder and the Quantized Demapper read. Bursts with a bad header, another payload length or another scheme
  * are dropped and counted; the counts are logged at stop.
  */
 class SEMCOM_API burst_receiver : virtual public gr::block

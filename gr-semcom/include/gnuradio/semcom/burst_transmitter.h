@@ -20,8 +20,8 @@ namespace semcom {
  * Each payload_symbols input symbols (one image, as a mapper writes them) become one burst of
  * docs/frame-format.md, root-raised-cosine shaped at sps samples per symbol and scaled by
  * amplitude, followed by gap zero samples. The header's sequence number is the image's ("seq" of
- * its "semcom_image" tag, else a counter), its quantizer range and gain come from the
- * "semcom_frame" tag of quantized frames. Every burst starts with a "tx_sob" tag and ends with a
+ * its frame-info ("semcom_frame") tag, else a counter), its quantizer range and gain come from the
+ * frame info of quantized frames. Every burst starts with a "tx_sob" tag and ends with a
  * "tx_eob" tag (UHD burst mode); with start_time >= 0 the first burst also carries "tx_time"
  * (seconds on the USRP's clock), so that all receivers see one timed broadcast.
  * Symbol SNR at a receiver = amplitude^2 / (noise variance per sample): the pulse has unit energy.

@@ -17,11 +17,10 @@ namespace semcom {
  * \brief One-tap equaliser driven by channel-state tags: y -> y / h (ZF) or MMSE.
  * \ingroup semcom
  *
- * Each "semcom_csi" tag (dict {h, noise_var, ...}, as broadcast_channel writes per block-fading
- * frame, or a receiver's estimator) sets h and the noise variance from its sample on. The CSI tag is
- * replaced by a "snr_db" tag carrying the SNR after equalisation, 10 log10(|h|^2 / noise_var),
- * which neural_decoder feeds to its model; other tags pass through. Before the first CSI tag,
- * h = 1.
+ * Each frame info (gnuradio/semcom/frame_info.h) with an h (as broadcast_channel writes per
+ * block-fading frame, or a receiver's estimator) sets h and the noise variance from its sample
+ * on; its snr_db becomes the SNR after equalisation, 10 log10(|h|^2 / noise_var), which
+ * neural_decoder feeds to its model. Other tags pass through. Before the first CSI, h = 1.
  */
 class SEMCOM_API equaliser : virtual public gr::sync_block
 {

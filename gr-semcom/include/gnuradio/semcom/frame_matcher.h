@@ -17,10 +17,10 @@ namespace semcom {
  * \brief Pairs each decoded frame with the image that was sent, by sequence number.
  * \ingroup semcom
  *
- * Inputs: 0 = the originals (image_source, with "semcom_image" tags {seq, ...}), 1 = the decoded
- * frames (neural_decoder's images, with their "semcom_image" tags); both vectors of item_size
+ * Inputs: 0 = the originals (image_source, with frame-info ("semcom_frame") tags {seq, ...}), 1 = the decoded
+ * frames (neural_decoder's images, with their frame-info ("semcom_frame") tags); both vectors of item_size
  * floats. Outputs: 0 = the original, 1 = the decoded frame, one pair per item, each tagged
- * "semcom_image" {seq}. Lost bursts leave holes in input 1: the originals without a decoded
+ * with its frame info. Lost bursts leave holes in input 1: the originals without a decoded
  * frame are dropped (counted by missing()), so that an image_sink grid shows originals above the
  * right reconstructions. The matching is semcom::FrameMatcher's, the same as metrics_sink's:
  * untagged frames pair one to one; a decoded frame whose original has passed is dropped.

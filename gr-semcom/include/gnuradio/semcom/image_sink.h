@@ -19,7 +19,7 @@ namespace semcom {
  *
  * Input k is a stream of CHW image vectors (input 0 usually the originals, the others one
  * receiver's reconstructions each). Frame i of input k goes to directory/NAME_k_SEQ.png (SEQ from
- * the "semcom_image" tag, else the frame count) and, when the flowgraph stops, directory/grid.png
+ * the frame-info ("semcom_frame") tag, else the frame count) and, when the flowgraph stops, directory/grid.png
  * shows the first grid_columns frames of every input, one row per input.
  */
 class SEMCOM_API image_sink : virtual public gr::sync_block

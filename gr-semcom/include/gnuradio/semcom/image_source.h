@@ -17,7 +17,7 @@ namespace semcom {
  * \brief Images from a dataset, one output vector (C*H*W floats in [0, 1], CHW) per image.
  * \ingroup semcom
  *
- * Every image carries a stream tag "semcom_image" = dict {seq, fine, coarse}: its sequence
+ * Every image carries a stream frame-info tag "semcom_frame" = dict {seq, fine, coarse}: its sequence
  * number from 0 and its labels (-1 where the dataset has none). Downstream blocks keep the tag
  * with the frame.
  *

@@ -17,9 +17,9 @@ namespace semcom {
  * \brief Per-receiver metrics: accuracy of its task, PSNR and SSIM of its reconstructions.
  * \ingroup semcom
  *
- * Inputs: 0 = original images (from image_source, with "semcom_image" tags), 1 = reconstructed
+ * Inputs: 0 = original images (from image_source, with frame-info ("semcom_frame") tags), 1 = reconstructed
  * images, 2 = class scores (num_classes floats; the arg-max is the decision). Frames are matched
- * by the seq of their "semcom_image" tags, so frames a receiver dropped are skipped and counted
+ * by the seq of their frame-info ("semcom_frame") tags, so frames a receiver dropped are skipped and counted
  * (frames_missing); untagged streams are matched one to one. Publishes a dict {receiver, frames,
  * missing, accuracy, psnr_db, ssim} on the message port "metrics" every report_every frames, and
  * writes the same as JSON to json_path (if not empty) when the flowgraph stops.

@@ -22,7 +22,7 @@ namespace semcom {
  * The first symbol of each frame carries a tag "semcom_frame" whose value is a dict with the side
  * information the receiver needs: bits, z_min, z_max, gain, values, sent. See semcom::QuantizedMapper.
  *
- * A-MIJSCC: an "end_index" tag on an input frame (as semantic_encoder writes for adaptive
+ * A-MIJSCC: an end_index in an input frame's frame info (as semantic_encoder writes for adaptive
  * models) sends only that frame's first end_index symbols; the rest are 0 and carry no power.
  */
 class SEMCOM_API quantized_mapper : virtual public gr::sync_interpolator
@@ -43,7 +43,7 @@ public:
                      float z_min = -1.0f,
                      float z_max = 1.0f);
 
-    //! Mean symbols sent per frame (all of them unless frames carry "end_index" tags).
+    //! Mean symbols sent per frame (all of them unless frame infos carry an end_index).
     virtual double mean_symbols_sent() const = 0;
 };
 

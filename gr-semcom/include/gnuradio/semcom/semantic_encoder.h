@@ -29,7 +29,7 @@ namespace semcom {
  * SNR inputs (transmit.snr_inputs): none; own (one value: set_snr); all_receivers (one value per
  * receiver, in receiver order: set_snrs). The message port "snr" takes a number (every value),
  * a vector or list of snr_width numbers, or a dict holding "snr_db".
- * The "semcom_image" tag of every image moves to the first output item of its frame.
+ * The frame-info ("semcom_frame") tag of every image moves to the first output item of its frame.
  * Images are encoded in batches of up to max_batch per call, on `device` (auto | cpu | cuda |
  * cuda:N).
  */
@@ -57,10 +57,11 @@ public:
  * \ingroup semcom
  *
  * Input: the receiver's equalised symbols, channel_uses per frame (frames back to back, the first
- * carrying the "semcom_image" tag). SNR input of the model: a "snr_db" tag (number) or a
- * "semcom_csi" tag (dict with snr_db) inside the frame, else the block's snr_db (set_snr, message
- * port "snr"). Outputs: 0 = class scores (vector of the manifest's classes), 1 = reconstructed
- * image (vector) when the model has one; each item keeps its frame's "semcom_image" tag.
+ * carrying the frame info, gnuradio/semcom/frame_info.h). SNR input of the model: the frame
+ * info's snr_db, else the block's snr_db (set_snr, message port "snr"). A frame whose info names
+ * another scheme than the model's is refused and counted (frames_rejected). Outputs: 0 = class
+ * scores (vector of the manifest's classes), 1 = reconstructed image (vector) when the model has
+ * one; each item keeps its frame's frame info.
  *
  * Decoding runs on a worker thread in batches (max_batch frames or max_wait_us). realtime = false
  * (simulation): every frame is decoded; the block waits for the batch of each call. realtime =
@@ -83,6 +84,8 @@ public:
     virtual void set_snr(float snr_db) = 0;
     virtual long frames_decoded() const = 0;
     virtual long frames_dropped() const = 0;
+    //! Frames whose frame info names another scheme (header code) than the model's: not decoded.
+    virtual long frames_rejected() const = 0;
     virtual int channel_uses() const = 0;
     virtual int num_classes() const = 0;
     virtual int image_size() const = 0;

@@ -23,9 +23,9 @@ namespace semcom {
  * - "hard_sic": successive interference cancellation, layer 1 first (byte);
  * - "llr": exact bit LLRs ln P(b=0|y)/P(b=1|y), output k = float vector of log2(M_k), MSB first;
  * - "posterior": exact P(s_k = m | y), output k = float vector of M_k.
- * The soft modes need the noise variance of the (equalised) input: set it, or let a tag
- * "noise_var" (float) on the input update it from that sample on; a tag "snr_db" sets
- * noise_var = 10^(-snr/10).
+ * The soft modes need the noise variance of the (equalised) input: set it, or let the frame info
+ * (gnuradio/semcom/frame_info.h) update it from that sample on: its snr_db sets
+ * noise_var = 10^(-snr/10), else its noise_var.
  */
 class SEMCOM_API superposition_demapper : virtual public gr::sync_block
 {

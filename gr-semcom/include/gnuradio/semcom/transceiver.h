@@ -26,7 +26,7 @@ namespace semcom {
  * The chain is chosen through a table of builders by transmit kind (superposition and indices:
  * superposition_mapper; quantized and analog: quantized_mapper with per-frame range), the
  * gr-digital ofdm_tx / gr-satellites habit: a new kind of transmission adds one builder.
- * Metadata tags of each image ("semcom_image") travel with its frame.
+ * Metadata tags of each image (frame info "semcom_frame") travel with its frame.
  */
 class SEMCOM_API transmitter : virtual public gr::hier_block2
 {
@@ -98,7 +98,8 @@ public:
     virtual long frames_decoded() const = 0;
     virtual long frames_dropped() const = 0;
     virtual std::vector<long> frames_per_model() const = 0;
-    //! sps > 0: bursts detected, header errors, frames of another scheme or length, mean SNR (dB).
+    //! sps > 0: bursts detected, header errors, mean SNR (dB); frames_rejected: frames of another
+    //! scheme (burst header or frame info) or payload length, refused.
     virtual std::uint64_t bursts_detected() const = 0;
     virtual std::uint64_t header_errors() const = 0;
     virtual std::uint64_t frames_rejected() const = 0;
