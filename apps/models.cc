@@ -27,7 +27,7 @@ std::string model_prefix(const std::string& scheme, const std::string& models)
     return row.default_models;
 }
 
-ModelSet resolve_models(const std::string& prefix, std::size_t receivers)
+ModelSet resolve_transmitter(const std::string& prefix)
 {
     ModelSet m;
     m.prefix = prefix;
@@ -36,19 +36,28 @@ ModelSet resolve_models(const std::string& prefix, std::size_t receivers)
         throw std::runtime_error("model not found: '" + m.encoder_path +
                                  "' (train and export one, see python/README.md)");
     m.transmitter = neural::Signature::from_encoder(neural::Manifest::load(m.encoder_path));
+    return m;
+}
+
+void add_receiver(ModelSet& m, int k, const std::string& what)
+{
+    const std::string p = m.prefix + "_rx" + std::to_string(k) + ".json";
+    if (!std::filesystem::exists(p))
+        throw std::runtime_error(what + ": model not found: '" + p + "'");
+    auto sig = neural::ReceiverSignature::from_decoder(neural::Manifest::load(p));
+    sig.check_matches(m.transmitter);
+    m.receiver_paths.push_back(p);
+    m.receivers.push_back(std::move(sig));
+}
+
+ModelSet resolve_models(const std::string& prefix, std::size_t receivers)
+{
+    auto m = resolve_transmitter(prefix);
     if (receivers > std::size_t(m.transmitter.receivers))
         throw std::invalid_argument("--snr gives " + std::to_string(receivers) + " receivers but '" +
                                     m.encoder_path + "' serves " + std::to_string(m.transmitter.receivers));
-    for (std::size_t r = 1; r <= receivers; ++r) {
-        const std::string p = prefix + "_rx" + std::to_string(r) + ".json";
-        if (!std::filesystem::exists(p))
-            throw std::runtime_error("--snr gives " + std::to_string(receivers) + " receivers but '" + p +
-                                     "' does not exist");
-        auto sig = neural::ReceiverSignature::from_decoder(neural::Manifest::load(p));
-        sig.check_matches(m.transmitter);
-        m.receiver_paths.push_back(p);
-        m.receivers.push_back(std::move(sig));
-    }
+    for (std::size_t r = 1; r <= receivers; ++r)
+        add_receiver(m, int(r), "--snr gives " + std::to_string(receivers) + " receivers");
     return m;
 }
 

@@ -19,12 +19,18 @@ struct ModelSet {
     std::string prefix;                           //!< PREFIX of PREFIX_encoder.json, PREFIX_rxK.json
     std::string encoder_path;
     neural::Signature transmitter;
-    std::vector<std::string> receiver_paths;       //!< receivers 1..N
+    std::vector<std::string> receiver_paths;       //!< in the order they were added
     std::vector<neural::ReceiverSignature> receivers;
 };
 
 //! --models when given, else the scheme table's default models of \p scheme.
 std::string model_prefix(const std::string& scheme, const std::string& models);
+
+//! Loads and checks PREFIX_encoder.json (its Signature) only.
+ModelSet resolve_transmitter(const std::string& prefix);
+//! Adds receiver \p k's PREFIX_rxK.json, checked against the transmitter; \p what names the
+//! option that asked for it in the error of a missing file.
+void add_receiver(ModelSet& models, int k, const std::string& what);
 
 /*!
  * Loads and checks PREFIX_encoder.json and PREFIX_rx1.json .. PREFIX_rxN.json (N = \p receivers):

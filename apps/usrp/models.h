@@ -5,27 +5,17 @@
 #ifndef SEMCOM_APPS_USRP_MODELS_H
 #define SEMCOM_APPS_USRP_MODELS_H
 
+#include "../models.h"
 #include "usrp.h"
-
-#include <semcom/neural/manifest.h>
-
-#include <string>
-#include <vector>
 
 namespace semcom::apps {
 
-//! The manifests of --scheme / --models and the radio parameters they imply.
-struct ModelSet {
-    std::string prefix, encoder_path, decoder_path;
-    neural::Manifest encoder, decoder; //!< decoder: rx only
-    bool quantized = false;
-    int n = 0, scheme_code = 0, bits = 8;
-    std::vector<std::string> layers;
-    std::vector<float> alphas;
-};
-
-//! Finds and checks the models of a tx (encoder) or rx (encoder and this receiver's decoder).
-ModelSet resolve_models(const UsrpOptions& o);
+/*!
+ * The models of a tx (the encoder) or an rx (and this receiver's decoder), from the scheme table's
+ * default models or --models; refuses what has no over-the-air path yet (an encoder that takes
+ * the receivers' SNRs, separate coding) with one line.
+ */
+ModelSet resolve_usrp_models(const UsrpOptions& o);
 
 } // namespace semcom::apps
 

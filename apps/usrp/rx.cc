@@ -7,9 +7,7 @@
 #include "../run.h"
 
 #include <gnuradio/blocks/file_source.h>
-#include <gnuradio/blocks/vector_to_stream.h>
 #include <gnuradio/semcom/frame_matcher.h>
-#include <gnuradio/semcom/quantized_demapper.h>
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
@@ -21,11 +19,13 @@ namespace semcom::apps {
 namespace gs = gr::semcom;
 
 RxProgram::RxProgram(const UsrpOptions& opts)
-    : o(opts), radio(resolve_radio(o)), models(resolve_models(o)), name("file " + o.file)
+    : o(opts), radio(resolve_radio(o)), models(resolve_usrp_models(o)), name("file " + o.file)
 {
     if (!o.file.empty() && !std::filesystem::is_regular_file(o.file))
         throw std::invalid_argument("--file '" + o.file + "': no such file");
-    task = models.decoder.tasks.empty() ? "fine" : models.decoder.tasks[0];
+    task = models.receivers.front().task;
+    if (models.receivers.front().image_output < 0)
+        throw std::runtime_error("'" + models.receiver_paths.front() + "' reconstructs no image: semcom rx scores images");
     rx_name = "rx" + std::to_string(o.receiver);
 }
 
@@ -39,7 +39,7 @@ int RxProgram::run()
     if (!o.quiet) {
         std::fprintf(stderr, "semcom rx: %s\n", describe_radio(radio, o.sps, name, !o.file.empty()).c_str());
         std::fprintf(stderr, "semcom rx: receiver %d (%s, %s task), waiting for %d images%s\n", o.receiver,
-                     models.decoder.name.c_str(), task.c_str(), o.images,
+                     models.receiver_paths.front().c_str(), task.c_str(), o.images,
                      o.file.empty() ? " (Ctrl-C stops and reports)" : "");
     }
     const auto t0 = std::chrono::steady_clock::now();
@@ -76,25 +76,16 @@ void RxProgram::connect_samples()
     samples = usrp;
 }
 
-//! burst_receiver -> [quantized_demapper -> vector_to_stream] -> neural_decoder
+//! burst_receiver -> semcom.receiver (the demapping its manifest asks for and the neural decoder)
 void RxProgram::connect_decoder()
 {
-    receiver = gs::burst_receiver::make(models.n, models.scheme_code, o.sps, o.rolloff, o.pilots, o.threshold);
+    const auto& sig = models.transmitter;
+    receiver = gs::burst_receiver::make(sig.channel_uses, sig.header_code, o.sps, o.rolloff, o.pilots, o.threshold);
     tb->connect(samples, 0, receiver, 0);
     // Over the air the decoder must never hold up the radio: frames it cannot take are dropped
     // and counted. From a file every frame is decoded.
-    decoder = gs::neural_decoder::make(models.decoder_path, o.device, 10.0f, 32, 2000, o.file.empty(), 64);
-    if (decoder->image_size() <= 0)
-        throw std::runtime_error("'" + models.decoder_path + "' reconstructs no image: semcom rx scores images");
-    if (models.quantized) {
-        auto demap = gs::quantized_demapper::make(2 * models.n);
-        auto unpack = gr::blocks::vector_to_stream::make(sizeof(gr_complex), models.n);
-        tb->connect(receiver, 0, demap, 0);
-        tb->connect(demap, 0, unpack, 0);
-        tb->connect(unpack, 0, decoder, 0);
-    } else {
-        tb->connect(receiver, 0, decoder, 0);
-    }
+    decoder = gs::receiver::make(models.receiver_paths.front(), o.device, 10.0f, 32, o.file.empty());
+    tb->connect(receiver, 0, decoder, 0);
 }
 
 //! The originals from the same image_source as the transmitter's -> metrics_sink and the grid.

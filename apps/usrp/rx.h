@@ -13,7 +13,7 @@
 #include <gnuradio/semcom/image_sink.h>
 #include <gnuradio/semcom/image_source.h>
 #include <gnuradio/semcom/metrics_sink.h>
-#include <gnuradio/semcom/semantic_encoder.h> // and neural_decoder
+#include <gnuradio/semcom/transceiver.h>
 #include <gnuradio/semcom/uhd_overflow_counter.h>
 #include <gnuradio/top_block.h>
 #include <gnuradio/uhd/usrp_source.h>
@@ -25,8 +25,8 @@ namespace semcom::apps {
 /*!
  * \brief `semcom rx`: one receiver over the air.
  *
- *     UHD usrp_source | file -> burst_receiver -> [quantized_demapper -> vector_to_stream]
- *         -> neural_decoder -> metrics_sink (originals from the same image_source, matched by seq)
+ *     UHD usrp_source | file -> burst_receiver -> semcom.receiver (demapping + neural decoder)
+ *         -> metrics_sink (originals from the same image_source, matched by seq)
  *                           -> frame_matcher -> image_sink (originals above reconstructions)
  *     usrp_source -> uhd_overflow_counter
  *
@@ -60,7 +60,7 @@ private:
     gr::uhd::usrp_source::sptr usrp;
     gr::semcom::uhd_overflow_counter::sptr overflows;
     gr::semcom::burst_receiver::sptr receiver;
-    gr::semcom::neural_decoder::sptr decoder;
+    gr::semcom::receiver::sptr decoder;
     gr::semcom::image_source::sptr originals;
     gr::semcom::metrics_sink::sptr metrics;
     gr::semcom::image_sink::sptr grid;

@@ -8,9 +8,6 @@
 
 #include <gnuradio/blocks/file_sink.h>
 #include <gnuradio/semcom/image_source.h>
-#include <gnuradio/semcom/quantized_mapper.h>
-#include <gnuradio/semcom/semantic_encoder.h>
-#include <gnuradio/semcom/superposition_mapper.h>
 
 #include <chrono>
 #include <cstdio>
@@ -34,7 +31,7 @@ double tx_amplitude(const UsrpOptions& o)
 } // namespace
 
 TxProgram::TxProgram(const UsrpOptions& opts)
-    : o(opts), radio(resolve_radio(o)), models(resolve_models(o)), amplitude(tx_amplitude(o)), name("file " + o.file)
+    : o(opts), radio(resolve_radio(o)), models(resolve_usrp_models(o)), amplitude(tx_amplitude(o)), name("file " + o.file)
 {
 }
 
@@ -47,7 +44,8 @@ int TxProgram::run()
     if (!o.quiet) {
         std::fprintf(stderr, "semcom tx: %s\n", describe_radio(radio, o.sps, name, !o.file.empty()).c_str());
         std::fprintf(stderr, "semcom tx: %d images of %s (n = %d symbols), bursts of %d samples (%.2f ms with the gap)%s\n",
-                     o.images, models.encoder.name.c_str(), models.n, burst->burst_samples(), 1e3 * burst_s,
+                     o.images, models.encoder_path.c_str(), models.transmitter.channel_uses, burst->burst_samples(),
+                     1e3 * burst_s,
                      start_time >= 0 ? (", the first at device time " + format_number(start_time) + " s").c_str() : "");
     }
     const auto t0 = std::chrono::steady_clock::now();
@@ -61,28 +59,21 @@ int TxProgram::run()
     return interrupted ? 130 : 0;
 }
 
-//! image_source -> semantic_encoder -> mapper -> burst_transmitter -> USRP or file
+//! image_source -> semcom.transmitter (symbols) -> burst_transmitter -> USRP or file
 void TxProgram::build()
 {
     tb = gr::make_top_block("semcom-tx");
     auto source = gs::image_source::make("fashion-mnist", "", "test", o.images, o.seed != 0, false, o.seed);
-    auto encoder = gs::semantic_encoder::make(models.encoder_path, o.device, 32);
-    tb->connect(source, 0, encoder, 0);
-    if (models.quantized) {
-        mapper = gs::quantized_mapper::make(2 * models.n, models.bits, "per_frame");
-        tb->connect(encoder, 0, mapper, 0);
-    } else {
-        mapper = gs::superposition_mapper::make(models.layers, models.alphas);
-        for (std::size_t k = 0; k < models.layers.size(); ++k)
-            tb->connect(encoder, int(k), mapper, int(k));
-    }
+    transmitter = gs::transmitter::make(models.encoder_path, o.device, 32);
+    tb->connect(source, 0, transmitter, 0);
     counter = gs::uhd_async_counter::make();
     if (o.file.empty())
         connect_radio();
     // Last, so that the first burst's time is as fresh as it can be.
-    burst = gs::burst_transmitter::make(models.n, models.scheme_code, 0, int(models.layers.size()), o.sps, o.rolloff,
-                                        o.pilots, o.gap, float(amplitude), start_time);
-    tb->connect(mapper, 0, burst, 0);
+    const auto& sig = models.transmitter;
+    burst = gs::burst_transmitter::make(sig.channel_uses, sig.header_code, 0, int(sig.layer_outputs.size()), o.sps,
+                                        o.rolloff, o.pilots, o.gap, float(amplitude), start_time);
+    tb->connect(transmitter, 0, burst, 0);
     if (sink) {
         tb->connect(burst, 0, sink, 0);
         tb->msg_connect(sink, "async_msgs", counter, "in");
@@ -122,7 +113,7 @@ nlohmann::json TxProgram::report(double seconds, bool interrupted) const
 {
     const long sent = long(burst->bursts_sent());
     std::printf("sent %ld bursts (%d images, n = %d, %d samples each with the gap) in %.2f s%s\n", sent, o.images,
-                models.n, burst->burst_samples(), seconds, sink ? "" : (" to " + o.file).c_str());
+                models.transmitter.channel_uses, burst->burst_samples(), seconds, sink ? "" : (" to " + o.file).c_str());
     nlohmann::json j = { { "role", "tx" },
                          { "models", models.prefix },
                          { "images", o.images },

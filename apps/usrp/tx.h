@@ -9,6 +9,7 @@
 #include "radio.h"
 
 #include <gnuradio/semcom/burst_transmitter.h>
+#include <gnuradio/semcom/transceiver.h>
 #include <gnuradio/semcom/uhd_async_counter.h>
 #include <gnuradio/top_block.h>
 #include <gnuradio/uhd/usrp_sink.h>
@@ -17,8 +18,8 @@
 namespace semcom::apps {
 
 /*!
- * \brief `semcom tx`: test images -> semantic_encoder -> superposition_mapper | quantized_mapper
- * -> burst_transmitter (tx_sob/tx_eob bursts, the first one timed) -> UHD usrp_sink, or a file.
+ * \brief `semcom tx`: test images -> semcom.transmitter (the encoder and the mapper its manifest
+ * asks for) -> burst_transmitter (tx_sob/tx_eob bursts, the first one timed) -> UHD usrp_sink, or a file.
  *
  * The constructor resolves the radio settings and the models (bad input throws); run() finds
  * the USRP (none: one line, exit status 1), build()s the flowgraph, streams every image,
@@ -43,7 +44,7 @@ private:
     const double amplitude;
     std::string name;
     gr::top_block_sptr tb;
-    gr::block_sptr mapper;
+    gr::semcom::transmitter::sptr transmitter;
     gr::uhd::usrp_sink::sptr sink;
     gr::semcom::uhd_async_counter::sptr counter;
     gr::semcom::burst_transmitter::sptr burst;
