@@ -68,8 +68,8 @@ struct Timing {
 };
 
 /*!
- * The baseline's run: build() loads the data, classifier and links; source_code() makes the
- * JPEGs; transmit() sends every image with every candidate MCS to every receiver; score() picks
+ * The baseline's run: the constructor checks the options and loads the data, the classifier and
+ * the links (one per candidate MCS); source_code() makes the JPEGs; transmit() sends every image with every candidate MCS to every receiver; score() picks
  * each receiver's MCS and measures what it shows; report() prints and writes the results.
  */
 class SeparateRun
