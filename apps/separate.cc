@@ -11,6 +11,7 @@
  * quality 1, shows the training-set mean image and the most frequent class: the cliff.
  */
 #include "separate.h"
+#include "models.h"
 #include "run.h"
 #include "simulate.h"
 
@@ -48,7 +49,7 @@ int channel_uses(const SimulateOptions& o)
 {
     if (o.channel_uses > 0)
         return o.channel_uses;
-    const std::string enc = "models/deepscm_4qam16qam_encoder.json";
+    const std::string enc = model_prefix("deepscm", "") + "_encoder.json";
     if (!fs::exists(enc))
         throw std::runtime_error("--scheme separate: '" + enc + "' not found to read the channel uses from: give --channel-uses");
     return int(neural::Manifest::load(enc).channel_uses);

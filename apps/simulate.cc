@@ -160,7 +160,8 @@ std::vector<gr::basic_block_sptr> waveform_channel(const SimulateOptions& o, std
         for (auto& t : taps)
             t *= norm * std::polar(1.0f, 0.7f * float(r + 1)); // and a phase of its own
     }
-    chain.push_back(gr::channels::channel_model::make(std::pow(10.0, -o.snrs[r] / 20.0), // noise voltage
+    // gr-channels takes the noise voltage: the standard deviation of the complex noise
+    chain.push_back(gr::channels::channel_model::make(std::sqrt(::semcom::noise_variance_from_snr_db(o.snrs[r])),
                                                       realistic ? 0.002 / o.sps : 0.0,
                                                       realistic ? 1.0 + 2e-6 : 1.0, taps, double(seed), false));
     return chain;
