@@ -96,7 +96,7 @@ class qa_app_usrp(unittest.TestCase):
                 (["--profile", profile("list.yaml", "args: [a, b]\n")], "must be a plain value"),
                 (["--profile", profile("empty.yaml", "")], "empty"),
                 (["--profile", profile("clock.yaml", "clock_source: atomic\n")], "clock_source = 'atomic'"),
-                (["--profile", "b210", "--scheme", "jpeg2000"], "unknown --scheme 'jpeg2000'"),
+                (["--profile", "b210", "--scheme", "jpeg2000"], "--scheme: unknown scheme 'jpeg2000'"),
                 (["--profile", "b210", "--scheme", "amijscc"], "--scheme amijscc"),
                 (["--profile", "b210", "--models", "/nowhere/x"], "model not found: '/nowhere/x_encoder.json'"),
                 (["--rate", "4e5"], "no centre frequency"),
