@@ -92,7 +92,7 @@ TEST(Model, LoadsFromThePtPathAndRunsAtMaxBatch)
     const auto outs = model.run(3, { sym.data(), snr.data() });
     EXPECT_EQ(outs[1].sizes().vec(), (std::vector<std::int64_t>{ 3, 1, 4, 4 }));
     // Identical frames give identical rows.
-    EXPECT_TRUE(torch::equal(outs[0][0], outs[0][2]));
+    EXPECT_TRUE(torch::allclose(outs[0][0], outs[0][2], 1e-5, 1e-6)); // (BLAS may block rows differently)
 }
 
 TEST(Model, OutputsDoNotAliasTheReusedInputBuffers)
