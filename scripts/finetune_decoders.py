@@ -26,7 +26,6 @@ Resumable: a checkpoint is written after every epoch in --work (default
 """
 
 import argparse
-import hashlib
 import json
 import math
 import os
@@ -40,14 +39,7 @@ import torch.nn.functional as F
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 sys.path.insert(0, os.path.join(ROOT, "python"))
 from semcom_train import channels, data, metrics  # noqa: E402
-
-
-def sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+from semcom_train.export import sha256  # noqa: E402
 
 
 def load(path):
