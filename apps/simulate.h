@@ -35,7 +35,7 @@ struct SimulateOptions {
     bool bench = false;           //!< per-block share of the run time (GNU Radio counters)
     double target_rate = 100e3;   //!< symbols/s that count as real time
     double idle_timeout_s = 10.0; //!< rx: stop when nothing arrived for this long
-    // --scheme separate (JPEG + LDPC + QAM, apps/separate.h)
+    // --scheme separate (JPEG + LDPC + QAM: semcom::separate::Simulation, apps/separate.h)
     std::string mcs = "auto"; //!< auto: per receiver the best MCS that decodes; or one MCS for all
     int channel_uses = 0;     //!< 0: those of the shipped DeepSCM models
     // Waveform level: bursts (preamble, coded header, pilots) shaped and sent through gr-channels
