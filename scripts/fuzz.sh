@@ -11,6 +11,7 @@ mkdir -p "$out"
 command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ not found (apt-get install clang libclang-rt-14-dev)" >&2; exit 2; }
 clang++ -std=c++17 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   -Ilib/include fuzz/fuzz_frame.cc lib/src/frame.cc lib/src/convolutional.cc lib/src/equaliser.cc lib/src/constellation.cc \
+  lib/src/scheme.cc lib/src/channel.cc lib/src/gaussian.cc \
   -o "$out/fuzz_frame"
 work="$out/corpus"
 mkdir -p "$work"
