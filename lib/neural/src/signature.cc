@@ -48,6 +48,19 @@ int at_most_one(const Manifest& m, const std::vector<TensorSpec>& specs, const s
     return all.empty() ? -1 : all.front();
 }
 
+//! What both sides share: the role checked, the scheme's table row, path, kind and channel uses.
+template <typename Side>
+void fill_common(Side& s, const Manifest& m, const char* role, const char* article)
+{
+    if (m.role != role)
+        refuse(m, "is a " + m.role + ", not " + article + " " + role);
+    s.header_code = scheme_row(m).header_code;
+    s.path = m.path;
+    s.scheme = m.scheme;
+    s.kind = m.transmit.kind;
+    s.channel_uses = int(m.channel_uses);
+}
+
 } // namespace
 
 std::int64_t Signature::image_numel() const
@@ -60,15 +73,8 @@ std::int64_t Signature::image_numel() const
 
 Signature Signature::from_encoder(const Manifest& m)
 {
-    if (m.role != "encoder")
-        refuse(m, "is a " + m.role + ", not an encoder");
-    const auto& row = scheme_row(m);
     Signature s;
-    s.path = m.path;
-    s.scheme = m.scheme;
-    s.header_code = row.header_code;
-    s.kind = m.transmit.kind;
-    s.channel_uses = int(m.channel_uses);
+    fill_common(s, m, "encoder", "an");
     s.receivers = m.transmit.receivers;
     s.snr_inputs = m.transmit.snr_inputs;
     s.variable_length = m.transmit.has_side_info("end_index");
@@ -157,15 +163,8 @@ Signature Signature::from_encoder(const Manifest& m)
 
 ReceiverSignature ReceiverSignature::from_decoder(const Manifest& m)
 {
-    if (m.role != "decoder")
-        refuse(m, "is a " + m.role + ", not a decoder");
-    const auto& row = scheme_row(m);
     ReceiverSignature s;
-    s.path = m.path;
-    s.scheme = m.scheme;
-    s.header_code = row.header_code;
-    s.kind = m.transmit.kind;
-    s.channel_uses = int(m.channel_uses);
+    fill_common(s, m, "decoder", "a");
     s.receiver = m.receiver.value_or(1);
     if (s.receiver > m.transmit.receivers)
         refuse(m, "receiver " + std::to_string(s.receiver) + " of a transmitter with " +
