@@ -14,20 +14,18 @@
 #endif
 
 #include <gnuradio/semcom/broadcast_channel.h>
-#include <gnuradio/channels/channel_model.h>
-#include <gnuradio/channels/fading_model.h>
 #include <gnuradio/semcom/equaliser.h>
 #include <gnuradio/semcom/image_sink.h>
 #include <gnuradio/semcom/image_source.h>
 #include <gnuradio/semcom/metrics_sink.h>
 #include <gnuradio/semcom/transceiver.h>
+#include <gnuradio/semcom/waveform_channel.h>
 #include <gnuradio/blocks/head.h>
 #include <gnuradio/blocks/null_sink.h>
 #include <gnuradio/top_block.h>
 #include <gnuradio/zeromq/pub_sink.h>
 #include <gnuradio/zeromq/sub_source.h>
 #include <nlohmann/json.hpp>
-#include <semcom/channel.h>
 #include <semcom/scheme.h>
 
 #include <algorithm>
@@ -137,34 +135,6 @@ using named_blocks = std::vector<std::pair<std::string, gr::block_sptr>>;
 const std::string& channel_of(const SimulateOptions& o, std::size_t r)
 {
     return o.channels.size() == 1 ? o.channels[0] : o.channels[r];
-}
-
-// --waveform: receiver r's channel as gr-channels blocks. Symbol SNR = 1 / noise variance per
-// sample (unit-energy pulse, unit amplitude); fading per sample with a Doppler so low (1e-5 of
-// the sample rate) that it is about constant over a burst; "realistic" adds a CFO of 0.002
-// cycles per symbol, a 2 ppm sample-clock offset and a second path 3 samples late at -12 dB.
-std::vector<gr::basic_block_sptr> waveform_channel(const SimulateOptions& o, std::size_t r)
-{
-    const auto cfg = ::semcom::ChannelConfig::parse(channel_of(o, r), o.snrs[r]);
-    const int seed = int(o.seed * 1000 + r * 17 + 1);
-    std::vector<gr::basic_block_sptr> chain;
-    if (cfg.fading != ::semcom::Fading::none)
-        chain.push_back(gr::channels::fading_model::make(8, 1e-5f, cfg.fading == ::semcom::Fading::rician,
-                                                         cfg.k_factor, seed));
-    const bool realistic = o.impairments == "realistic";
-    std::vector<gr_complex> taps{ { 1.0f, 0.0f } };
-    if (realistic) {
-        const float a = std::pow(10.0f, -12.0f / 20.0f);
-        taps = { { 1.0f, 0.0f }, { 0.0f, 0.0f }, { 0.0f, 0.0f }, std::polar(a, 1.0f + float(r)) };
-        const float norm = 1.0f / std::sqrt(1.0f + a * a); // unit channel energy: the SNR stays the symbol SNR
-        for (auto& t : taps)
-            t *= norm * std::polar(1.0f, 0.7f * float(r + 1)); // and a phase of its own
-    }
-    // gr-channels takes the noise voltage: the standard deviation of the complex noise
-    chain.push_back(gr::channels::channel_model::make(std::sqrt(::semcom::noise_variance_from_snr_db(o.snrs[r])),
-                                                      realistic ? 0.002 / o.sps : 0.0,
-                                                      realistic ? 1.0 + 2e-6 : 1.0, taps, double(seed), false));
-    return chain;
 }
 
 /*
@@ -316,14 +286,13 @@ private:
             return out;
         }
         for (std::size_t r = 0; r < d_o.snrs.size(); ++r) {
-            const auto chain = waveform_channel(d_o, r);
-            d_tb->connect(symbols, 0, chain.front(), 0);
-            for (std::size_t k = 1; k < chain.size(); ++k)
-                d_tb->connect(chain[k - 1], 0, chain[k], 0);
-            for (const auto& b : chain) // (channel_model is a hierarchical block: no counters of its own)
-                if (auto blk = std::dynamic_pointer_cast<gr::block>(b))
-                    d_dsp.emplace_back(b->name() + " rx" + std::to_string(r + 1), blk);
-            out.emplace_back(chain.back(), 0);
+            // gr-channels with the symbol SNR's noise voltage, seeded from seed and r (gr-semcom)
+            auto channel = gs::waveform_channel::make(channel_of(d_o, r), d_o.snrs[r], d_o.impairments, d_o.sps,
+                                                      int(r), d_o.seed);
+            d_tb->connect(symbols, 0, channel, 0);
+            for (const auto& [name, blk] : channel->blocks()) // (channel_model: no counters of its own)
+                d_dsp.emplace_back(name + " rx" + std::to_string(r + 1), blk);
+            out.emplace_back(channel, 0);
         }
         return out;
     }

@@ -23,6 +23,7 @@
 #include <gnuradio/semcom/quantized_mapper.h>
 #include <gnuradio/semcom/superposition_demapper.h>
 #include <gnuradio/semcom/superposition_mapper.h>
+#include <gnuradio/semcom/waveform_channel.h>
 
 namespace py = pybind11;
 using namespace gr::semcom;
@@ -146,6 +147,17 @@ PYBIND11_MODULE(semcom_python, m)
     py::class_<equaliser, gr::sync_block, gr::block, gr::basic_block, std::shared_ptr<equaliser>>(
         m, "equaliser", "One-tap ZF/MMSE equaliser from 'semcom_csi' tags; writes 'snr_db' tags.")
         .def(py::init(&equaliser::make), py::arg("kind") = "zf");
+
+    py::class_<waveform_channel, gr::hier_block2, gr::basic_block, std::shared_ptr<waveform_channel>>(
+        m, "waveform_channel",
+        "One receiver's channel for burst samples (gr-channels): [fading_model] -> channel_model with the "
+        "noise voltage of the symbol SNR; impairments none or realistic (CFO, clock offset, two paths).")
+        .def(py::init(&waveform_channel::make), py::arg("channel") = "awgn", py::arg("snr_db") = 10.0f,
+             py::arg("impairments") = "none", py::arg("sps") = 4, py::arg("receiver") = 0, py::arg("seed") = 1)
+        .def("set_snr", &waveform_channel::set_snr, py::arg("snr_db"))
+        .def("snr", &waveform_channel::snr)
+        .def("noise_voltage", &waveform_channel::noise_voltage)
+        .def("channel_seed", &waveform_channel::channel_seed);
 
     py::class_<burst_transmitter, gr::block, gr::basic_block, std::shared_ptr<burst_transmitter>>(
         m, "burst_transmitter", "Mapper symbols -> RRC-shaped bursts (preamble, coded header, pilots, payload).")
