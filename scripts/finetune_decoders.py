@@ -39,16 +39,15 @@ import torch.nn.functional as F
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 sys.path.insert(0, os.path.join(ROOT, "python"))
 from semcom_train import channels, data, metrics  # noqa: E402
-from semcom_train.export import sha256  # noqa: E402
+from semcom_train.export import load_exported, sha256  # noqa: E402
 
 
 def load(path):
-    """A TorchScript file and its manifest, the sha256 checked."""
-    with open(os.path.splitext(path)[0] + ".json") as f:
-        manifest = json.load(f)
-    if sha256(path) != manifest["sha256"]:
-        raise SystemExit(f"finetune_decoders.py: {path}: sha256 differs from its manifest")
-    return torch.jit.load(path), manifest
+    """A TorchScript file and its manifest, the sha256 checked (one line and exit otherwise)."""
+    try:
+        return load_exported(path)
+    except (OSError, ValueError) as e:
+        raise SystemExit(f"finetune_decoders.py: {e}")
 
 
 def snr_tag(snr):
