@@ -5,6 +5,9 @@
  * semcom: the gr-semcom command-line program, one subcommand per job.
  */
 #include "loopback.h"
+#ifdef SEMCOM_HAVE_JSON
+#include "alloc.h"
+#endif
 #ifdef SEMCOM_HAVE_SIMULATE
 #include "simulate.h"
 #endif
@@ -23,6 +26,10 @@ int main(int argc, char** argv)
     app.require_subcommand(1);
     semcom::apps::LoopbackOptions loopback;
     semcom::apps::add_loopback_command(app, loopback);
+#ifdef SEMCOM_HAVE_JSON
+    semcom::apps::AllocOptions alloc;
+    semcom::apps::add_alloc_command(app, alloc);
+#endif
 #ifdef SEMCOM_HAVE_SIMULATE
     semcom::apps::SimulateOptions simulate;
     semcom::apps::add_simulate_command(app, simulate);
@@ -39,6 +46,10 @@ int main(int argc, char** argv)
     try {
         if (app.got_subcommand("loopback"))
             return semcom::apps::run_loopback(loopback);
+#ifdef SEMCOM_HAVE_JSON
+        if (app.got_subcommand("alloc"))
+            return semcom::apps::run_alloc(alloc);
+#endif
 #ifdef SEMCOM_HAVE_SIMULATE
         if (app.got_subcommand("simulate"))
             return semcom::apps::run_simulate(simulate);

@@ -121,6 +121,16 @@ double RateCounter::wilson_half_width(double z) const
     return z / (1.0 + z * z / n) * std::sqrt(p * (1.0 - p) / n + z * z / (4.0 * n * n));
 }
 
+std::pair<double, double> RateCounter::wilson_interval(double z) const
+{
+    if (!d_trials)
+        return { 0.0, 1.0 };
+    const double n = double(d_trials);
+    const double centre = (rate() + z * z / (2.0 * n)) / (1.0 + z * z / n);
+    const double half = wilson_half_width(z);
+    return { std::max(0.0, centre - half), std::min(1.0, centre + half) };
+}
+
 std::uint64_t count_symbol_errors(const std::uint8_t* a, const std::uint8_t* b, std::size_t n)
 {
     std::uint64_t e = 0;

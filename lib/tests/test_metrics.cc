@@ -58,6 +58,14 @@ TEST(Metrics, Counters)
     r.add(25, 100);
     EXPECT_DOUBLE_EQ(r.rate(), 0.25);
     EXPECT_NEAR(r.wilson_half_width(), 1.96 * std::sqrt(0.25 * 0.75 / 200), 0.003);
+    // Wilson's interval, checked against its closed form for 50 of 200 (0.1951 .. 0.3143)
+    const auto [low, high] = r.wilson_interval();
+    EXPECT_NEAR(low, 0.195081, 1e-5);
+    EXPECT_NEAR(high, 0.314342, 1e-5);
+    RateCounter none_right;
+    none_right.add(0, 50);
+    EXPECT_EQ(none_right.wilson_interval().first, 0.0);
+    EXPECT_GT(none_right.wilson_interval().second, 0.05);
 }
 
 TEST(Metrics, LlrBitErrorsCountTheSignAgainstTheSentBits)

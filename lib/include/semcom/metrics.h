@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <utility>
 #include <vector>
 
 namespace semcom {
@@ -113,6 +114,8 @@ public:
     double rate() const { return d_trials ? double(d_events) / double(d_trials) : 0.0; }
     //! Half-width of the Wilson score interval at the given z (1.96 for 95 %).
     double wilson_half_width(double z = 1.96) const;
+    //! The Wilson score interval [low, high] at the given z (centred at (p + z²/2n) / (1 + z²/n)).
+    std::pair<double, double> wilson_interval(double z = 1.96) const;
 
 private:
     std::uint64_t d_events = 0;
