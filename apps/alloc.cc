@@ -41,8 +41,8 @@ void add_alloc_command(CLI::App& app, AllocOptions& o)
                  "selection maximising the task success; tables, sweeps, and a run that checks the prediction");
     cmd->add_option("--config", o.config, "Users, budgets and η as JSON (docs/allocation.md; examples/alloc_*.json)")
         ->required()->check(CLI::ExistingFile);
-    cmd->add_option("--algorithm", o.algorithm, "crra, crra-weighted, crraus, fcr, fra, msr or all")
-        ->check(CLI::IsMember({ "crra", "crra-weighted", "crraus", "fcr", "fra", "msr", "all" }))->capture_default_str();
+    cmd->add_option("--algorithm", o.algorithm, "crra, crra-weighted, crraus, fcr, fra, msr, a comma list of them, or all")
+        ->capture_default_str();
     cmd->add_option("--fcr-ratio", o.fcr_ratio, "FCR's fixed compression ratio")->check(CLI::Range(0.0, 1.0))->capture_default_str();
     cmd->add_option("--resources", o.resources, "Bandwidth/power step: direct (SLSQP) or sca (the paper's Algorithm 3, "
                                                 "corrected bound)")->check(CLI::IsMember({ "direct", "sca" }))->capture_default_str();
@@ -108,7 +108,15 @@ alloc::Allocation solve(const alloc::Scheduler& scheduler, const std::string& al
 
 std::vector<std::string> algorithms_of(const AllocOptions& o)
 {
-    return o.algorithm == "all" ? kAlgorithms : std::vector<std::string>{ o.algorithm };
+    if (o.algorithm == "all")
+        return kAlgorithms;
+    const auto names = split_list(o.algorithm);
+    for (const auto& name : names)
+        if (std::find(kAlgorithms.begin(), kAlgorithms.end(), name) == kAlgorithms.end())
+            throw std::invalid_argument("--algorithm: unknown '" + name + "' (crra, crra-weighted, crraus, fcr, fra, msr, all)");
+    if (names.empty())
+        throw std::invalid_argument("--algorithm: empty");
+    return names;
 }
 
 //! The four ways of scoring one allocation: total success by the optimiser's model and by 2Q, with
@@ -413,11 +421,11 @@ int run_alloc(const AllocOptions& o)
     std::vector<alloc::Allocation> done;
     for (const auto& name : algorithms_of(o)) {
         done.push_back(solve(scheduler, name, o.fcr_ratio));
-        if (o.algorithm != "all")
+        if (algorithms_of(o).size() == 1)
             print_allocation(done.back(), scheduler, scenario);
         j["allocations"][name] = allocation_json(done.back(), users);
     }
-    if (o.algorithm == "all") {
+    if (done.size() > 1) {
         print_allocation(done.front(), scheduler, scenario);
         std::printf("\n%-14s %10s %10s %10s %10s %10s\n", "algorithm", "total", "total 2Q", "average", "weighted",
                     "time (ms)");
