@@ -54,8 +54,9 @@ void BM_crra(benchmark::State& st)
     double objective = 0.0;
     for (auto _ : st) {
         const Allocation a = scheduler.crra();
+        // the const overload: libbenchmark 1.7's "+m,r" DoNotOptimize(double&) clobbers doubles on GCC
+        benchmark::DoNotOptimize(a.objective);
         objective = a.objective;
-        benchmark::DoNotOptimize(objective);
     }
     st.counters["average_success"] = objective / 10.0;
 }
@@ -66,8 +67,9 @@ void BM_crraus(benchmark::State& st)
     double objective = 0.0;
     for (auto _ : st) {
         const Allocation a = scheduler.crraus();
+        // the const overload: libbenchmark 1.7's "+m,r" DoNotOptimize(double&) clobbers doubles on GCC
+        benchmark::DoNotOptimize(a.objective);
         objective = a.objective;
-        benchmark::DoNotOptimize(objective);
     }
     st.counters["weighted_success"] = objective;
 }
