@@ -1253,12 +1253,12 @@ Allocation Scheduler::msr(bool weighted) const
 
 namespace {
 
-// Algorithm 6 literally, started from weighted CRRA over everyone: ratios, selection by the 0-1
+// Algorithm 6 literally (from a weighted allocation; `paper` starts from weighted CRRA over
+// everyone): ratios, selection by the 0-1
 // program with the current (B, P) as costs and w_iΦ_i as values, resources; repeat.
-Allocation crraus_paper(const Scheduler& s)
+Allocation algorithm6_from(const Scheduler& s, Allocation a)
 {
     const Budget& b = s.budget();
-    Allocation a = crra_on(s, std::vector<bool>(s.users().size(), true), true);
     for (int iteration = 1; iteration <= s.options().max_outer; ++iteration) {
         const double before = a.objective;
         auto ratio = improve_ratios(s, a.ratio, a.bandwidth_hz, a.power_w);
@@ -1287,6 +1287,11 @@ Allocation crraus_paper(const Scheduler& s)
             break;
     }
     return a;
+}
+
+Allocation crraus_paper(const Scheduler& s)
+{
+    return algorithm6_from(s, crra_on(s, std::vector<bool>(s.users().size(), true), true));
 }
 
 // Demand-priced selection (ours, §6.3.5): price user i by the smallest multiple t_i of the fair
@@ -1334,6 +1339,44 @@ Allocation crraus_demand(const Scheduler& s)
             history.push_back(best.objective);
         }
     }
+    // Drop-one descent (ours): the priced sets miss cases where serving fewer users frees enough
+    // minima and concentration. Screen every drop by one resource step from the current point
+    // with that user's resources returned to the pool, run weighted CRRA on the most promising
+    // set, keep it if it is better; repeat until a round does not improve.
+    for (std::size_t round = 1; round < count; ++round) {
+        double screened_best = -inf;
+        std::vector<bool> screened_set;
+        for (std::size_t drop = 0; drop < count; ++drop) {
+            if (!best.selected[drop])
+                continue;
+            auto selected = best.selected;
+            selected[drop] = false;
+            if (std::none_of(selected.begin(), selected.end(), [](bool v) { return v; }) ||
+                std::find(tried.begin(), tried.end(), selected) != tried.end())
+                continue;
+            auto bandwidth = best.bandwidth_hz, power = best.power_w;
+            bandwidth[drop] = power[drop] = 0.0;
+            allocate(s, best.ratio, selected, true, bandwidth, power, false);
+            const double value =
+                s.evaluate("crraus", selected, best.ratio, bandwidth, power, true).objective;
+            if (value > screened_best) {
+                screened_best = value;
+                screened_set = selected;
+            }
+        }
+        if (screened_set.empty())
+            break;
+        tried.push_back(screened_set);
+        Allocation candidate = crra_on(s, screened_set, true);
+        if (!(candidate.objective > best.objective))
+            break;
+        best = std::move(candidate);
+        history.push_back(best.objective);
+    }
+    // Last, Algorithm 6's own steps from the best set: they drop users worth nothing and run the
+    // full resource step again (never lower).
+    best = algorithm6_from(s, std::move(best));
+    history.push_back(best.objective);
     best.history = std::move(history);
     return best;
 }

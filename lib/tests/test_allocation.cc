@@ -345,7 +345,7 @@ TEST(AllocationBruteForce, TwoUsersOnAGrid)
 {
     // Budgets tight (B2 = Bmax - B1, P2 = Pmax - P1), (B1, P1) on a grid, o enumerated per user.
     const int grid = scaled(600, 150);
-    const int instances = scaled(6, 2);
+    const int instances = scaled(10, 2);
     std::mt19937 rng(11);
     double worst_plain = -1.0, worst_polished = -1.0;
     for (int n = 0; n < instances; ++n) {
@@ -523,7 +523,7 @@ TEST(AllocationResources, ScaAgreesWithDirectAndNeverDecreases)
     Options sca_options;
     sca_options.resource = ResourceMethod::sca;
     double worst = 0.0;
-    const int instances = scaled(5, 2);
+    const int instances = scaled(10, 2);
     for (int n = 0; n < instances; ++n) {
         const Scheduler direct = informative_instance(3, rng);
         const Scheduler sca(direct.budget(), direct.users(), sca_options);
@@ -716,7 +716,7 @@ TEST(AllocationAlgorithms, CrrausAgainstWeightedCrraAndExactSelection)
     paper.selection = Selection::paper;
     double worst_ratio = 1.0;
     const std::vector<std::size_t> sizes = slow_build ? std::vector<std::size_t>{ 6 }
-                                                      : std::vector<std::size_t>{ 6, 7, 8 };
+                                                      : std::vector<std::size_t>{ 6, 6, 7, 7, 8, 8 };
     for (std::size_t count : sizes) {
         // tight power (the regime where selection pays, §6.3.5)
         const Budget budget = make_budget(1e6 * (1 + 4 * unit(rng)), 1e-3 * (0.5 + unit(rng)));
