@@ -24,6 +24,7 @@ PACKAGES=(
   libtorch-dev python3-torch python3-torchvision libopenblas0-pthread
   libboost-all-dev libgtest-dev libgmock-dev libbenchmark-dev
   pybind11-dev python3-pybind11 nlohmann-json3-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev zlib1g-dev libpng-dev libjpeg62-turbo-dev
+  libnlopt-cxx-dev libglpk-dev
   clang libclang-rt-14-dev
   dataset-fashion-mnist python3-numpy python3-matplotlib python3-tqdm python3-yaml python3-pil python3-pytest
 )
