@@ -344,8 +344,8 @@ TEST(AllocationRatios, BestValueIsResetPerUser)
 TEST(AllocationBruteForce, TwoUsersOnAGrid)
 {
     // Budgets tight (B2 = Bmax - B1, P2 = Pmax - P1), (B1, P1) on a grid, o enumerated per user.
-    const int grid = scaled(600, 150);
-    const int instances = scaled(10, 2);
+    const int grid = scaled(600, 300);
+    const int instances = scaled(10, 4);
     std::mt19937 rng(11);
     double worst_plain = -1.0, worst_polished = -1.0;
     for (int n = 0; n < instances; ++n) {
@@ -390,8 +390,8 @@ TEST(AllocationBruteForce, ThreeUsersCoarseGridAndRefinement)
 {
     // (B1, B2, P1, P2) on a grid of K steps per budget (the third user takes the rest), then a
     // pattern search around the best grid point; o enumerated per user at every point.
-    const int steps = scaled(40, 16);
-    const int instances = scaled(3, 1);
+    const int steps = scaled(40, 24);
+    const int instances = scaled(3, 2);
     std::mt19937 rng(13);
     for (int n = 0; n < instances; ++n) {
         Options polish_on;
@@ -523,7 +523,7 @@ TEST(AllocationResources, ScaAgreesWithDirectAndNeverDecreases)
     Options sca_options;
     sca_options.resource = ResourceMethod::sca;
     double worst = 0.0;
-    const int instances = scaled(10, 2);
+    const int instances = scaled(10, 4);
     for (int n = 0; n < instances; ++n) {
         const Scheduler direct = informative_instance(3, rng);
         const Scheduler sca(direct.budget(), direct.users(), sca_options);
@@ -561,7 +561,7 @@ TEST(AllocationResources, ScaAgreesWithDirectAndNeverDecreases)
 TEST(AllocationInvariance, PermutationUnitsAndGainNoiseScaling)
 {
     std::mt19937 rng(23);
-    for (int trial = 0; trial < scaled(3, 1); ++trial) {
+    for (int trial = 0; trial < scaled(3, 2); ++trial) {
         const Scheduler s = informative_instance(6, rng);
         const Allocation a = s.crra(true);
         // permuting users permutes the allocation
@@ -611,7 +611,7 @@ TEST(AllocationKnapsack, GlpkMatchesExhaustiveEnumeration)
 {
     std::mt19937 rng(29);
     std::uniform_real_distribution<double> unit(0.0, 1.0);
-    const int instances = scaled(1000, 300);
+    const int instances = scaled(1000, 500);
     int with_ties = 0, with_zero_values = 0, with_misfits = 0;
     for (int n = 0; n < instances; ++n) {
         const std::size_t count = 1 + rng() % 16;
@@ -678,7 +678,7 @@ TEST(AllocationAlgorithms, CrraDominatesTheBaselines)
 {
     std::mt19937 rng(31);
     double largest_gain = 0.0;
-    for (int trial = 0; trial < scaled(8, 3); ++trial) {
+    for (int trial = 0; trial < scaled(8, 4); ++trial) {
         const std::size_t count = 5 + rng() % 6;
         const Scheduler s = informative_instance(count, rng);
         for (bool weighted : { false, true }) {
@@ -715,7 +715,7 @@ TEST(AllocationAlgorithms, CrrausAgainstWeightedCrraAndExactSelection)
     Options paper;
     paper.selection = Selection::paper;
     double worst_ratio = 1.0;
-    const std::vector<std::size_t> sizes = slow_build ? std::vector<std::size_t>{ 6 }
+    const std::vector<std::size_t> sizes = slow_build ? std::vector<std::size_t>{ 6, 7 }
                                                       : std::vector<std::size_t>{ 6, 6, 7, 7, 8, 8 };
     for (std::size_t count : sizes) {
         // tight power (the regime where selection pays, §6.3.5)
