@@ -65,9 +65,23 @@ struct EtaSource {
 
 EtaSource read_eta(const Scenario& s, const json& j, const std::string& where)
 {
-    only_keys(s, j, where, { "zeta", "table", "snr_db", "manifest", "path" });
+    only_keys(s, j, where, { "zeta", "points", "table", "snr_db", "manifest", "path", "model" });
     EtaSource out;
-    if (j.contains("zeta")) {
+    auto read_points = [&](const json& pts, const std::string& at) {
+        if (!pts.is_array())
+            bad(s, at, "expected [[o, eta], ...]");
+        for (std::size_t k = 0; k < pts.size(); ++k) {
+            if (!pts[k].is_array() || pts[k].size() != 2)
+                bad(s, at + "[" + std::to_string(k) + "]", "expected [o, eta]");
+            out.eta.points.push_back({ number(s, pts[k][0], at, false), number(s, pts[k][1], at, false) });
+        }
+    };
+    const std::string model = j.value("model", "fit");
+    if (model != "fit" && model != "measured")
+        bad(s, where + ".model", "must be \"fit\" (the two-exponential) or \"measured\" (the manifest's points)");
+    if (j.contains("points")) {
+        read_points(j["points"], where + ".points");
+    } else if (j.contains("zeta")) {
         if (!j["zeta"].is_array() || j["zeta"].size() != 4)
             bad(s, where + ".zeta", "expected four numbers [z1, z2, z3, z4]");
         for (int i = 0; i < 4; ++i)
@@ -116,6 +130,11 @@ EtaSource read_eta(const Scenario& s, const json& j, const std::string& where)
                 bad(s, where + ".manifest", file.string() + ": asc.eta entry without four zeta values");
             for (int i = 0; i < 4; ++i)
                 out.eta.zeta[i] = number(s, e["zeta"][i], file.string() + ": asc.eta.zeta", false);
+            if (model == "measured") {
+                if (!e.contains("points"))
+                    bad(s, where + ".manifest", file.string() + ": asc.eta entry has no points");
+                read_points(e["points"], file.string() + ": asc.eta.points");
+            }
             found = true;
         }
         if (!found)
@@ -126,7 +145,7 @@ EtaSource read_eta(const Scenario& s, const json& j, const std::string& where)
         if (stem.size() > suffix.size() && stem.compare(stem.size() - suffix.size(), suffix.size(), suffix) == 0)
             out.models = stem.substr(0, stem.size() - suffix.size());
     } else {
-        bad(s, where, "needs zeta, table or manifest");
+        bad(s, where, "needs zeta, points, table or manifest");
     }
     try {
         out.eta.validate();
@@ -320,6 +339,7 @@ nlohmann::json users_json(const std::vector<alloc::User>& users)
                         { "data_bits", u.data_bits },
                         { "delay_s", u.delay_s },
                         { "eta_zeta", u.eta.zeta },
+                        { "eta_model", u.eta.points.empty() ? "fit" : "measured" },
                         { "features", u.features } });
     return out;
 }

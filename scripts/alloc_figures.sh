@@ -20,8 +20,8 @@ sweep() { # NAME ARGS...: one CSV
   "$semcom" alloc --config "$config" --drops "$drops" --csv "$out/$name.csv" --quiet "$@"
 }
 # Figs. 4-5: success against a fixed compression ratio (FCR at each o), several P_max / B_max
-sweep fig4_ratio_power --sweep ratio=0.05:0.95:0.05 --curves power=1e-3,1e-2,1e-1,1
-sweep fig5_ratio_bandwidth --sweep ratio=0.05:0.95:0.05 --curves bandwidth=5e6,10e6,20e6
+sweep fig4_ratio_power --sweep ratio=0.05:0.99:0.02 --curves power=1e-3,1e-2,1e-1,1
+sweep fig5_ratio_bandwidth --sweep ratio=0.05:0.99:0.02 --curves bandwidth=5e6,10e6,20e6
 # Figs. 6-7: success against B_max at P_max = 1 mW and 1 W
 sweep fig6_7_bandwidth --algorithm crra,fcr,fra,msr --sweep bandwidth=1e6:30e6:x8 --curves power=1e-3,1
 # Fig. 8: success against P_max (B_max 20 MHz)

@@ -538,13 +538,36 @@ bool glpk_knapsack(const std::vector<std::size_t>& items,
 
 // ---- EtaModel, success models --------------------------------------------------------------
 
+namespace {
+
+//! The segment of measured points that holds ratio (the first or last beyond the ends).
+std::size_t segment_of(const std::vector<std::array<double, 2>>& points, double ratio)
+{
+    const auto it = std::upper_bound(points.begin(), points.end(), ratio,
+                                     [](double o, const std::array<double, 2>& p) { return o < p[0]; });
+    const std::size_t after = std::size_t(it - points.begin());
+    return std::min(std::max<std::size_t>(after, 1), points.size() - 1) - 1;
+}
+
+} // namespace
+
 double EtaModel::operator()(double ratio) const
 {
+    if (!points.empty()) {
+        const std::size_t k = segment_of(points, ratio);
+        const auto &a = points[k], &b = points[k + 1];
+        const double t = std::clamp((ratio - a[0]) / (b[0] - a[0]), 0.0, 1.0);
+        return clamp01(a[1] + t * (b[1] - a[1]));
+    }
     return clamp01(zeta[0] * std::exp(zeta[1] * ratio) + zeta[2] * std::exp(zeta[3] * ratio));
 }
 
 double EtaModel::derivative(double ratio) const
 {
+    if (!points.empty()) {
+        const std::size_t k = segment_of(points, ratio);
+        return (points[k + 1][1] - points[k][1]) / (points[k + 1][0] - points[k][0]);
+    }
     const double raw = zeta[0] * std::exp(zeta[1] * ratio) + zeta[2] * std::exp(zeta[3] * ratio);
     if (raw <= 0.0 || raw >= 1.0)
         return 0.0;
@@ -553,6 +576,17 @@ double EtaModel::derivative(double ratio) const
 
 void EtaModel::validate() const
 {
+    if (!points.empty()) {
+        if (points.size() < 2 || points.front()[0] != 0.0 || points.back()[0] != 1.0)
+            throw std::invalid_argument("eta: measured points must run from o = 0 to o = 1 (at least two)");
+        for (std::size_t k = 0; k < points.size(); ++k) {
+            if (!std::isfinite(points[k][0]) || !std::isfinite(points[k][1]) || points[k][1] < 0.0 || points[k][1] > 1.0)
+                throw std::invalid_argument("eta: measured point " + std::to_string(k) + " is not (o, eta) with eta in [0, 1]");
+            if (k > 0 && !(points[k][0] > points[k - 1][0]))
+                throw std::invalid_argument("eta: measured points must have strictly increasing o");
+        }
+        return;
+    }
     for (double z : zeta)
         if (!std::isfinite(z))
             throw std::invalid_argument("eta: every zeta must be finite");

@@ -277,6 +277,30 @@ TEST(AllocationEta, ClampsAndDifferentiates)
     EXPECT_THROW((EtaModel{ { -0.5, 0.0, 0.2, 0.0 } }.validate()), std::invalid_argument);
 }
 
+TEST(AllocationEta, MeasuredPointsInterpolateAndValidate)
+{
+    EtaModel measured;
+    measured.points = { { 0.0, 0.9 }, { 0.5, 0.8 }, { 0.75, 0.4 }, { 1.0, 0.1 } };
+    EXPECT_NO_THROW(measured.validate());
+    EXPECT_DOUBLE_EQ(measured(0.0), 0.9);
+    EXPECT_DOUBLE_EQ(measured(0.25), 0.85);
+    EXPECT_DOUBLE_EQ(measured(0.5), 0.8);
+    EXPECT_NEAR(measured(0.6), 0.64, 1e-12);
+    EXPECT_DOUBLE_EQ(measured(1.0), 0.1);
+    EXPECT_DOUBLE_EQ(measured.derivative(0.1), -0.2);
+    EXPECT_DOUBLE_EQ(measured.derivative(0.6), -1.6);
+    // the points replace the fit
+    measured.zeta = { 0.0, 0.0, 0.3, 0.0 };
+    EXPECT_DOUBLE_EQ(measured(0.0), 0.9);
+    EtaModel bad;
+    bad.points = { { 0.0, 0.9 }, { 0.5, 0.8 } }; // does not reach o = 1
+    EXPECT_THROW(bad.validate(), std::invalid_argument);
+    bad.points = { { 0.0, 0.9 }, { 0.5, 0.8 }, { 0.5, 0.7 }, { 1.0, 0.1 } }; // o repeats
+    EXPECT_THROW(bad.validate(), std::invalid_argument);
+    bad.points = { { 0.0, 0.9 }, { 1.0, 1.5 } }; // η above 1
+    EXPECT_THROW(bad.validate(), std::invalid_argument);
+}
+
 // ---- Algorithm 2 ---------------------------------------------------------------------------
 
 TEST(AllocationRatios, Algorithm2IsTheGridArgmaxPerUser)

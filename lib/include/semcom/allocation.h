@@ -27,14 +27,20 @@
  */
 namespace semcom::alloc {
 
-//! η(o) = clamp(ζ1 e^{ζ2 o} + ζ3 e^{ζ4 o}, 0, 1): task success given delivery at ratio o.
+/*!
+ * η(o) = clamp(ζ1 e^{ζ2 o} + ζ3 e^{ζ4 o}, 0, 1): task success given delivery at ratio o (the
+ * paper's fit); or, when \p points is not empty, linear between measured points (o, η) — the
+ * accuracy a model actually reaches at each ratio, which the fit only approximates.
+ */
 struct EtaModel {
     std::array<double, 4> zeta{ 0.0, 0.0, 1.0, 0.0 };
+    std::vector<std::array<double, 2>> points; //!< (o, η), o increasing from 0 to 1; empty: the fit
 
     double operator()(double ratio) const;
-    //! d/do of the unclamped form (0 where the clamp is active).
+    //! d/do of the unclamped form (0 where the clamp is active); the segment's slope for points.
     double derivative(double ratio) const;
-    //! Throws std::invalid_argument when a ζ is not finite or η(0) is not in [0, 1].
+    //! Throws std::invalid_argument when a ζ is not finite or η(0) is not in [0, 1]; for points,
+    //! unless there are >= 2, o strictly increasing from 0 to 1 and every η in [0, 1].
     void validate() const;
 };
 
