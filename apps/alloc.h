@@ -30,8 +30,8 @@ struct AllocOptions {
     int threads = 0;                     //!< sweep workers (0: the cores)
     // The multi-user run driven by the allocation (needs the ASC models of the η manifest).
     int simulate = 0;                    //!< frames per user (0: no run)
-    std::string images = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte";
-    std::string labels = "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte";
+    std::string images = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz";
+    std::string labels = "/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz";
     std::string device = "cpu";
     bool quiet = false;
 };
