@@ -69,6 +69,8 @@ SchemeTable SchemeTable::builtin()
             "A-MIJSCC: quantized features, fewer symbols at high SNR (the encoder takes the SNR)" });
     t.add({ "separate", 5, TransmitKind::separate, "models/separate",
             "separate coding: JPEG + LDPC + QAM in the same channel uses" });
+    t.add({ "asc", 6, TransmitKind::quantized, "models/asc",
+            "ASC: 64 pooled CNN features, 8-bit quantized (uncompressed here; ratios and resources: semcom alloc)" });
     return t;
 }
 

@@ -24,6 +24,8 @@ TEST(SchemeTable, BuiltinRowsHaveUniqueNamesAndCodes)
     EXPECT_EQ(t.at("mijscc").header_code, 3);
     EXPECT_EQ(t.at("amijscc").header_code, 4);
     EXPECT_EQ(t.at("separate").header_code, 5);
+    EXPECT_EQ(t.at("asc").header_code, 6);
+    EXPECT_EQ(t.at("asc").kind, TransmitKind::quantized);
     EXPECT_EQ(t.at("amijscc").kind, TransmitKind::quantized);
     EXPECT_EQ(t.find(std::uint8_t(4))->name, "amijscc");
 }
