@@ -163,6 +163,17 @@ def analyse(model, cfg, train_set, test, draws=3, seed=0):
     random_pts = {"digital": eta_points(model, s, labels, rand_order, None, bits)}
     for snr in ANALOG_SNRS:
         random_pts[snr] = eta_points(model, s, labels, rand_order, snr, bits, draws, seed)
+    # ablation of the importance measure (not shipped): |mean omega|, and gradient x activation
+    # mean_x |omega_k(x) * 49 * s_k(x)| (first-order change of y^c when feature k is zeroed)
+    with torch.no_grad():
+        s_sub = torch.cat([model.encoder(sub.images[i:i + 1000]) for i in range(0, len(sub), 1000)])
+    variants = {"gradcam": order, "abs": order_of(omega.abs().numpy()),
+                "gradxact": order_of((omega_img * 49 * s_sub).abs().mean(0).numpy()), "random": rand_order}
+    extra_variants = {}
+    for vname, vorder in variants.items():
+        extra_variants[vname] = {f"{path}@{o}": accuracy(model, s, labels, scheme_asc.keep_mask(vorder, o),
+                                                          snr, bits, draws, seed)
+                                 for o in (0.5, 0.8) for path, snr in (("digital", None), ("analog0", 0.0))}
     a1 = [{"o": o, "snr_db": snr, "accuracy": accuracy(model, s, labels, scheme_asc.keep_mask(order, o), snr,
                                                          bits, draws, seed)}
           for o in A1_RATIOS for snr in A1_SNRS]
@@ -172,7 +183,7 @@ def analyse(model, cfg, train_set, test, draws=3, seed=0):
            "eta": etas}
     extra = {"tau_halves": tau_halves, "per_class": per_class.tolist(), "random_order": rand_order,
              "random_points": random_pts, "a1": a1, "images": len(test), "draws": draws,
-             "importance_images": len(sub)}
+             "importance_images": len(sub), "importance_variants": extra_variants}
     if cfg.drop_train > 0:
         extra["tau_running_vs_final"] = kendall_tau(model.running_importance.numpy(), omega.numpy())
     return obj, extra
@@ -228,6 +239,7 @@ def summarise(name, obj, extra):
         out["fits"][key] = {"zeta": e["zeta"], "rmse": e["rmse"], "eta0": e["points"][0][1]}
         out["a3"][key] = {"importance": _at(e["points"], o_half), "random": _at(rnd, o_half)}
         out["a4"][key] = {"o0": e["points"][0][1], "o0.8": _at(e["points"], o80)}
+    out["importance_variants"] = extra.get("importance_variants", {})
     if "tau_running_vs_final" in extra:
         out["tau_running_vs_final"] = extra["tau_running_vs_final"]
     return out
