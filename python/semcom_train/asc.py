@@ -372,11 +372,11 @@ def plot(runs, results, a1, tcm_csv=None, label="ASC"):
         m = [np.mean(a1[(o, s)]) for s in snrs]
         sd = [np.std(a1[(o, s)], ddof=1) if len(a1[(o, s)]) > 1 else 0 for s in snrs]
         ax.errorbar(snrs, m, yerr=sd, marker="o", capsize=3, label=f"{label}, o = {o}")
-    if tcm_csv and os.path.exists(tcm_csv):
-        rows = [r for r in csv.DictReader(open(tcm_csv)) if r["task"] == "fine"]
+    for path, style in zip(tcm_csv or [], ("k--s", "k:^", "k-.v")):
+        rows = [r for r in csv.DictReader(open(path)) if r["task"] == "fine"]
         rows = [r for r in rows if -10 <= float(r["snr_db"]) <= 20]
-        ax.plot([float(r["snr_db"]) for r in rows], [float(r["accuracy"]) for r in rows], "k--s",
-                label=f"TCM: WebP at capacity, {os.path.basename(tcm_csv)[:-4].split('_')[-1]}")
+        ax.plot([float(r["snr_db"]) for r in rows], [float(r["accuracy"]) for r in rows], style,
+                label=f"TCM: WebP at capacity, {os.path.basename(path)[:-4].split('_')[-1]} symbols")
     ax.set_xlabel("SNR (dB)")
     ax.set_ylabel("fine accuracy")
     ax.set_ylim(0, 1)
@@ -474,7 +474,7 @@ def main(argv=None):
     s = sub.add_parser("summary", help="mean ± std over runs, CSV and PNG")
     s.add_argument("--runs", nargs="+", required=True, help="run names with results/asc/NAME_summary.json")
     s.add_argument("--results", default="results/asc")
-    s.add_argument("--tcm", default=None, help="a separate-coding CSV to draw as TCM")
+    s.add_argument("--tcm", nargs="*", default=[], help="separate-coding CSVs to draw as TCM")
     s.set_defaults(func=cmd_summary)
     args = p.parse_args(argv)
     if getattr(args, "threads", None):
