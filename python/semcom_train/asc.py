@@ -309,9 +309,9 @@ def check_asc_object(obj):
 # --- the tables across runs ---
 
 
-def summary_tables(runs, results, tcm_csv=None):
+def summary_tables(runs, results, tag="asc"):
     """Mean ± std over runs (their NAME_summary.json) of the targets' numbers; writes
-    asc_summary.csv and asc_a1.csv and the plots; returns the lines of a markdown table."""
+    TAG_summary.csv and TAG_a1.csv; returns the lines of a markdown table and the A1 values."""
     sums = [json.load(open(os.path.join(results, f"{r}_summary.json"))) for r in runs]
     rows = []
 
@@ -327,7 +327,7 @@ def summary_tables(runs, results, tcm_csv=None):
         cost = ms([100 * (s["a4"][key]["o0"] - s["a4"][key]["o0.8"]) for s in sums])
         rows.append({"path": key, "eta0": eta0, "rmse": rmse, "eta_half_importance": imp, "eta_half_random": rnd,
                      "a3_gain_points": gain, "a4_cost_points": cost})
-    with open(os.path.join(results, "asc_summary.csv"), "w", newline="") as f:
+    with open(os.path.join(results, f"{tag}_summary.csv"), "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["runs", "path", "eta0_mean", "eta0_std", "rmse_mean", "rmse_std", "eta_o0.5_importance_mean",
                     "eta_o0.5_random_mean", "a3_gain_points_mean", "a3_gain_points_std",
@@ -340,7 +340,7 @@ def summary_tables(runs, results, tcm_csv=None):
     for s in sums:
         for r in s["a1"]:
             a1.setdefault((r["o"], r["snr_db"]), []).append(r["accuracy"])
-    with open(os.path.join(results, "asc_a1.csv"), "w", newline="") as f:
+    with open(os.path.join(results, f"{tag}_a1.csv"), "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["runs", "o", "snr_db", "accuracy_mean", "accuracy_std"])
         for (o, snr), v in sorted(a1.items()):
@@ -351,6 +351,17 @@ def summary_tables(runs, results, tcm_csv=None):
         lines.append(f"| {r['path']} | {_pm(r['eta0'], 100)} % | {_pm(r['rmse'], 1, 4)} | "
                      f"{100 * r['eta_half_importance'][0]:.2f} % | {100 * r['eta_half_random'][0]:.2f} % | "
                      f"{_pm(r['a3_gain_points'])} | {_pm(r['a4_cost_points'])} |")
+    if all(s.get("importance_variants") for s in sums):
+        lines += ["", "| importance order | " + " | ".join(sums[0]["importance_variants"]["gradcam"]) + " |",
+                  "|---|" + "---|" * len(sums[0]["importance_variants"]["gradcam"])]
+        for v in sums[0]["importance_variants"]:
+            cells = [_pm(ms([s["importance_variants"][v][key] for s in sums]), 100)
+                     for key in sums[0]["importance_variants"][v]]
+            lines.append(f"| {v} | " + " | ".join(cells) + " |")
+    lines += ["", f"Kendall tau between the two halves' orders: {_pm(ms([s['tau_halves'] for s in sums]), 1, 3)}"]
+    if all("tau_running_vs_final" in s for s in sums):
+        lines.append("Kendall tau, running (training) order vs final order: "
+                     f"{_pm(ms([s['tau_running_vs_final'] for s in sums]), 1, 3)}")
     return lines, a1
 
 
@@ -362,7 +373,7 @@ def _pm(v, scale=1.0, digits=2):
     return f"{scale * v[0]:.{digits}f} ± {scale * v[1]:.{digits}f}"
 
 
-def plot(runs, results, a1, tcm_csv=None, label="ASC"):
+def plot(runs, results, a1, tcm_csv=None, label="ASC", tag="asc"):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -384,7 +395,7 @@ def plot(runs, results, a1, tcm_csv=None, label="ASC"):
     ax.legend(fontsize=8)
     ax.set_title(f"ASC accuracy vs SNR ({len(runs)} seeds)")
     fig.tight_layout()
-    out = [os.path.join(results, "asc_accuracy_vs_snr.png")]
+    out = [os.path.join(results, f"{tag}_accuracy_vs_snr.png")]
     fig.savefig(out[0], dpi=120)
     plt.close(fig)
     # eta(o) of the first run with its fits
@@ -408,7 +419,7 @@ def plot(runs, results, a1, tcm_csv=None, label="ASC"):
     ax.legend(fontsize=8)
     ax.set_title(f"η(o) and fits ({obj['name']})")
     fig.tight_layout()
-    out.append(os.path.join(results, "asc_eta.png"))
+    out.append(os.path.join(results, f"{tag}_eta.png"))
     fig.savefig(out[1], dpi=120)
     plt.close(fig)
     return out
@@ -451,8 +462,8 @@ def cmd_verify(args):
 
 
 def cmd_summary(args):
-    lines, a1 = summary_tables(args.runs, args.results)
-    for p in plot(args.runs, args.results, a1, args.tcm):
+    lines, a1 = summary_tables(args.runs, args.results, args.tag)
+    for p in plot(args.runs, args.results, a1, args.tcm, args.label, args.tag):
         print(f"wrote {p}")
     print("\n".join(lines))
 
@@ -474,6 +485,8 @@ def main(argv=None):
     s = sub.add_parser("summary", help="mean ± std over runs, CSV and PNG")
     s.add_argument("--runs", nargs="+", required=True, help="run names with results/asc/NAME_summary.json")
     s.add_argument("--results", default="results/asc")
+    s.add_argument("--tag", default="asc", help="prefix of the files written (TAG_summary.csv, TAG_a1.csv, TAG_*.png)")
+    s.add_argument("--label", default="ASC", help="legend label of the runs")
     s.add_argument("--tcm", nargs="*", default=[], help="separate-coding CSVs to draw as TCM")
     s.set_defaults(func=cmd_summary)
     args = p.parse_args(argv)
