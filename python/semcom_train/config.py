@@ -171,6 +171,12 @@ class Config:
     mu_local: float = _opt(1.0, _float)
     eta: float = _opt(0.5, _float, doc="A-MIJSCC: mask threshold")
     rate_weight: float = _opt(0.02, _float, doc="A-MIJSCC: weight of the mean mask (symbols sent)")
+    # --- ASC ---
+    kappa: float = _opt(1e-3, _float, doc="ASC: weight of the CLUB mutual-information bound (0: ablation)")
+    drop_train: float = _opt(0.0, _float, doc="ASC: fraction of training images that drop features "
+                             "(importance-ordered dropout, ours; 0: the paper's inference-only ASC)")
+    drop_max: float = _opt(0.9, _float, doc="ASC: largest ratio dropped in training")
+    importance_images: int = _opt(10000, _int, doc="ASC: training images the Grad-CAM importance averages over")
 
     def replace(self, **changes):
         return dataclasses.replace(self, **changes)

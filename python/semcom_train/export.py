@@ -76,12 +76,14 @@ def export(model, cfg, dataset, out_dir, command, images=1000):
     measured = scheme.measure(cfg, encoder.module, [d.module for d in decoders], dataset, images)
     common = dict(scheme.manifest_fields(cfg), train_snr_db=[rx.snr_db for rx in cfg.receivers],
                   **dataset_fields(dataset), command=command)
+    extras = scheme.manifest_extras(model, cfg)
     manifests = []
     for m in modules:
         metrics = ({k: v for k, v in measured.items() if not isinstance(k, int)} if m.role == "encoder"
                    else measured.get(m.receiver, {}))
         doc = manifest(f"{cfg.name}_{m.suffix}", scheme.name, m.role, m.transmit, m.inputs, m.outputs,
                        cfg.channel_uses, receiver=m.receiver, tasks=m.tasks, metrics=metrics, **common)
+        doc.update(extras)
         manifests.append(write(m.module, m.example, os.path.join(out_dir, f"{cfg.name}_{m.suffix}.pt"), doc))
     return manifests
 
@@ -113,5 +115,7 @@ def reload_check(cfg, dataset, out_dir):
     rows = []
     for r, m in enumerate(mans):
         for key in ("accuracy", "psnr_db", "ssim"):
+            if key not in m["metrics"]:  # a scheme without image output (asc) has no PSNR/SSIM
+                continue
             rows.append((r + 1, key, m["metrics"][key], again[r + 1][key]))
     return rows

@@ -157,6 +157,10 @@ class Scheme:
         """constellations, alphas and quantizer of the manifests."""
         return {"constellations": [], "alphas": [], "quantizer": None}
 
+    def manifest_extras(self, model, cfg):
+        """Extra top-level manifest objects of this trained model (both roles), e.g. ASC's `asc`."""
+        return {}
+
     def encoder_module(self, model, cfg, dataset):
         """The transmitter's ExportModule."""
         raise NotImplementedError
