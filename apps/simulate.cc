@@ -224,7 +224,8 @@ public:
         report_receivers(j);
         if (d_o.bench)
             report_work_time(j);
-        std::printf("images: %s\n", d_grid->write_grid().c_str());
+        if (d_grid)
+            std::printf("images: %s\n", d_grid->write_grid().c_str());
         return j;
     }
 
@@ -301,11 +302,7 @@ private:
     {
         const auto channels = build_channels(symbols);
         const auto& shape = d_models.transmitter.image_shape;
-        std::filesystem::create_directories(d_o.out_dir);
-        d_grid = gs::image_sink::make(int(shape[0]), int(shape[1]), int(shape[2]), int(d_shown.size()) + 1,
-                                      d_o.out_dir, 0, 12,
-                                      d_o.role == "all" ? "simulate" : "simulate_rx" + std::to_string(d_o.receiver));
-        d_tb->connect(d_source, 0, d_grid, 0);
+        std::vector<gr::basic_block_sptr> reconstructions; // the grid's rows below the originals
         for (std::size_t r = 0; r < d_o.snrs.size(); ++r) {
             const auto& [channel, port] = channels[r];
             if (std::find(d_shown.begin(), d_shown.end(), r) == d_shown.end()) {
@@ -325,15 +322,31 @@ private:
                 d_tb->connect(channel, port, eq, 0);
                 d_tb->connect(eq, 0, rx, 0);
             }
+            // a receiver that only classifies (ASC) has no reconstructions to score or show
+            const bool images = rx->image_size() > 0;
             auto met = gs::metrics_sink::make(int(shape[0]), int(shape[1]), int(shape[2]), rx->num_classes(),
-                                              rx->task() == "coarse" ? "coarse" : "fine", "rx" + std::to_string(r + 1));
+                                              rx->task() == "coarse" ? "coarse" : "fine", "rx" + std::to_string(r + 1),
+                                              100, "", images);
             d_tb->connect(d_source, 0, met, 0);
-            d_tb->connect(rx, 1, met, 1);
-            d_tb->connect(rx, 0, met, 2);
-            d_tb->connect(rx, 1, d_grid, int(d_receivers.size()) + 1);
+            if (images) {
+                d_tb->connect(rx, 1, met, 1);
+                d_tb->connect(rx, 0, met, 2);
+                reconstructions.push_back(rx);
+            } else {
+                d_tb->connect(rx, 0, met, 1);
+            }
             d_receivers.push_back(rx);
             d_metrics.push_back(met);
         }
+        if (reconstructions.empty())
+            return;
+        std::filesystem::create_directories(d_o.out_dir);
+        d_grid = gs::image_sink::make(int(shape[0]), int(shape[1]), int(shape[2]), int(reconstructions.size()) + 1,
+                                      d_o.out_dir, 0, 12,
+                                      d_o.role == "all" ? "simulate" : "simulate_rx" + std::to_string(d_o.receiver));
+        d_tb->connect(d_source, 0, d_grid, 0);
+        for (std::size_t k = 0; k < reconstructions.size(); ++k)
+            d_tb->connect(reconstructions[k], 1, d_grid, int(k) + 1);
     }
 
     // A subscriber cannot tell a late transmitter from a lost one: stop when every frame is

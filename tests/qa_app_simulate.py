@@ -128,6 +128,23 @@ class qa_app_simulate(unittest.TestCase):
         self.assertGreater(results["0"]["symbols_per_image"], high["symbols_per_image"])
         self.assertAlmostEqual(high["receivers"][0]["psnr_db"], exported["psnr_db"], delta=0.3)
 
+    def test_asc_classifies_without_reconstructions(self):
+        # ASC's receiver only classifies: metrics without PSNR, no image grid, accuracy as exported
+        with open(os.path.join(SOURCE, "models", "asc_rx1.json")) as f:
+            exported = json.load(f)["metrics"]
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "sim.json")
+            r = run("simulate", "--scheme", "asc", "--snr", str(exported["snr_db"]), "--images", "1000", "--json", out,
+                    "--out-dir", d, "--quiet", "--device", "cpu")
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(out) as f:
+                rx = json.load(f)["receivers"][0]
+            self.assertEqual(os.listdir(d), ["sim.json"])
+        p = exported["accuracy"]
+        self.assertEqual(rx["frames"], 1000)
+        self.assertIsNone(rx["psnr_db"])
+        self.assertAlmostEqual(rx["accuracy"], p, delta=4 * (p * (1 - p) / 1000) ** 0.5 + 0.01)
+
     def test_bad_input(self):
         cases = [(["--snr", "1,2,3"], "serves 2"), (["--models", "/nowhere/x"], "model not found"),
                  (["--scheme", "jpeg2000"], "--scheme: unknown scheme 'jpeg2000'"),

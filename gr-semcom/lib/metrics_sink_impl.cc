@@ -22,13 +22,15 @@ class metrics_sink_impl : public metrics_sink
 {
 public:
     metrics_sink_impl(int c, int h, int w, int classes, bool coarse, std::string receiver,
-                      int report_every, std::string json_path)
+                      int report_every, std::string json_path, bool reconstructions)
         : gr::block("metrics_sink",
-                    gr::io_signature::makev(3, 3, { int(sizeof(float)) * c * h * w,
-                                                    int(sizeof(float)) * c * h * w,
-                                                    int(sizeof(float)) * classes }),
+                    reconstructions ? gr::io_signature::makev(3, 3, { int(sizeof(float)) * c * h * w,
+                                                                      int(sizeof(float)) * c * h * w,
+                                                                      int(sizeof(float)) * classes })
+                                    : gr::io_signature::makev(2, 2, { int(sizeof(float)) * c * h * w,
+                                                                      int(sizeof(float)) * classes }),
                     gr::io_signature::make(0, 0, 0)),
-          d_c(c), d_h(h), d_w(w), d_classes(classes), d_coarse(coarse),
+          d_c(c), d_h(h), d_w(w), d_classes(classes), d_coarse(coarse), d_reconstructions(reconstructions),
           d_receiver(std::move(receiver)), d_report_every(report_every),
           d_json_path(std::move(json_path)), d_scorer(c, h, w)
     {
@@ -58,10 +60,12 @@ public:
                      gr_vector_const_void_star& input_items,
                      gr_vector_void_star&) override
     {
+        // without reconstructions the class scores are input 1 and carry the decoded frames' tags
+        const int scores_port = d_reconstructions ? 2 : 1;
         const auto* orig = static_cast<const float*>(input_items[0]);
-        const auto* recon = static_cast<const float*>(input_items[1]);
-        const auto* scores = static_cast<const float*>(input_items[2]);
-        const int n0 = ninput_items[0], n1 = std::min(ninput_items[1], ninput_items[2]);
+        const auto* recon = d_reconstructions ? static_cast<const float*>(input_items[1]) : nullptr;
+        const auto* scores = static_cast<const float*>(input_items[scores_port]);
+        const int n0 = ninput_items[0], n1 = std::min(ninput_items[1], ninput_items[scores_port]);
         const auto info0 = frame_info(0, n0), info1 = frame_info(1, n1);
         std::vector<long long> seq0(n0), seq1(n1);
         for (int i = 0; i < n0; ++i)
@@ -76,13 +80,14 @@ public:
         const std::size_t per = d_scorer.image_size();
         for (const auto& p : step.pairs) {
             const auto& i = info0[p.original];
-            score(orig + p.original * per, recon + p.decoded * per,
+            score(orig + p.original * per, recon ? recon + p.decoded * per : nullptr,
                   scores + p.decoded * std::size_t(d_classes), d_coarse ? i.coarse : i.fine);
         }
         const int i0 = int(step.originals_used), i1 = int(step.decoded_used);
         consume(0, i0);
         consume(1, i1);
-        consume(2, i1);
+        if (d_reconstructions)
+            consume(2, i1);
         return 0;
     }
 
@@ -94,12 +99,12 @@ public:
     double psnr_db() const override
     {
         std::lock_guard<std::mutex> l(d_mutex);
-        return d_frames ? d_psnr_sum / d_frames : std::nan("");
+        return d_images ? d_psnr_sum / d_images : std::nan("");
     }
     double ssim() const override
     {
         std::lock_guard<std::mutex> l(d_mutex);
-        return d_frames ? d_ssim_sum / d_frames : std::nan("");
+        return d_images ? d_ssim_sum / d_images : std::nan("");
     }
     long frames() const override
     {
@@ -148,13 +153,17 @@ private:
 
     void score(const float* a, const float* b, const float* s, int label)
     {
-        const auto q = d_scorer.score(a, b);
         const int decision = int(std::max_element(s, s + d_classes) - s);
+        if (b) {
+            const auto q = d_scorer.score(a, b);
+            std::lock_guard<std::mutex> l(d_mutex);
+            d_psnr_sum += q.psnr_db; // capped: identical images would be +inf
+            d_ssim_sum += q.ssim;
+            ++d_images;
+        }
         {
             std::lock_guard<std::mutex> l(d_mutex);
             ++d_frames;
-            d_psnr_sum += q.psnr_db; // capped: identical images would be +inf
-            d_ssim_sum += q.ssim;
             if (label >= 0) {
                 ++d_labelled;
                 d_correct += decision == label;
@@ -171,6 +180,7 @@ private:
 
     const int d_c, d_h, d_w, d_classes;
     const bool d_coarse;
+    const bool d_reconstructions; //!< input 1 is the reconstructed images (else the class scores)
     const std::string d_receiver;
     const int d_report_every;
     const std::string d_json_path;
@@ -178,13 +188,14 @@ private:
     ::semcom::ImageScorer d_scorer;
     ::semcom::FrameMatcher d_matcher;
     mutable std::mutex d_mutex;
-    long d_frames = 0, d_missing = 0, d_labelled = 0, d_correct = 0;
+    long d_frames = 0, d_images = 0, d_missing = 0, d_labelled = 0, d_correct = 0;
     double d_psnr_sum = 0.0, d_ssim_sum = 0.0;
 };
 
 metrics_sink::sptr metrics_sink::make(int channels, int height, int width, int num_classes,
                                       const std::string& task, const std::string& receiver,
-                                      int report_every, const std::string& json_path)
+                                      int report_every, const std::string& json_path,
+                                      bool reconstructions)
 {
     build_or_explain("metrics_sink", [&] {
         if (channels < 1 || height < 11 || width < 11)
@@ -199,7 +210,7 @@ metrics_sink::sptr metrics_sink::make(int channels, int height, int width, int n
     });
     return gnuradio::make_block_sptr<metrics_sink_impl>(channels, height, width, num_classes,
                                                          task == "coarse", receiver,
-                                                         report_every, json_path);
+                                                         report_every, json_path, reconstructions);
 }
 
 } // namespace semcom

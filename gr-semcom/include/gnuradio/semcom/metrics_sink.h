@@ -23,6 +23,9 @@ namespace semcom {
  * (frames_missing); untagged streams are matched one to one. Publishes a dict {receiver, frames,
  * missing, accuracy, psnr_db, ssim} on the message port "metrics" every report_every frames, and
  * writes the same as JSON to json_path (if not empty) when the flowgraph stops.
+ *
+ * With reconstructions false (a receiver that only classifies), there are two inputs: 0 = the
+ * originals, 1 = the class scores; PSNR and SSIM are then absent (NaN, null in the JSON).
  */
 class SEMCOM_API metrics_sink : virtual public gr::block
 {
@@ -36,7 +39,8 @@ public:
                      const std::string& task = "fine",
                      const std::string& receiver = "rx1",
                      int report_every = 100,
-                     const std::string& json_path = "");
+                     const std::string& json_path = "",
+                     bool reconstructions = true);
 
     virtual double accuracy() const = 0;
     virtual double psnr_db() const = 0;

@@ -129,7 +129,7 @@ PYBIND11_MODULE(semcom_python, m)
         "matched by frame seq; JSON summary and 'metrics' messages.")
         .def(py::init(&metrics_sink::make), py::arg("channels"), py::arg("height"), py::arg("width"),
              py::arg("num_classes"), py::arg("task") = "fine", py::arg("receiver") = "rx1",
-             py::arg("report_every") = 100, py::arg("json_path") = "")
+             py::arg("report_every") = 100, py::arg("json_path") = "", py::arg("reconstructions") = true)
         .def("accuracy", &metrics_sink::accuracy)
         .def("psnr_db", &metrics_sink::psnr_db)
         .def("ssim", &metrics_sink::ssim)
