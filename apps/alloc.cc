@@ -403,6 +403,9 @@ nlohmann::json run_allocation(const AllocOptions&, const Scenario&, const alloc:
 int run_alloc(const AllocOptions& o)
 {
     const Scenario scenario = load_scenario(o.config);
+    const auto algorithms = algorithms_of(o); // a bad name fails here, before any solve
+    if (o.simulate > 0 && scenario.models.empty())
+        throw std::invalid_argument("--simulate needs the users' η from an ASC manifest (eta.manifest), whose models it runs");
     if (!o.curves.empty() && o.sweep.empty())
         throw std::invalid_argument("--curves needs --sweep");
     if (!o.sweep.empty()) {
@@ -419,9 +422,9 @@ int run_alloc(const AllocOptions& o)
                 10 * std::log10(scenario.budget.noise_psd_w_per_hz * 1e3), o.success.c_str());
     nlohmann::json j{ { "config", o.config }, { "budget", budget_json(scenario.budget) }, { "users", users_json(users) } };
     std::vector<alloc::Allocation> done;
-    for (const auto& name : algorithms_of(o)) {
+    for (const auto& name : algorithms) {
         done.push_back(solve(scheduler, name, o.fcr_ratio));
-        if (algorithms_of(o).size() == 1)
+        if (algorithms.size() == 1)
             print_allocation(done.back(), scheduler, scenario);
         j["allocations"][name] = allocation_json(done.back(), users);
     }

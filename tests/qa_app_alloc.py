@@ -156,6 +156,8 @@ class qa_app_alloc(unittest.TestCase):
         self.bad("{ not json", "not JSON")
         self.bad(base, "--sweep", "--sweep", "speed=1:2:1")
         self.bad(base, "--sweep users needs a `cell`", "--sweep", "users=2:4:1")
+        self.bad(base, "--algorithm: unknown 'foo'", "--algorithm", "crra,foo")
+        self.bad(base, "--simulate needs", "--simulate", "10")
 
     def test_help(self):
         r = subprocess.run([SEMCOM, "alloc", "--help"], capture_output=True, text=True)
