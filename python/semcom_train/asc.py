@@ -171,6 +171,9 @@ def analyse(model, cfg, train_set, test, draws=3, seed=0):
         s_sub = torch.cat([model.encoder(sub.images[i:i + 1000]) for i in range(0, len(sub), 1000)])
     variants = {"gradcam": order, "abs": order_of(omega.abs().numpy()),
                 "gradxact": order_of((omega_img * 49 * s_sub).abs().mean(0).numpy()), "random": rand_order}
+    if cfg.drop_train > 0:  # the order the dropout training used (running Grad-CAM, or fixed: K-1 first)
+        variants["training"] = (list(range(k - 1, -1, -1)) if cfg.drop_order == "fixed"
+                                else order_of(model.running_importance.numpy()))
     extra_variants = {}
     for vname, vorder in variants.items():
         extra_variants[vname] = {f"{path}@{o}": accuracy(model, s, labels, scheme_asc.keep_mask(vorder, o),
@@ -356,7 +359,7 @@ def summary_tables(runs, results, tag="asc"):
     if all(s.get("importance_variants") for s in sums):
         lines += ["", "| importance order | " + " | ".join(sums[0]["importance_variants"]["gradcam"]) + " |",
                   "|---|" + "---|" * len(sums[0]["importance_variants"]["gradcam"])]
-        for v in sums[0]["importance_variants"]:
+        for v in [v for v in sums[0]["importance_variants"] if all(v in s["importance_variants"] for s in sums)]:
             cells = [_pm(ms([s["importance_variants"][v][key] for s in sums]), 100)
                      for key in sums[0]["importance_variants"][v]]
             lines.append(f"| {v} | " + " | ".join(cells) + " |")
