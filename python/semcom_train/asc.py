@@ -22,8 +22,8 @@ their fits, the manifest's `asc` object, the check of the exported files, and th
   per image over the kept features (semcom-core's Quantizer), error-free. Analog: the kept features
   through AWGN at -5, 0, 5 dB (unit power over the kept symbols), `draws` noise draws, averaged.
 - Fit eta = z1 e^{z2 o} + z3 e^{z4 o} by least squares (scipy), with the fast term written
-  -e^{z2 (o - o_c)} (z1 = -e^{-z2 o_c}): well conditioned where z1 ~ 1e-16; several starts, the
-  smallest RMSE kept. Reported: the paper's four z and the RMSE of the fit clamped to [0, 1].
+  -e^{z2 (o - o_c)} (z1 = -e^{-z2 o_c}): well conditioned where z1 ~ 1e-16; several starts, and
+  the same with +e^{z2 (o - o_c)} (a curve that falls early and levels off), the smallest RMSE kept. Reported: the paper's four z and the RMSE of the fit clamped to [0, 1].
 """
 
 import argparse
@@ -110,25 +110,27 @@ def fit_eta(points):
     o = np.array([p[0] for p in points], dtype=np.float64)
     eta = np.array([p[1] for p in points], dtype=np.float64)
 
-    def model(p, o):
+    def model(p, o, sign):
         z2, oc, z3, z4 = p
-        return -np.exp(np.clip(z2 * (o - oc), -700, 50)) + z3 * np.exp(z4 * o)
+        return sign * np.exp(np.clip(z2 * (o - oc), -700, 50)) + z3 * np.exp(z4 * o)
 
     best = None
-    lo, hi = [-50.0, -3.0, -2.0, -30.0], [300.0, 5.0, 3.0, 30.0]
-    for z2 in (2.0, 5.0, 10.0, 20.0, 40.0, 80.0):
-        for oc in (0.5, 0.8, 0.95, 1.0, 1.1, 1.5):
-            p0 = [z2, oc, max(float(eta[0]), 1e-3), 0.0]
-            try:
-                r = least_squares(lambda p: model(p, o) - eta, p0, bounds=(lo, hi), method="trf",
-                                  x_scale="jac", max_nfev=2000)
-            except (ValueError, FloatingPointError):
-                continue
-            cost = float(np.mean(r.fun ** 2))
-            if best is None or cost < best[0]:
-                best = (cost, r.x)
+    lo, hi = [-300.0, -3.0, -5.0, -30.0], [300.0, 5.0, 5.0, 30.0]
+    # sign -1: the paper's shape (flat, then a cliff); +1: a curve that falls early and levels off
+    for sign, z2s in ((-1.0, (2.0, 5.0, 10.0, 20.0, 40.0, 80.0)), (1.0, (-2.0, -5.0, -10.0, -20.0))):
+        for z2 in z2s:
+            for oc in (0.0, 0.5, 0.8, 0.95, 1.0, 1.1, 1.5):
+                p0 = [z2, oc, max(float(eta[-1] if sign > 0 else eta[0]), 1e-3), 0.0]
+                try:
+                    r = least_squares(lambda p: model(p, o, sign) - eta, p0, bounds=(lo, hi), method="trf",
+                                      x_scale="jac", max_nfev=2000)
+                except (ValueError, FloatingPointError):
+                    continue
+                cost = float(np.mean(r.fun ** 2))
+                if best is None or cost < best[0] - 1e-12:
+                    best = (cost, r.x, sign)
     z2, oc, z3, z4 = (float(v) for v in best[1])
-    zeta = [-math.exp(-z2 * oc), z2, z3, z4]
+    zeta = [best[2] * math.exp(-z2 * oc), z2, z3, z4]
     pred = np.clip(eta_model(zeta, o), 0.0, 1.0)
     return {"zeta": zeta, "rmse": float(np.sqrt(np.mean((pred - eta) ** 2)))}
 
@@ -169,6 +171,9 @@ def analyse(model, cfg, train_set, test, draws=3, seed=0):
         s_sub = torch.cat([model.encoder(sub.images[i:i + 1000]) for i in range(0, len(sub), 1000)])
     variants = {"gradcam": order, "abs": order_of(omega.abs().numpy()),
                 "gradxact": order_of((omega_img * 49 * s_sub).abs().mean(0).numpy()), "random": rand_order}
+    if cfg.drop_train > 0:  # the order the dropout training used (running Grad-CAM, or fixed: K-1 first)
+        variants["training"] = (list(range(k - 1, -1, -1)) if cfg.drop_order == "fixed"
+                                else order_of(model.running_importance.numpy()))
     extra_variants = {}
     for vname, vorder in variants.items():
         extra_variants[vname] = {f"{path}@{o}": accuracy(model, s, labels, scheme_asc.keep_mask(vorder, o),
@@ -354,7 +359,7 @@ def summary_tables(runs, results, tag="asc"):
     if all(s.get("importance_variants") for s in sums):
         lines += ["", "| importance order | " + " | ".join(sums[0]["importance_variants"]["gradcam"]) + " |",
                   "|---|" + "---|" * len(sums[0]["importance_variants"]["gradcam"])]
-        for v in sums[0]["importance_variants"]:
+        for v in [v for v in sums[0]["importance_variants"] if all(v in s["importance_variants"] for s in sums)]:
             cells = [_pm(ms([s["importance_variants"][v][key] for s in sums]), 100)
                      for key in sums[0]["importance_variants"][v]]
             lines.append(f"| {v} | " + " | ".join(cells) + " |")
@@ -387,12 +392,12 @@ def plot(runs, results, a1, tcm_csv=None, label="ASC", tag="asc"):
         rows = [r for r in csv.DictReader(open(path)) if r["task"] == "fine"]
         rows = [r for r in rows if -10 <= float(r["snr_db"]) <= 20]
         ax.plot([float(r["snr_db"]) for r in rows], [float(r["accuracy"]) for r in rows], style,
-                label=f"TCM: WebP at capacity, {os.path.basename(path)[:-4].split('_')[-1]} symbols")
+                label=f"TCM: WebP at capacity, {os.path.basename(path)[:-4].split('_n')[-1]} symbols")
     ax.set_xlabel("SNR (dB)")
     ax.set_ylabel("fine accuracy")
     ax.set_ylim(0, 1)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=7, loc="lower right")
     ax.set_title(f"ASC accuracy vs SNR ({len(runs)} seeds)")
     fig.tight_layout()
     out = [os.path.join(results, f"{tag}_accuracy_vs_snr.png")]

@@ -176,6 +176,8 @@ class Config:
     drop_train: float = _opt(0.0, _float, doc="ASC: fraction of training images that drop features "
                              "(importance-ordered dropout, ours; 0: the paper's inference-only ASC)")
     drop_max: float = _opt(0.9, _float, doc="ASC: largest ratio dropped in training")
+    drop_order: str = _opt("gradcam", _str, doc="ASC dropout: the order dropped in training: gradcam (running "
+                           "Grad-CAM weights) or fixed (feature K-1 first: nested dropout)")
     importance_images: int = _opt(10000, _int, doc="ASC: training images the Grad-CAM importance averages over")
 
     def replace(self, **changes):

@@ -24,7 +24,8 @@
   drop_train > 0 is OUR extension, "importance-ordered dropout": that fraction of the images drops
   a uniformly drawn number of its least important features during training; the order comes from
   a running mean of the per-batch Grad-CAM weights (true class, no noise), so training needs no
-  separate importance pass.
+  separate importance pass (drop_order gradcam), or is fixed, feature K-1 first (drop_order fixed:
+  nested dropout); either way the shipped order is the Grad-CAM order measured after training.
 - The mask rule (`dropped_count`, `keep_mask`, `kept_indices`): for a ratio o, floor(o*K + 1e-9)
   features are dropped, the FIRST that many entries of `order` (least important first); the rest
   are kept. semcom-core implements the same rule from the manifest's `asc.order`.
@@ -225,7 +226,12 @@ class ASCScheme(Scheme):
             # OUR importance-ordered dropout: drop the d least important (running Grad-CAM order)
             omega = _batch_importance(model, s, labels)
             model.running_importance.mul_(0.99).add_(0.01 * omega)
-            order = torch.argsort(model.running_importance)
+            if cfg.drop_order == "fixed":  # nested dropout: the highest feature index goes first
+                order = torch.arange(k - 1, -1, -1)
+            elif cfg.drop_order == "gradcam":
+                order = torch.argsort(model.running_importance)
+            else:
+                raise ValueError(f"asc: drop_order must be gradcam or fixed, not '{cfg.drop_order}'")
             dmax = dropped_count(cfg.drop_max, k)
             d = torch.randint(0, dmax + 1, (b,))
             d = torch.where(torch.rand(b) < cfg.drop_train, d, torch.zeros_like(d))
@@ -245,7 +251,8 @@ class ASCScheme(Scheme):
                       "i_up": i_up.item() * b, "dropped": (k - keep.sum(1)).sum().item()}
 
     def decoders(self, model):
-        return [lambda r, snr: (model.receiver(r), None)]
+        raise ValueError("asc has no image output for `semcom_train evaluate`: its accuracy against SNR "
+                         "and compression ratio comes from `python3 -m semcom_train.asc analyse`")
 
     def receive(self, model, images, snr_t, spec, generator=None, sent=None):
         s = model.encoder(images)
