@@ -148,6 +148,11 @@ void print_allocation(const alloc::Allocation& a, const alloc::Scheduler& schedu
                                      ? std::to_string(u.features - int(asc::dropped_features(a.ratio[i], u.features)))
                                      : std::string("-");
         const double p_model = a.phi[i] > 0 && a.eta[i] > 0 ? a.phi[i] / a.eta[i] : 0.0;
+        if (!a.selected[i]) { // not served: no ratio, resources or success to speak of
+            std::printf("%-10s %6.2f %8.1f %3s %6s %5s %10s %10s %8s %8s %8s %8s %6s %6.3f\n", u.name.c_str(), u.weight,
+                        10 * std::log10(u.gain), "no", "-", "-", "-", "-", "-", "-", "-", "-", "-", 0.0);
+            continue;
+        }
         std::printf("%-10s %6.2f %8.1f %3s %6.3f %5s %10.4f %10.4f %8.3f %8.3f %8.4f %8.4f %6.3f %6.3f\n",
                     u.name.c_str(), u.weight, 10 * std::log10(u.gain), a.selected[i] ? "yes" : "no", a.ratio[i],
                     kept.c_str(), a.bandwidth_hz[i] / 1e6, a.power_w[i] * 1e3, needed, a.x[i], p_model,
