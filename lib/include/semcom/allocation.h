@@ -33,6 +33,10 @@ namespace semcom::alloc {
  * accuracy a model actually reaches at each ratio, which the fit only approximates.
  */
 struct EtaModel {
+    EtaModel() = default;
+    //! The paper's fit ζ1 .. ζ4.
+    explicit EtaModel(const std::array<double, 4>& fit) : zeta(fit) {}
+
     std::array<double, 4> zeta{ 0.0, 0.0, 1.0, 0.0 };
     std::vector<std::array<double, 2>> points; //!< (o, η), o increasing from 0 to 1; empty: the fit
 
