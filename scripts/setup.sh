@@ -26,7 +26,7 @@ PACKAGES=(
   pybind11-dev python3-pybind11 nlohmann-json3-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev zlib1g-dev libpng-dev libjpeg62-turbo-dev
   libnlopt-cxx-dev libglpk-dev
   clang libclang-rt-14-dev
-  dataset-fashion-mnist python3-numpy python3-matplotlib python3-tqdm python3-yaml python3-pil python3-pytest
+  dataset-fashion-mnist python3-numpy python3-scipy python3-matplotlib python3-tqdm python3-yaml python3-pil python3-pytest
 )
 
 log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
