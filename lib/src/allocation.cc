@@ -5,6 +5,7 @@
 // The CRRA / CRRAUS scheduler (see allocation.h and docs/allocation.md). Equations and numerics
 // follow shared/papers/asc-crra-digest.md §3 and §6.3; section numbers below refer to it.
 #include <semcom/allocation.h>
+#include <semcom/theory.h>
 
 #include <glpk.h>
 #include <nlopt.hpp>
@@ -58,7 +59,7 @@ SuccessSlope success_and_slope(double x, SuccessModel model)
         return { g, -x * g };
     }
     case SuccessModel::q: {
-        const double value = std::min(1.0, std::max(0.0, 2.0 * q_function(x)));
+        const double value = std::min(1.0, std::max(0.0, 2.0 * qfunc(x)));
         return { value, -std::sqrt(2.0 / M_PI) * std::exp(-0.5 * x * x) };
     }
     case SuccessModel::rayleigh: {
@@ -105,12 +106,7 @@ double success_threshold(double level, SuccessModel model)
     case SuccessModel::q:
         break;
     }
-    double lo = 0.0, hi = 40.0; // 2Q is decreasing
-    for (int i = 0; i < 200; ++i) {
-        const double mid = 0.5 * (lo + hi);
-        (2.0 * q_function(mid) > level ? lo : hi) = mid;
-    }
-    return 0.5 * (lo + hi);
+    return qfunc_inverse(0.5 * level); // 2Q(x) = level
 }
 
 // ---- the normalised resource problem (§6.3.2) ------------------------------------------------
@@ -620,8 +616,6 @@ SuccessModel parse_success_model(const std::string& name)
     throw std::invalid_argument("unknown success model '" + name +
                                 "' (expected exponential, q or rayleigh)");
 }
-
-double q_function(double x) { return 0.5 * std::erfc(x / std::sqrt(2.0)); }
 
 // ---- Allocation ----------------------------------------------------------------------------
 

@@ -7,10 +7,24 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <string>
 
 namespace semcom {
 
 double qfunc(double x) { return 0.5 * std::erfc(x / std::sqrt(2.0)); }
+
+double qfunc_inverse(double p)
+{
+    if (!(p > 0.0 && p < 1.0))
+        throw std::invalid_argument("qfunc_inverse: p must be in (0, 1), not " + std::to_string(p));
+    // Q is decreasing; 200 halvings of [-40, 40] reach the double's resolution
+    double low = -40.0, high = 40.0;
+    for (int i = 0; i < 200; ++i) {
+        const double mid = 0.5 * (low + high);
+        (qfunc(mid) > p ? low : high) = mid;
+    }
+    return 0.5 * (low + high);
+}
 
 double qam_ser(unsigned order, double snr)
 {

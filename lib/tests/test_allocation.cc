@@ -1,6 +1,7 @@
 // The CRRA / CRRAUS scheduler against known values, brute force, Monte Carlo and invariances
 // (the verification plan of shared/papers/asc-crra-digest.md §6.7).
 #include <semcom/allocation.h>
+#include <semcom/theory.h>
 
 #include <gtest/gtest.h>
 
@@ -11,6 +12,8 @@
 #include <random>
 
 using namespace semcom::alloc;
+using semcom::qfunc;
+using semcom::qfunc_inverse;
 
 namespace {
 
@@ -157,12 +160,17 @@ void expect_feasible(const Scheduler& s, const Allocation& a)
 
 TEST(AllocationSuccess, QFunctionKnownValues)
 {
-    EXPECT_DOUBLE_EQ(q_function(0.0), 0.5);
-    EXPECT_NEAR(q_function(1.0), 0.15865525393145707, 1e-15);
-    EXPECT_NEAR(q_function(1.959963984540054), 0.025, 1e-15);
-    EXPECT_NEAR(q_function(3.0), 0.0013498980316301035, 1e-16);
-    EXPECT_NEAR(q_function(-1.0), 0.8413447460685429, 1e-15);
-    EXPECT_NEAR(q_function(6.0) / 9.865876450376946e-10, 1.0, 1e-12);
+    EXPECT_DOUBLE_EQ(qfunc(0.0), 0.5);
+    EXPECT_NEAR(qfunc(1.0), 0.15865525393145707, 1e-15);
+    EXPECT_NEAR(qfunc(1.959963984540054), 0.025, 1e-15);
+    EXPECT_NEAR(qfunc(3.0), 0.0013498980316301035, 1e-16);
+    EXPECT_NEAR(qfunc(-1.0), 0.8413447460685429, 1e-15);
+    EXPECT_NEAR(qfunc(6.0) / 9.865876450376946e-10, 1.0, 1e-12);
+    // and its inverse, which the success threshold of the 2Q model uses
+    for (double x : { -1.0, 0.0, 0.4, 1.959963984540054, 3.0, 6.0 })
+        EXPECT_NEAR(qfunc_inverse(qfunc(x)), x, 1e-9 * std::max(1.0, std::abs(x)));
+    EXPECT_THROW(qfunc_inverse(0.0), std::invalid_argument);
+    EXPECT_THROW(qfunc_inverse(1.0), std::invalid_argument);
 }
 
 TEST(AllocationSuccess, TwoQIsTheHalfNormalGainOutage)
@@ -195,7 +203,7 @@ TEST(AllocationSuccess, TwoQIsTheHalfNormalGainOutage)
         ASSERT_LT(predicted, 0.95);
         EXPECT_NEAR(measured, predicted, 4.0 * sigma) << "x = " << s.x(0, c.bandwidth, c.power, c.ratio);
         // and not the one-sided Q(x) of a signed Gaussian gain (the paper's proof as written)
-        const double one_sided = q_function(s.x(0, c.bandwidth, c.power, c.ratio));
+        const double one_sided = qfunc(s.x(0, c.bandwidth, c.power, c.ratio));
         EXPECT_GT(std::abs(measured - one_sided), 10.0 * sigma);
     }
 }
@@ -218,7 +226,7 @@ TEST(AllocationSuccess, ExponentialBoundsTwoQAndRayleighIsExpMinusX)
     }
     EXPECT_GE(checked, 15); // the sweep crosses the interesting range
     // the gap the paper's approximation hides: 2Q(1) = 0.317 against e^{-1/2} = 0.607
-    EXPECT_NEAR(2.0 * q_function(1.0), 0.3173, 1e-4);
+    EXPECT_NEAR(2.0 * qfunc(1.0), 0.3173, 1e-4);
 }
 
 TEST(AllocationSuccess, Limits)

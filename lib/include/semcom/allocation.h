@@ -57,8 +57,6 @@ const char* success_model_name(SuccessModel model);
 //! "exponential" | "q" | "rayleigh"; std::invalid_argument otherwise.
 SuccessModel parse_success_model(const std::string& name);
 
-//! The standard normal tail Q(x) = P(N(0,1) > x).
-double q_function(double x);
 
 struct User {
     std::string name;

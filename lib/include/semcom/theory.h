@@ -15,6 +15,8 @@ namespace semcom {
 
 //! Gaussian tail Q(x) = P(N(0,1) > x).
 double qfunc(double x);
+//! Its inverse: the x with Q(x) = p, for 0 < p < 1 (std::invalid_argument otherwise).
+double qfunc_inverse(double p);
 
 //! Symbol error rate of Gray square M-QAM with ML decisions in AWGN at Es/N0 = snr (linear):
 //! 1 - (1 - 2 (1 - 1/sqrt(M)) Q(sqrt(3 snr / (M - 1))))^2.
