@@ -130,7 +130,7 @@ Score score(const alloc::Allocation& a, const std::vector<alloc::User>& users)
     return { a.total(users, false), a.total_q(users, false), a.total(users, true), a.total_q(users, true) };
 }
 
-void print_allocation(const alloc::Allocation& a, const alloc::Scheduler& scheduler, const Scenario& s)
+void print_allocation(const alloc::Allocation& a, const alloc::Scheduler& scheduler)
 {
     const auto& users = scheduler.users();
     const Score sc = score(a, users);
@@ -158,7 +158,6 @@ void print_allocation(const alloc::Allocation& a, const alloc::Scheduler& schedu
                     kept.c_str(), a.bandwidth_hz[i] / 1e6, a.power_w[i] * 1e3, needed, a.x[i], p_model,
                     a.success_q[i], a.eta[i], a.phi[i]);
     }
-    (void)s;
 }
 
 nlohmann::json allocation_json(const alloc::Allocation& a, const std::vector<alloc::User>& users)
@@ -430,11 +429,11 @@ int run_alloc(const AllocOptions& o)
     for (const auto& name : algorithms) {
         done.push_back(solve(scheduler, name, o.fcr_ratio));
         if (algorithms.size() == 1)
-            print_allocation(done.back(), scheduler, scenario);
+            print_allocation(done.back(), scheduler);
         j["allocations"][name] = allocation_json(done.back(), users);
     }
     if (done.size() > 1) {
-        print_allocation(done.front(), scheduler, scenario);
+        print_allocation(done.front(), scheduler);
         std::printf("\n%-14s %10s %10s %10s %10s %10s\n", "algorithm", "total", "total 2Q", "average", "weighted",
                     "time (ms)");
         for (const auto& a : done) {

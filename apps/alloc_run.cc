@@ -15,6 +15,7 @@
 #include <semcom/metrics.h>
 #include <semcom/neural/model.h>
 #include <semcom/quantizer.h>
+#include <semcom/theory.h>
 
 #include <torch/torch.h>
 
@@ -22,69 +23,11 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <stdexcept>
 
 namespace semcom::apps {
 
-namespace {
-
 using nlohmann::json;
-
-json read_json(const std::string& path)
-{
-    std::ifstream in(path);
-    if (!in)
-        throw std::invalid_argument("cannot read " + path);
-    try {
-        return json::parse(in);
-    } catch (const json::exception& e) {
-        throw std::invalid_argument(path + " is not JSON (" + e.what() + ")");
-    }
-}
-
-//! The shipped importance order of an ASC manifest, checked to be a permutation of its K features.
-std::vector<int> asc_order(const std::string& path)
-{
-    const json m = read_json(path);
-    if (!m.contains("asc") || !m["asc"].contains("order") || !m["asc"]["order"].is_array())
-        throw std::invalid_argument(path + ": no asc.order (not an ASC model)");
-    const auto order = m["asc"]["order"].get<std::vector<int>>();
-    if (int(order.size()) != m["asc"].value("features", -1))
-        throw std::invalid_argument(path + ": asc.order has " + std::to_string(order.size()) +
-                                    " entries for asc.features " + m["asc"]["features"].dump());
-    asc::keep_mask(order, 0.0); // throws unless a permutation
-    return order;
-}
-
-//! η measured by the exporter at this ratio (linear between its points), NaN if it has none.
-double measured_eta(const std::string& path, double ratio)
-{
-    const json m = read_json(path);
-    for (const auto& e : m["asc"].value("eta", json::array()))
-        if (e.value("path", "") == "digital" && e.contains("points")) {
-            const auto pts = e["points"].get<std::vector<std::array<double, 2>>>();
-            for (std::size_t i = 1; i < pts.size(); ++i)
-                if (ratio <= pts[i][0] + 1e-12) {
-                    const double t = (ratio - pts[i - 1][0]) / std::max(1e-12, pts[i][0] - pts[i - 1][0]);
-                    return pts[i - 1][1] + std::clamp(t, 0.0, 1.0) * (pts[i][1] - pts[i - 1][1]);
-                }
-        }
-    return std::nan("");
-}
-
-//! z with P(N(0,1) > z) = tail, by bisection on erfc (tail in (0, 0.5)).
-double normal_quantile_upper(double tail)
-{
-    double low = 0.0, high = 40.0;
-    for (int i = 0; i < 200; ++i) {
-        const double mid = 0.5 * (low + high);
-        (0.5 * std::erfc(mid / std::sqrt(2.0)) > tail ? low : high) = mid;
-    }
-    return 0.5 * (low + high);
-}
-
-} // namespace
 
 json run_allocation(const AllocOptions& o,
                     const Scenario& scenario,
@@ -95,10 +38,13 @@ json run_allocation(const AllocOptions& o,
         throw std::invalid_argument("--simulate needs the users' η from an ASC manifest (eta.manifest), "
                                     "whose models it runs");
     const std::string encoder_path = scenario.models + "_encoder.json", decoder_path = scenario.models + "_rx1.json";
-    const auto order = asc_order(encoder_path);
-    if (asc_order(decoder_path) != order)
+    const AscManifest asc_tx = read_asc_manifest(encoder_path);
+    if (read_asc_manifest(decoder_path).order != asc_tx.order)
         throw std::invalid_argument(decoder_path + ": asc.order differs from the encoder's (" + encoder_path + ")");
+    const auto& order = asc_tx.order;
     const std::size_t features = order.size();
+    // what the exporter measured at each ratio, beside the η the scheduler used
+    const alloc::EtaModel measured = asc_tx.eta_model("digital", 0.0, true);
     neural::ModelOptions mo;
     mo.device = o.device;
     mo.max_batch = 256;
@@ -115,7 +61,7 @@ json run_allocation(const AllocOptions& o,
             logits_output = int(k);
     if (logits_output < 0)
         throw std::invalid_argument(decoder_path + ": no logits output");
-    const unsigned bits = unsigned(read_json(encoder_path)["asc"].value("bits_per_feature", 8));
+    const unsigned bits = unsigned(asc_tx.bits_per_feature);
     const Quantizer quantizer(bits);
     const ImageSet images = load_idx(o.images, o.labels);
     if (images.size() == 0)
@@ -132,7 +78,7 @@ json run_allocation(const AllocOptions& o,
     // Each user's 95 % interval misses its prediction 1 time in 20 by chance alone; with U users
     // the family-wise check (Bonferroni, 95 % for all of them together) is the one to hold.
     const std::size_t served = std::size_t(std::count(allocation.selected.begin(), allocation.selected.end(), true));
-    const double z_family = normal_quantile_upper(0.025 / double(std::max<std::size_t>(1, served)));
+    const double z_family = qfunc_inverse(0.025 / double(std::max<std::size_t>(1, served)));
     int outside = 0, outside_family = 0;
     for (std::size_t i = 0; i < users.size(); ++i) {
         if (!allocation.selected[i]) {
@@ -197,7 +143,7 @@ json run_allocation(const AllocOptions& o,
         const bool inside_family = prediction >= family_low && prediction <= family_high;
         outside += !inside;
         outside_family += !inside_family;
-        const double eta_measured = measured_eta(encoder_path, double(features - kept) / double(features));
+        const double eta_measured = measured(double(features - kept) / double(features));
         std::printf("%-10s %6.3f %5zu %9.4f %9.4f %9.4f %9.4f %7.4f [%.3f,%.3f] %9.4f %6s\n", users[i].name.c_str(),
                     ratio, kept, delivered.rate(), allocation.success_q[i], right_when_delivered.rate(), allocation.eta[i],
                     success.rate(), low, high, prediction, inside ? "yes" : "NO");
@@ -211,7 +157,7 @@ json run_allocation(const AllocOptions& o,
                         { "predicted_delivery_q", allocation.success_q[i] },
                         { "accuracy_when_delivered", right_when_delivered.rate() },
                         { "eta_fit", allocation.eta[i] },
-                        { "eta_measured_at_export", std::isnan(eta_measured) ? json() : json(eta_measured) },
+                        { "eta_measured_at_export", eta_measured },
                         { "success", success.rate() },
                         { "success_ci95", { low, high } },
                         { "predicted_success", prediction },

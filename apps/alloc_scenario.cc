@@ -56,31 +56,23 @@ const std::map<std::pair<std::string, int>, std::array<double, 4>> kTableIV{
     { { "resnet", 5 }, { -8.875e-16, 34.54, 0.9458, 0.007934 } },
 };
 
-struct EtaSource {
-    alloc::EtaModel eta;
-    int features = 0;
-    int bits_per_feature = 0;
-    std::string models; // prefix of the ASC models the η belongs to
-};
-
 EtaSource read_eta(const Scenario& s, const json& j, const std::string& where)
 {
     only_keys(s, j, where, { "zeta", "points", "table", "snr_db", "manifest", "path", "model" });
     EtaSource out;
-    auto read_points = [&](const json& pts, const std::string& at) {
-        if (!pts.is_array())
-            bad(s, at, "expected [[o, eta], ...]");
-        for (std::size_t k = 0; k < pts.size(); ++k) {
-            if (!pts[k].is_array() || pts[k].size() != 2)
-                bad(s, at + "[" + std::to_string(k) + "]", "expected [o, eta]");
-            out.eta.points.push_back({ number(s, pts[k][0], at, false), number(s, pts[k][1], at, false) });
-        }
-    };
     const std::string model = j.value("model", "fit");
     if (model != "fit" && model != "measured")
         bad(s, where + ".model", "must be \"fit\" (the two-exponential) or \"measured\" (the manifest's points)");
     if (j.contains("points")) {
-        read_points(j["points"], where + ".points");
+        const json& pts = j["points"];
+        if (!pts.is_array())
+            bad(s, where + ".points", "expected [[o, eta], ...]");
+        for (std::size_t k = 0; k < pts.size(); ++k) {
+            const std::string at = where + ".points[" + std::to_string(k) + "]";
+            if (!pts[k].is_array() || pts[k].size() != 2)
+                bad(s, at, "expected [o, eta]");
+            out.eta.points.push_back({ number(s, pts[k][0], at, false), number(s, pts[k][1], at, false) });
+        }
     } else if (j.contains("zeta")) {
         if (!j["zeta"].is_array() || j["zeta"].size() != 4)
             bad(s, where + ".zeta", "expected four numbers [z1, z2, z3, z4]");
@@ -99,22 +91,6 @@ EtaSource read_eta(const Scenario& s, const json& j, const std::string& where)
         std::filesystem::path file = j["manifest"].get<std::string>();
         if (file.is_relative())
             file = std::filesystem::path(s.path).parent_path() / file;
-        std::ifstream in(file);
-        if (!in)
-            bad(s, where + ".manifest", "cannot read " + file.string());
-        json m;
-        try {
-            m = json::parse(in);
-        } catch (const json::exception& e) {
-            bad(s, where + ".manifest", file.string() + " is not JSON (" + e.what() + ")");
-        }
-        if (!m.contains("asc") || !m["asc"].is_object())
-            bad(s, where + ".manifest", file.string() + " has no `asc` object (not an ASC model)");
-        const json& a = m["asc"];
-        if (!a.contains("features") || !a["features"].is_number_integer() || a["features"].get<int>() <= 0)
-            bad(s, where + ".manifest", file.string() + ": asc.features must be a positive integer");
-        out.features = a["features"].get<int>();
-        out.bits_per_feature = a.value("bits_per_feature", 8);
         const std::string path = j.value("path", "digital");
         const bool analog = path == "analog";
         if (!analog && path != "digital")
@@ -122,24 +98,14 @@ EtaSource read_eta(const Scenario& s, const json& j, const std::string& where)
         if (analog && !j.contains("snr_db"))
             bad(s, where, "path \"analog\" needs snr_db");
         const double snr = analog ? number(s, j["snr_db"], where + ".snr_db", false) : 0.0;
-        bool found = false;
-        for (const auto& e : a.value("eta", json::array())) {
-            if (e.value("path", "") != path || (analog && !(e["snr_db"].is_number() && e["snr_db"].get<double>() == snr)))
-                continue;
-            if (!e.contains("zeta") || !e["zeta"].is_array() || e["zeta"].size() != 4)
-                bad(s, where + ".manifest", file.string() + ": asc.eta entry without four zeta values");
-            for (int i = 0; i < 4; ++i)
-                out.eta.zeta[i] = number(s, e["zeta"][i], file.string() + ": asc.eta.zeta", false);
-            if (model == "measured") {
-                if (!e.contains("points"))
-                    bad(s, where + ".manifest", file.string() + ": asc.eta entry has no points");
-                read_points(e["points"], file.string() + ": asc.eta.points");
-            }
-            found = true;
+        try {
+            const AscManifest m = read_asc_manifest(file.string());
+            out.eta = m.eta_model(path, snr, model == "measured");
+            out.features = m.features;
+            out.bits_per_feature = m.bits_per_feature;
+        } catch (const std::invalid_argument& e) {
+            bad(s, where + ".manifest", e.what());
         }
-        if (!found)
-            bad(s, where, file.string() + " has no η fit for path " + path +
-                              (analog ? " at " + std::to_string(snr) + " dB" : ""));
         std::string stem = file.string();
         const std::string suffix = "_encoder.json";
         if (stem.size() > suffix.size() && stem.compare(stem.size() - suffix.size(), suffix.size(), suffix) == 0)
@@ -155,9 +121,66 @@ EtaSource read_eta(const Scenario& s, const json& j, const std::string& where)
     return out;
 }
 
-std::vector<alloc::User> read_users(const Scenario& s, std::uint64_t seed, int* common_features, std::string* models);
+json cell_users(const Scenario& s, std::uint64_t seed);
+std::vector<alloc::User> read_users(const Scenario& s, const json& entries, int* common_features, std::string* models);
 
 } // namespace
+
+AscManifest read_asc_manifest(const std::string& file)
+{
+    std::ifstream in(file);
+    if (!in)
+        throw std::invalid_argument("cannot read " + file);
+    json m;
+    try {
+        m = json::parse(in);
+    } catch (const json::exception& e) {
+        throw std::invalid_argument(file + " is not JSON (" + e.what() + ")");
+    }
+    if (!m.contains("asc") || !m["asc"].is_object())
+        throw std::invalid_argument(file + " has no `asc` object (not an ASC model)");
+    const json& a = m["asc"];
+    AscManifest out;
+    out.file = file;
+    if (!a.contains("features") || !a["features"].is_number_integer() || a["features"].get<int>() <= 0)
+        throw std::invalid_argument(file + ": asc.features must be a positive integer");
+    out.features = a["features"].get<int>();
+    out.bits_per_feature = a.value("bits_per_feature", 8);
+    if (!a.contains("order") || !a["order"].is_array())
+        throw std::invalid_argument(file + ": no asc.order");
+    try {
+        out.order = a["order"].get<std::vector<int>>();
+        if (int(out.order.size()) != out.features)
+            throw std::invalid_argument("asc.order has " + std::to_string(out.order.size()) + " entries for " +
+                                        std::to_string(out.features) + " features");
+        asc::keep_mask(out.order, 0.0); // throws unless a permutation
+    } catch (const std::exception& e) {
+        throw std::invalid_argument(file + ": " + e.what());
+    }
+    out.eta = a.value("eta", json::array());
+    return out;
+}
+
+alloc::EtaModel AscManifest::eta_model(const std::string& path, double snr_db, bool measured) const
+{
+    const bool analog = path == "analog";
+    for (const auto& e : eta) {
+        if (e.value("path", "") != path || (analog && !(e["snr_db"].is_number() && e["snr_db"].get<double>() == snr_db)))
+            continue;
+        alloc::EtaModel model;
+        try {
+            model.zeta = e.at("zeta").get<std::array<double, 4>>();
+            if (measured)
+                model.points = e.at("points").get<std::vector<std::array<double, 2>>>();
+        } catch (const json::exception&) {
+            throw std::invalid_argument(file + ": asc.eta entry without four zeta values" +
+                                        std::string(measured ? " or its points" : ""));
+        }
+        return model;
+    }
+    throw std::invalid_argument(file + " has no η fit for path " + path +
+                                (analog ? " at " + std::to_string(snr_db) + " dB" : ""));
+}
 
 Scenario load_scenario(const std::string& path)
 {
@@ -220,41 +243,44 @@ Scenario load_scenario(const std::string& path)
         if (c.contains("seed"))
             s.cell_seed = std::uint64_t(number(s, c["seed"], "cell.seed"));
     }
+    if (s.defaults.contains("eta"))
+        s.default_eta = read_eta(s, s.defaults["eta"], "defaults.eta");
     if (j.contains("users")) {
         if (!j["users"].is_array() || j["users"].empty())
             bad(s, "users", "expected a non-empty list");
-        s.listed_users = j["users"];
+        s.listed = read_users(s, j["users"], &s.features, &s.models);
     } else if (!s.cell) {
         bad(s, "users", "missing (list the users, or give a `cell` to drop them in)");
+    } else {
+        // check the dropped users now (one line for the first problem), and find the models' K
+        read_users(s, cell_users(s, s.cell_seed), &s.features, &s.models);
     }
-    // check every user now (one line for the first problem), and find the models' K
-    read_users(s, s.cell_seed, &s.features, &s.models);
     return s;
 }
 
 std::vector<alloc::User> users_of_drop(const Scenario& s, std::uint64_t seed)
 {
-    return read_users(s, seed, nullptr, nullptr);
+    return s.listed.empty() ? read_users(s, cell_users(s, seed), nullptr, nullptr) : s.listed;
 }
 
 namespace {
 
-std::vector<alloc::User> read_users(const Scenario& s, std::uint64_t seed, int* common_features, std::string* models)
+//! The users of one drop in the cell, as the entries a users file would list.
+json cell_users(const Scenario& s, std::uint64_t seed)
 {
-    std::vector<json> entries;
-    std::vector<double> distances;
-    if (!s.listed_users.is_null()) {
-        for (const auto& u : s.listed_users)
-            entries.push_back(u);
-    } else {
-        distances = s.cell->drop(s.cell_users, seed);
-        for (std::size_t i = 0; i < s.cell_users; ++i) {
-            json u{ { "name", "u" + std::to_string(i + 1) }, { "distance_m", distances[i] } };
-            if (!s.service_levels.empty())
-                u["service_level"] = int(i % s.service_levels.size()) + 1; // round-robin
-            entries.push_back(u);
-        }
+    const auto distances = s.cell->drop(s.cell_users, seed);
+    json entries = json::array();
+    for (std::size_t i = 0; i < s.cell_users; ++i) {
+        json u{ { "name", "u" + std::to_string(i + 1) }, { "distance_m", distances[i] } };
+        if (!s.service_levels.empty())
+            u["service_level"] = int(i % s.service_levels.size()) + 1; // round-robin
+        entries.push_back(u);
     }
+    return entries;
+}
+
+std::vector<alloc::User> read_users(const Scenario& s, const json& entries, int* common_features, std::string* models)
+{
     std::vector<alloc::User> users;
     std::set<int> features_seen;
     for (std::size_t i = 0; i < entries.size(); ++i) {
@@ -289,12 +315,9 @@ std::vector<alloc::User> read_users(const Scenario& s, std::uint64_t seed, int* 
         } else if (u.contains("weight")) {
             user.weight = number(s, u["weight"], where + ".weight");
         }
-        const json eta_spec = u.contains("eta") ? u["eta"] : s.defaults.value("eta", json());
-        EtaSource eta;
-        if (!eta_spec.is_null())
-            eta = read_eta(s, eta_spec, u.contains("eta") ? where + ".eta" : "defaults.eta");
-        else
+        if (!u.contains("eta") && !s.default_eta)
             bad(s, where, "no eta (give users[].eta or defaults.eta)");
+        const EtaSource eta = u.contains("eta") ? read_eta(s, u["eta"], where + ".eta") : *s.default_eta;
         user.eta = eta.eta;
         user.features = eta.features;
         features_seen.insert(eta.features);

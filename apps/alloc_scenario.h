@@ -22,12 +22,36 @@
 
 namespace semcom::apps {
 
+//! The `asc` object of an ASC model manifest (docs/model-manifest.md), read once.
+struct AscManifest {
+    std::string file;
+    int features = 0;
+    int bits_per_feature = 8;
+    std::vector<int> order; //!< least important first, a permutation of 0 .. K-1
+    nlohmann::json eta;     //!< the asc.eta entries
+
+    //! η of path "digital", or "analog" at \p snr_db: the fit, or with \p measured the points;
+    //! std::invalid_argument "FILE: what" when there is none or it is malformed.
+    alloc::EtaModel eta_model(const std::string& path, double snr_db, bool measured) const;
+};
+//! Reads the manifest at \p file; std::invalid_argument ("cannot read FILE", "FILE: what").
+AscManifest read_asc_manifest(const std::string& file);
+
+//! What a users file's η specification resolves to.
+struct EtaSource {
+    alloc::EtaModel eta;
+    int features = 0;         //!< K of the ASC models it came from (0: none)
+    int bits_per_feature = 0;
+    std::string models;       //!< their prefix ("" if none)
+};
+
 struct Scenario {
     std::string path;
     alloc::Budget budget;
     std::vector<double> service_levels;  //!< weight of level n (1-based in the file)
     nlohmann::json defaults;             //!< fields every user inherits
-    nlohmann::json listed_users;         //!< the `users` array (null: dropped in the cell)
+    std::optional<EtaSource> default_eta; //!< defaults.eta, resolved once
+    std::vector<alloc::User> listed;     //!< the `users` array, read once (empty: dropped in the cell)
     std::optional<asc::Cell> cell;
     std::size_t cell_users = 0;
     std::uint64_t cell_seed = 1;
