@@ -76,18 +76,19 @@ void OutageLink::validate() const
     require_positive(delay_s, "delay_s");
 }
 
-HalfNormalGain::HalfNormalGain(double scale, std::uint64_t seed) : d_scale(scale), d_rng(seed)
+HalfNormalGain::HalfNormalGain(double scale, std::uint64_t seed)
+    : d_scale(scale), d_normal(seed), d_block(1024), d_next(d_block.size())
 {
     require_positive(scale, "half-normal gain scale");
 }
 
 double HalfNormalGain::operator()()
 {
-    // Box-Muller with 53-bit uniforms in (0, 1]: reproducible on every platform
-    constexpr double to_unit = 1.0 / 9007199254740992.0;
-    const double u1 = (double(d_rng() >> 11) + 1.0) * to_unit;
-    const double u2 = double(d_rng() >> 11) * to_unit;
-    return d_scale * std::fabs(std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2));
+    if (d_next == d_block.size()) {
+        d_normal.fill(d_block.data(), d_block.size());
+        d_next = 0;
+    }
+    return d_scale * std::fabs(double(d_block[d_next++]));
 }
 
 double Cell::path_gain(double distance_m) const

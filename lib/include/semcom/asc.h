@@ -6,7 +6,7 @@
 #ifndef SEMCOM_ASC_H
 #define SEMCOM_ASC_H
 
-#include <semcom/random.h>
+#include <semcom/gaussian.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -56,7 +56,7 @@ struct OutageLink {
     void validate() const;
 };
 
-//! Draws |h| for OutageLink: the absolute value of N(0, δ²).
+//! Draws |h| for OutageLink: the absolute value of N(0, δ²), from semcom-core's GaussianSource.
 class HalfNormalGain
 {
 public:
@@ -65,7 +65,9 @@ public:
 
 private:
     double d_scale;
-    Xoshiro256Plus d_rng;
+    GaussianSource d_normal;
+    std::vector<float> d_block; //!< drawn a block at a time, as GaussianSource is fastest
+    std::size_t d_next = 0;
 };
 
 /*!
