@@ -94,9 +94,13 @@ def _req(check, key=None, doc=""):
     return field(metadata={"check": check, "key": key, "doc": doc, "required": True})
 
 
+TASKS = ("coarse", "fine", "binary", "image")
+
+
 @dataclass(frozen=True)
 class Receiver:
-    task: str = _req(_str, doc="coarse or fine (the label set it classifies); the image always")
+    task: str = _req(_str, doc="coarse or fine (the label set it classifies; the image always); DeepBroadcast "
+                     "also binary (long-sleeve tops {2, 4, 6} against the rest) and image (recovery only)")
     snr_db: Union[float, List[float]] = _req(_snr, doc="training SNR in dB, or [low, high] drawn per image")
     channel: str = _opt("awgn", _str, doc="awgn, rayleigh or rician:K")
     lam: float = _opt(100.0, _float, key="lambda", doc="weight of the image MSE against the task's CE")
@@ -104,8 +108,8 @@ class Receiver:
                                         doc="SNR of the metrics at export (default: snr_db, or its high end)")
 
     def __post_init__(self):
-        if self.task not in ("coarse", "fine"):
-            raise ConfigError(f"task must be coarse or fine, not '{self.task}'")
+        if self.task not in TASKS:
+            raise ConfigError(f"task must be one of {', '.join(TASKS)}, not '{self.task}'")
 
     @property
     def snr_range(self):
@@ -152,6 +156,8 @@ class Config:
     seed: int = _opt(1, _int)
     batch_size: int = _opt(128, _int)
     lr: float = _opt(1e-3, _float)
+    lr_schedule: str = _opt("constant", _str, doc="constant, or cosine: each stage's rate falls to 1 % of "
+                            "its start along a half cosine over its epochs")
     eval_snr_db: List[float] = _opt([-10.0, -5.0, 0.0, 5.0, 10.0, 15.0, 20.0, 25.0], _list(_float),
                                     doc="evaluate's test SNRs")
     width: int = _opt(32, _int, doc="convolution width of encoders and image decoders")
@@ -179,6 +185,15 @@ class Config:
     drop_order: str = _opt("gradcam", _str, doc="ASC dropout: the order dropped in training: gradcam (running "
                            "Grad-CAM weights) or fixed (feature K-1 first: nested dropout)")
     importance_images: int = _opt(10000, _int, doc="ASC: training images the Grad-CAM importance averages over")
+    # --- DeepBroadcast (and its baselines) ---
+    variant: str = _opt("deepbroadcast", _str, doc="DeepBroadcast: deepbroadcast, e2e (no bottleneck), mtoc, "
+                        "mtoc_snr, wlca, wgcf, unicast (schemes/deepbroadcast.py)")
+    task_weights: List[float] = _opt([], _list(_float), doc="DeepBroadcast: w_i of each receiver's loss (default 1/N)")
+    kl_beta: float = _opt(1e-4, _float, doc="DeepBroadcast: beta of the bottleneck's (beta/N) sum KL_i")
+    extractor_strides: List[int] = _opt([2, 2, 2, 1], _list(_int), doc="DeepBroadcast: strides of the 4 "
+                                        "extractor convolutions (28x28: 2,2,2,1 -> 4x4; 2,2,1,1 -> 7x7)")
+    match_params: bool = _opt(True, _bool, doc="DeepBroadcast baselines: widen the serial encoder's hidden "
+                              "layer until the parameter count matches DeepBroadcast's")
 
     def replace(self, **changes):
         return dataclasses.replace(self, **changes)

@@ -18,6 +18,16 @@ FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sanda
 # coarse 0 = tops {0, 2, 4, 6}; 1 = trousers and dresses {1, 3}; 2 = footwear {5, 7, 9}; 3 = bags {8}
 FASHION_COARSE_OF_FINE = [0, 1, 0, 1, 0, 2, 0, 2, 3, 2]
 FASHION_COARSE_NAMES = ["tops", "trousers+dresses", "footwear", "bags"]
+# the binary task of DeepBroadcast's cases B and C: long-sleeve tops (pullover, coat, shirt) against
+# the rest; it cuts across the coarse hierarchy and hinges on the hardest confusion (T-shirt/shirt)
+FASHION_LONG_SLEEVE = [2, 4, 6]
+
+
+def binary_labels(fine, dataset_name):
+    """1 for a long-sleeve top, 0 otherwise (Fashion-MNIST only)."""
+    if dataset_name != "fashion-mnist":
+        raise ValueError(f"the binary task (long-sleeve tops) is defined for fashion-mnist, not {dataset_name}")
+    return torch.isin(fine, torch.tensor(FASHION_LONG_SLEEVE)).long()
 
 
 def read_idx(path):

@@ -6,6 +6,7 @@
 
 import json
 import logging
+import math
 import os
 import time
 
@@ -96,6 +97,8 @@ def train(cfg, out_dir, threads=None, limit=None, restart=False, epochs_scale=1.
         refit = scheme.refits(cfg, stage)
         while state["epoch"] < epochs:
             t0 = time.time()
+            for group in optimizer.param_groups:
+                group["lr"] = epoch_lr(cfg, stage, state["epoch"], epochs)
             if refit and not fresh_fit:  # closed-form parameters for the model as it is now
                 scheme.refit(model, train_set.images)
             desc = f"{cfg.name} stage {state['stage'] + 1}/{len(stages)} ({stage.name}) " \
@@ -120,6 +123,17 @@ def train(cfg, out_dir, threads=None, limit=None, restart=False, epochs_scale=1.
     torch.save({"model": model.state_dict(), "config": cfg.to_dict(), "history": state["history"]},
                os.path.join(out_dir, "weights.pt"))
     return model, state["history"]
+
+
+def epoch_lr(cfg, stage, epoch, epochs):
+    """The learning rate of a stage's epoch (0-based) under cfg.lr_schedule."""
+    lr = float(cfg.stage_lr(stage))
+    if cfg.lr_schedule == "constant":
+        return lr
+    if cfg.lr_schedule == "cosine":
+        low = 0.01 * lr
+        return low + 0.5 * (lr - low) * (1.0 + math.cos(math.pi * epoch / max(1, epochs)))
+    raise ValueError(f"lr_schedule must be constant or cosine, not '{cfg.lr_schedule}'")
 
 
 def same_config(stored, cfg):

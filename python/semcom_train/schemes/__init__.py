@@ -5,7 +5,8 @@
 """The scheme registry: a config's `scheme` names one registered Scheme (base.py).
 
 Built in: deepscm (deepscm.py: DeepSCM, K layers, mlp and conv), cm (cm.py: the coded-modulation
-baseline), mijscc and amijscc (mijscc.py), asc (asc.py: adaptable semantic compression). A test or an experiment adds its own without touching
+baseline), mijscc and amijscc (mijscc.py), asc (asc.py: adaptable semantic compression), deepbroadcast
+(deepbroadcast.py, with its baselines as variants). A test or an experiment adds its own without touching
 the package: a Python file that calls `semcom_train.schemes.register(MyScheme())`, loaded with
 `python3 -m semcom_train --scheme-module FILE ...` (or `load_module(FILE)`).
 """
@@ -69,4 +70,4 @@ def _builtin():
     global _loaded
     if not _loaded:
         _loaded = True
-        from . import asc, cm, deepscm, mijscc  # noqa: F401  (each registers itself)
+        from . import asc, cm, deepbroadcast, deepscm, mijscc  # noqa: F401  (each registers itself)

@@ -78,10 +78,16 @@ class ExportModule:
 
 
 def labels_of(dataset, task):
+    """The labels of a classification task: coarse, fine or binary (data.binary_labels)."""
+    if task == "binary":
+        from .. import data
+        return data.binary_labels(dataset.fine, dataset.name)
     return dataset.coarse if task == "coarse" else dataset.fine
 
 
 def classes_of(dataset, task):
+    if task == "binary":
+        return 2
     return dataset.num_coarse if task == "coarse" else dataset.num_fine
 
 

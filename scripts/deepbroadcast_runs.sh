@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# DeepBroadcast (issue #12): the trainings of results/deepbroadcast, resumable. Each line of the
+# plan is CONFIG VARIANT SEED; a run whose weights exist is skipped, an interrupted one resumes
+# from its checkpoint. Runs JOBS trainings at once (one torch thread each).
+#   scripts/deepbroadcast_runs.sh [--jobs 2] [--plan FILE] [--dry-run]
+# The default plan: case C (deepbroadcast, mtoc, mtoc_snr, unicast, e2e), case B (deepbroadcast,
+# mtoc, wlca, wgcf) and case A (deepbroadcast e2e, mtoc), seeds 1-3.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=2
+plan=""
+dry=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --jobs) jobs="$2"; shift 2 ;;
+        --plan) plan="$2"; shift 2 ;;
+        --dry-run) dry=1; shift ;;
+        -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "deepbroadcast_runs.sh: unknown argument '$1' (--help)" >&2; exit 2 ;;
+    esac
+done
+default_plan() {
+    for seed in 1 2 3; do
+        for v in deepbroadcast mtoc unicast e2e mtoc_snr; do echo "deepbroadcast_c $v $seed"; done
+    done
+    for seed in 1 2 3; do
+        for v in deepbroadcast mtoc wlca wgcf; do echo "deepbroadcast_b $v $seed"; done
+    done
+    for seed in 1 2 3; do
+        for v in e2e mtoc; do echo "deepbroadcast_a $v $seed"; done
+    done
+}
+if [ -n "$plan" ]; then lines=$(grep -v '^#' "$plan"); else lines=$(default_plan); fi
+mkdir -p checkpoints/logs
+run_one() {
+    local config="$1" variant="$2" seed="$3"
+    local name="${config}_variant${variant}_seed${seed}"
+    if [ -f "checkpoints/$name/weights.pt" ]; then echo "done already: $name"; return 0; fi
+    echo "training $name"
+    PYTHONPATH=python OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 nice /usr/bin/python3 -m semcom_train train \
+        --config "python/configs/$config.yaml" --set "variant=$variant" --set "seed=$seed" --threads 1 \
+        > "checkpoints/logs/$name.log" 2>&1 || { echo "FAILED: $name (checkpoints/logs/$name.log)"; return 1; }
+    echo "finished $name"
+}
+export -f run_one
+if [ "$dry" = 1 ]; then echo "$lines"; exit 0; fi
+echo "$lines" | xargs -P "$jobs" -L 1 bash -c 'run_one "$@"' _
