@@ -393,9 +393,8 @@ class DeepBroadcastScheme(Scheme):
         return {"constellations": [], "alphas": [], "quantizer": None}
 
     def manifest_extras(self, model, cfg):
-        return {"deepbroadcast": {
+        return {"channels": [rx.channel for rx in cfg.receivers], "deepbroadcast": {
             "variant": cfg.variant,
-            "channels": [rx.channel for rx in cfg.receivers],
             "tasks": [rx.task for rx in cfg.receivers],
             "snr_clamp_db": [[float(lo), float(hi)] for lo, hi in zip(model.snr_lo, model.snr_hi)],
             "snr_scale": SNR_SCALE,
