@@ -1,0 +1,393 @@
+#
+# Copyright 2026 gr-semcom developers
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+"""DeepBroadcast evaluation (issue #12): every receiver's metric against its own SNR, the paired
+comparisons of the variants over seeds, and the paper-style figures.
+
+    PYTHONPATH=python /usr/bin/python3 -m semcom_train.deepbroadcast grid RUN [RUN ...]
+    PYTHONPATH=python /usr/bin/python3 -m semcom_train.deepbroadcast summary [--results DIR]
+    PYTHONPATH=python /usr/bin/python3 -m semcom_train.deepbroadcast plot [--results DIR]
+
+RUN is a checkpoint folder name (checkpoints/RUN/weights.pt), e.g. deepbroadcast_c_variantmtoc_seed2
+as scripts/deepbroadcast_runs.sh names them.
+
+The grid (whole test set, 10 000 images): for each receiver and each of its SNRs in GRID_DB,
+- `others10`: every other receiver at 10 dB;
+- `othersgrid`: every other receiver's SNR drawn per image uniformly from GRID_DB (the average over
+  the others' grid, as the paper's legends; a Monte Carlo average over 10 000 images);
+- `told+6` / `told-6`: as othersgrid, but the encoder is told every SNR 6 dB off the truth (clamped
+  to the training range as always): the cost of stale or wrong feedback.
+The encoder is told the true SNRs otherwise. The noise, the fading and the others' SNRs come from
+generators seeded by (mode, receiver, SNR), the same for every model: comparisons are paired.
+"""
+
+import argparse
+import csv
+import glob
+import math
+import os
+import re
+
+import torch
+
+from . import data, metrics, train
+from .schemes.base import labels_of
+from .schemes.deepbroadcast import through_channel
+
+GRID_DB = [-5.0, -2.0, 1.0, 4.0, 7.0, 10.0, 13.0, 16.0, 19.0]
+MODES = {"others10": 0.0, "othersgrid": 0.0, "told+6": 6.0, "told-6": -6.0}
+RUN_NAME = re.compile(r"^(?P<config>deepbroadcast_[a-z])_variant(?P<variant>[a-z_0-9]+)_seed(?P<seed>\d+)$")
+FIELDS = ["case", "variant", "seed", "receiver", "task", "channel", "mode", "snr_db", "accuracy", "psnr_db"]
+
+
+def link(model, cfg, images, told, true, generators):
+    """Per receiver: (logits or None, image or None) for these images with the encoder told `told`
+    [B, N] and the channels at `true` [B, N]."""
+    sent, _, _ = model.encode(images, told)
+    out = []
+    for i, rx in enumerate(cfg.receivers):
+        seen = through_channel(sent[i], true[:, i], rx.channel, generators[i])
+        y = model.decoders[i](seen)
+        out.append((None, y) if rx.task == "image" else (y, None))
+    return out
+
+
+def evaluate_grid(model, cfg, test, batch=1000, grid=GRID_DB, modes=MODES):
+    """Rows (dicts) of every mode, receiver and own SNR."""
+    model.eval()
+    n_rx = len(cfg.receivers)
+    grid_t = torch.tensor(grid)
+    rows = []
+    with torch.no_grad():
+        for m_index, (mode, offset) in enumerate(modes.items()):
+            for r, rx in enumerate(cfg.receivers):
+                labels = labels_of(test, rx.task) if rx.task != "image" else None
+                for s_index, snr in enumerate(grid):
+                    seed = 1_000_000 * m_index + 1000 * r + s_index
+                    others = torch.Generator().manual_seed(seed)
+                    gens = [torch.Generator().manual_seed(seed * 10 + k + 1) for k in range(n_rx)]
+                    correct, psnr = 0, []
+                    for i in range(0, len(test), batch):
+                        x = test.images[i:i + batch]
+                        b = len(x)
+                        if mode == "others10":
+                            true = torch.full((b, n_rx), 10.0)
+                        else:
+                            true = grid_t[torch.randint(0, len(grid), (b, n_rx), generator=others)]
+                        true[:, r] = snr
+                        told = true + offset
+                        logits, image = link(model, cfg, x, told, true, gens)[r]
+                        if image is not None:
+                            psnr.append(metrics.psnr(x, image))
+                        else:
+                            correct += (logits.argmax(1) == labels[i:i + batch]).sum().item()
+                    rows.append({"receiver": r + 1, "task": rx.task, "channel": rx.channel, "mode": mode,
+                                 "snr_db": snr,
+                                 "accuracy": "" if rx.task == "image" else correct / len(test),
+                                 "psnr_db": torch.cat(psnr).mean().item() if psnr else ""})
+    return rows
+
+
+def parse_run(name):
+    m = RUN_NAME.match(name)
+    if not m:
+        raise ValueError(f"'{name}' is not a run name like deepbroadcast_c_variantmtoc_seed2")
+    return m.group("config")[-1].upper(), m.group("variant"), int(m.group("seed"))
+
+
+def cmd_grid(args):
+    torch.set_num_threads(args.threads)
+    test = data.load("fashion-mnist", "test").subset(args.images)
+    os.makedirs(args.results, exist_ok=True)
+    for run in args.runs:
+        case, variant, seed = parse_run(run)
+        path = os.path.join(args.results, f"grid_{run}.csv")
+        if os.path.exists(path) and not args.force:
+            print(f"{path}: exists (--force to redo)")
+            continue
+        model, cfg, _ = train.load_trained(None, os.path.join(args.checkpoints, run), test)
+        rows = evaluate_grid(model, cfg, test)
+        with open(path + ".tmp", "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=FIELDS)
+            w.writeheader()
+            for row in rows:
+                w.writerow(dict(row, case=case, variant=variant, seed=seed))
+        os.replace(path + ".tmp", path)
+        avg = {}
+        for row in rows:
+            if row["mode"] == "othersgrid":
+                key = f"rx{row['receiver']}"
+                avg.setdefault(key, []).append(row["accuracy"] if row["accuracy"] != "" else row["psnr_db"])
+        print(f"{run}: grid average " + ", ".join(f"{k} {sum(v) / len(v):.4f}" for k, v in avg.items())
+              + f"  -> {path}")
+
+
+# --- summary ---
+
+def read_rows(results):
+    rows = []
+    for path in sorted(glob.glob(os.path.join(results, "grid_*.csv"))):
+        with open(path) as f:
+            for row in csv.DictReader(f):
+                row["seed"] = int(row["seed"])
+                row["receiver"] = int(row["receiver"])
+                row["snr_db"] = float(row["snr_db"])
+                row["value"] = float(row["psnr_db"] if row["task"] == "image" else row["accuracy"])
+                rows.append(row)
+    return rows
+
+
+T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262}
+
+
+def mean_std(values):
+    n = len(values)
+    m = sum(values) / n
+    s = math.sqrt(sum((v - m) ** 2 for v in values) / (n - 1)) if n > 1 else float("nan")
+    return m, s
+
+
+def paired(a, b):
+    """a, b: {seed: value}. Mean difference a - b over the common seeds, its std and the 95 % t
+    interval half-width; None without two common seeds."""
+    seeds = sorted(set(a) & set(b))
+    if len(seeds) < 2:
+        return None
+    d = [a[s] - b[s] for s in seeds]
+    m, s = mean_std(d)
+    return {"mean": m, "std": s, "half": T975[len(d) - 1] * s / math.sqrt(len(d)), "seeds": len(d)}
+
+
+def metric_by_seed(rows, case, variant, receiver, mode, snr=None):
+    """{seed: value}: at one own SNR, or the average over the grid (snr None)."""
+    out = {}
+    for row in rows:
+        if (row["case"], row["variant"], row["receiver"], row["mode"]) != (case, variant, receiver, mode):
+            continue
+        if snr is not None and abs(row["snr_db"] - snr) > 1e-6:
+            continue
+        out.setdefault(row["seed"], []).append(row["value"])
+    return {s: sum(v) / len(v) for s, v in out.items()}
+
+
+def receivers_of(rows, case):
+    seen = {}
+    for row in rows:
+        if row["case"] == case:
+            seen[row["receiver"]] = (row["task"], row["channel"])
+    return dict(sorted(seen.items()))
+
+
+def fmt(ms, scale):
+    m, s = ms
+    return f"{scale * m:.2f} ± {scale * s:.2f}" if not math.isnan(s) else f"{scale * m:.2f}"
+
+
+def fmt_pair(p, scale):
+    if p is None:
+        return "n/a"
+    return f"{scale * p['mean']:+.2f} [{scale * (p['mean'] - p['half']):+.2f}, {scale * (p['mean'] + p['half']):+.2f}]"
+
+
+def summary_lines(rows):
+    """The markdown of the tables and the targets of issue #12."""
+    lines = []
+    checks = []
+    for case in sorted({r["case"] for r in rows}):
+        rxs = receivers_of(rows, case)
+        variants = [v for v in ("deepbroadcast", "e2e", "wlca", "wgcf", "mtoc", "mtoc_snr", "unicast")
+                    if any(r["case"] == case and r["variant"] == v for r in rows)]
+        ref = "deepbroadcast" if "deepbroadcast" in variants else "e2e"
+        lines.append(f"### Case {case}: grid average over the receiver's own SNR −5 … 19 dB, others over the grid")
+        lines.append("")
+        head = "| variant | seeds | " + " | ".join(
+            f"rx{k} {t} / {c} ({'PSNR dB' if t == 'image' else 'acc %'})" for k, (t, c) in rxs.items()) + " |"
+        lines += [head, "|" + "---|" * (2 + len(rxs))]
+        for v in variants:
+            cells = []
+            seeds = 0
+            for k, (t, _) in rxs.items():
+                by_seed = metric_by_seed(rows, case, v, k, "othersgrid")
+                seeds = max(seeds, len(by_seed))
+                cells.append(fmt(mean_std(list(by_seed.values())), 1 if t == "image" else 100) if by_seed else "")
+            lines.append(f"| {v} | {seeds} | " + " | ".join(cells) + " |")
+        lines.append("")
+        lines.append(f"Paired differences {ref} − variant (mean over seeds [95 % t interval]), grid average:")
+        lines.append("")
+        lines += ["| variant | " + " | ".join(f"rx{k}" for k in rxs) + " |", "|" + "---|" * (1 + len(rxs))]
+        for v in variants:
+            if v == ref:
+                continue
+            cells = []
+            for k, (t, _) in rxs.items():
+                p = paired(metric_by_seed(rows, case, ref, k, "othersgrid"), metric_by_seed(rows, case, v, k, "othersgrid"))
+                cells.append(fmt_pair(p, 1 if t == "image" else 100))
+            lines.append(f"| {v} | " + " | ".join(cells) + " |")
+        lines.append("")
+        if "told+6" in {r["mode"] for r in rows if r["case"] == case}:
+            lines.append(f"Wrong SNR told to the encoder ({ref}), grid average, paired against the true SNR:")
+            lines.append("")
+            lines += ["| told | " + " | ".join(f"rx{k}" for k in rxs) + " |", "|" + "---|" * (1 + len(rxs))]
+            for mode in ("told+6", "told-6"):
+                cells = []
+                for k, (t, _) in rxs.items():
+                    p = paired(metric_by_seed(rows, case, ref, k, mode), metric_by_seed(rows, case, ref, k, "othersgrid"))
+                    cells.append(fmt_pair(p, 1 if t == "image" else 100))
+                lines.append(f"| {mode[4:]} dB | " + " | ".join(cells) + " |")
+            lines.append("")
+        checks += case_checks(rows, case, rxs, variants)
+    lines.append("### Targets of issue #12")
+    lines.append("")
+    lines += ["| target | measured | met |", "|---|---|---|"]
+    for target, measured, ok in checks:
+        lines.append(f"| {target} | {measured} | {'yes' if ok else '**no**'} |")
+    return lines
+
+
+def case_checks(rows, case, rxs, variants):
+    """(target, measured, met) rows of the issue's targets for one case."""
+    out = []
+
+    def p(a, b, k, mode="othersgrid", snr=None):
+        return paired(metric_by_seed(rows, case, a, k, mode, snr), metric_by_seed(rows, case, b, k, mode, snr))
+
+    if case == "C":
+        fine = next((k for k, (t, _) in rxs.items() if t == "fine"), None)
+        for base, need in (("mtoc", 0.01), ("unicast", 0.05)):
+            if base in variants and fine:
+                d = p("deepbroadcast", base, fine, "othersgrid", -5.0)
+                out.append((f"C: fine user (Rician) at −5 dB, DeepBroadcast − {base} ≥ {100 * need:.0f} pt",
+                            fmt_pair(d, 100), d is not None and d["mean"] >= need))
+        if "mtoc" in variants:
+            for k, (t, _) in rxs.items():
+                d = p("deepbroadcast", "mtoc", k)
+                out.append((f"C: grid average rx{k} ({t}) DeepBroadcast ≥ MTOC (tie ≤ 0.3 pt for a near-100 % task)",
+                            fmt_pair(d, 100), d is not None and d["mean"] >= (-0.003 if t == "coarse" else 0.0)))
+        if "e2e" in variants:
+            gains = {}
+            for k, (t, _) in rxs.items():
+                d = p("deepbroadcast", "e2e", k)
+                gains[t] = d["mean"] if d else float("nan")
+                out.append((f"C: bottleneck, rx{k} ({t}) DeepBroadcast ≥ E2E", fmt_pair(d, 100),
+                            d is not None and d["mean"] >= 0))
+            if gains and all(not math.isnan(g) for g in gains.values()):
+                hardest = max(gains, key=gains.get)
+                out.append(("C: the bottleneck helps most on the hardest task (fine)", f"largest gain: {hardest}",
+                            hardest == "fine"))
+        if "mtoc_snr" in variants:
+            for k, (t, _) in rxs.items():
+                d = p("deepbroadcast", "mtoc_snr", k)
+                out.append((f"C: channel awareness, rx{k} ({t}) DeepBroadcast ≥ MTOC given the SNRs",
+                            fmt_pair(d, 100), d is not None and d["mean"] >= 0))
+        for k, (t, _) in rxs.items():
+            for mode in ("told+6", "told-6"):
+                d = paired(metric_by_seed(rows, case, "deepbroadcast", k, mode),
+                           metric_by_seed(rows, case, "deepbroadcast", k, "othersgrid"))
+                if d is not None:
+                    out.append((f"C: a {mode[4:]} dB wrong SNR costs accuracy, rx{k} ({t})", fmt_pair(d, 100),
+                                d["mean"] < 0))
+    if case == "B":
+        for k, (t, _) in rxs.items():
+            for lo, hi in (("mtoc", "wlca"), ("mtoc", "wgcf"), ("wlca", "deepbroadcast"), ("wgcf", "deepbroadcast")):
+                if lo in variants and hi in variants:
+                    d = p(hi, lo, k)
+                    out.append((f"B: rx{k} ({t}) {lo} < {hi}", fmt_pair(d, 100), d is not None and d["mean"] > 0))
+    if case == "A" and "mtoc" in variants:
+        for k, (t, _) in rxs.items():
+            d = p("e2e", "mtoc", k)
+            if t == "image":
+                out.append(("A: DeepBroadcast PSNR ≥ serial JSCC (grid average)", fmt_pair(d, 1) + " dB",
+                            d is not None and d["mean"] >= 0))
+            else:
+                out.append((f"A: accuracy within 0.3 pt of the serial JSCC (rx{k} {t})", fmt_pair(d, 100),
+                            d is not None and d["mean"] >= -0.003))
+    return out
+
+
+def cmd_summary(args):
+    rows = read_rows(args.results)
+    if not rows:
+        raise SystemExit(f"no grid_*.csv in {args.results}: run `grid` first")
+    lines = summary_lines(rows)
+    path = os.path.join(args.results, "summary.md")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    print(f"wrote {path}")
+
+
+def cmd_plot(args):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    rows = read_rows(args.results)
+    written = []
+    for case in sorted({r["case"] for r in rows}):
+        rxs = receivers_of(rows, case)
+        for mode, title in (("othersgrid", "others averaged over their grid"), ("others10", "others at 10 dB")):
+            fig, axes = plt.subplots(1, len(rxs), figsize=(4.2 * len(rxs), 3.6), squeeze=False)
+            for ax, (k, (t, ch)) in zip(axes[0], rxs.items()):
+                for v in sorted({r["variant"] for r in rows if r["case"] == case}):
+                    means, stds = [], []
+                    for snr in GRID_DB:
+                        vals = list(metric_by_seed(rows, case, v, k, mode, snr).values())
+                        if not vals:
+                            break
+                        m, s = mean_std(vals)
+                        means.append(m * (1 if t == "image" else 100))
+                        stds.append(0.0 if math.isnan(s) else s * (1 if t == "image" else 100))
+                    if len(means) != len(GRID_DB):
+                        continue
+                    line, = ax.plot(GRID_DB, means, marker="o", ms=3, label=v, lw=2 if v == "deepbroadcast" else 1)
+                    ax.fill_between(GRID_DB, [m - s for m, s in zip(means, stds)],
+                                    [m + s for m, s in zip(means, stds)], color=line.get_color(), alpha=0.15)
+                ax.set_title(f"rx{k}: {t} on {ch}")
+                ax.set_xlabel(f"rx{k} SNR (dB)")
+                ax.set_ylabel("PSNR (dB)" if t == "image" else "accuracy (%)")
+                ax.grid(alpha=0.3)
+            axes[0][0].legend(fontsize=7)
+            fig.suptitle(f"DeepBroadcast case {case}: {title} (mean ± std over seeds)", fontsize=10)
+            fig.tight_layout()
+            path = os.path.join(args.results, f"case_{case.lower()}_{mode}.png")
+            fig.savefig(path, dpi=110)
+            plt.close(fig)
+            written.append(path)
+    # all rows in one CSV (the figures' data)
+    path = os.path.join(args.results, "grid_all.csv")
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=FIELDS)
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: r[k] for k in FIELDS})
+    written.append(path)
+    for p in written:
+        print(f"wrote {p}")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="semcom_train.deepbroadcast", description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="command", required=True)
+    g = sub.add_parser("grid", help="per-receiver metric against its own SNR (CSV per run)")
+    g.add_argument("runs", nargs="+", help="checkpoint folder names, e.g. deepbroadcast_c_variantdeepbroadcast_seed1")
+    g.add_argument("--checkpoints", default=os.environ.get("SEMCOM_CHECKPOINTS", "checkpoints"))
+    g.add_argument("--results", default="results/deepbroadcast")
+    g.add_argument("--images", type=int, default=None, help="test images (default all 10 000)")
+    g.add_argument("--threads", type=int, default=1)
+    g.add_argument("--force", action="store_true", help="evaluate again a run whose CSV exists")
+    g.set_defaults(func=cmd_grid)
+    s = sub.add_parser("summary", help="tables, paired differences and the issue's targets (summary.md)")
+    s.add_argument("--results", default="results/deepbroadcast")
+    s.set_defaults(func=cmd_summary)
+    p = sub.add_parser("plot", help="accuracy / PSNR against own SNR per case (PNG) and grid_all.csv")
+    p.add_argument("--results", default="results/deepbroadcast")
+    p.set_defaults(func=cmd_plot)
+    args = ap.parse_args(argv)
+    try:
+        args.func(args)
+    except (FileNotFoundError, ValueError) as e:
+        raise SystemExit(f"semcom_train.deepbroadcast: {e}")
+
+
+if __name__ == "__main__":
+    main()
