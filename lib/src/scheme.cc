@@ -71,6 +71,9 @@ SchemeTable SchemeTable::builtin()
             "separate coding: JPEG + LDPC + QAM in the same channel uses" });
     t.add({ "asc", 6, TransmitKind::quantized, "models/asc",
             "ASC: 64 pooled CNN features, 8-bit quantized (uncompressed here; ratios and resources: semcom alloc)" });
+    t.add({ "deepbroadcast", 7, TransmitKind::analog, "models/deepbroadcast",
+            "DeepBroadcast: per-user task-channel-aware sub-encoders fused with every receiver's SNR (8 analog "
+            "symbols)" });
     return t;
 }
 

@@ -26,6 +26,10 @@ TEST(SchemeTable, BuiltinRowsHaveUniqueNamesAndCodes)
     EXPECT_EQ(t.at("separate").header_code, 5);
     EXPECT_EQ(t.at("asc").header_code, 6);
     EXPECT_EQ(t.at("asc").kind, TransmitKind::quantized);
+    EXPECT_EQ(t.at("deepbroadcast").header_code, 7);
+    EXPECT_EQ(t.at("deepbroadcast").kind, TransmitKind::analog);
+    EXPECT_EQ(t.at("deepbroadcast").default_models, "models/deepbroadcast");
+    EXPECT_EQ(t.find(std::uint8_t(7))->name, "deepbroadcast");
     EXPECT_EQ(t.at("amijscc").kind, TransmitKind::quantized);
     EXPECT_EQ(t.find(std::uint8_t(4))->name, "amijscc");
 }

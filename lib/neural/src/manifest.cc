@@ -2,6 +2,7 @@
  * Copyright 2026 gr-semcom developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#include <semcom/channel.h>
 #include <semcom/constellation.h>
 #include <semcom/neural/manifest.h>
 
@@ -408,6 +409,20 @@ Manifest Manifest::parse(const std::string& json_text, const std::string& origin
             for (std::size_t i = 0; i < r.array(*j, "train_snr_db").size(); ++i)
                 m.train_snr_db.push_back(
                   snr_entry((*j)[i], "train_snr_db[" + std::to_string(i) + "]"));
+    }
+    if (auto* j = r.optional(doc, "channels")) {
+        for (std::size_t i = 0; i < r.array(*j, "channels").size(); ++i) {
+            const std::string field = "channels[" + std::to_string(i) + "]";
+            m.channels.push_back(r.nonempty_string((*j)[i], field));
+            try {
+                ChannelConfig::parse(m.channels.back(), 0.0f);
+            } catch (const std::invalid_argument& e) {
+                r.fail("field '" + field + "': " + e.what());
+            }
+        }
+        if (m.channels.size() != std::size_t(m.transmit.receivers))
+            r.fail("field 'channels' has " + std::to_string(m.channels.size()) + " entries for " +
+                   std::to_string(m.transmit.receivers) + " receivers (transmit.receivers)");
     }
     if (auto* j = r.optional(doc, "dataset")) {
         r.object(*j, "dataset");

@@ -79,6 +79,11 @@ Signature Signature::from_encoder(const Manifest& m)
     s.snr_inputs = m.transmit.snr_inputs;
     s.variable_length = m.transmit.has_side_info("end_index");
     s.per_frame_range = m.transmit.has_side_info("quantizer_range");
+    if (m.train_snr_db.size() == std::size_t(s.receivers))
+        s.train_snr = m.train_snr_db;
+    else if (m.train_snr_db.size() == 1)
+        s.train_snr.assign(std::size_t(s.receivers), m.train_snr_db.front());
+    s.channels = m.channels;
 
     s.image_input = at_most_one(m, m.inputs, "image", "input");
     if (s.image_input < 0 || m.inputs[s.image_input].dtype != DType::float32 ||
@@ -196,6 +201,8 @@ ReceiverSignature ReceiverSignature::from_decoder(const Manifest& m)
         s.train_snr = m.train_snr_db.front();
         s.has_train_snr = true;
     }
+    if (r < m.channels.size())
+        s.channel = m.channels[r];
     return s;
 }
 

@@ -65,6 +65,48 @@ TEST(Manifest, ReadsEveryField)
     EXPECT_NO_THROW(verify_constellations(m));
 }
 
+TEST(Manifest, ChannelsOnePerReceiver)
+{
+    Scratch s;
+    EXPECT_TRUE(Manifest::load(model_json("decoder")).channels.empty());
+    const auto three = [](json& j) { j["transmit"]["receivers"] = 3; };
+    const auto m = load_edited(s, [&](json& j) {
+        three(j);
+        j["channels"] = { "awgn", "rayleigh", "rician:2" };
+    });
+    EXPECT_EQ(m.channels, (std::vector<std::string>{ "awgn", "rayleigh", "rician:2" }));
+    EXPECT_TRUE(load_edited(s, [&](json& j) {
+                    three(j);
+                    j["channels"] = nullptr;
+                }).channels.empty());
+    expect_error<std::invalid_argument>(
+      [&] {
+          load_edited(s, [&](json& j) {
+              three(j);
+              j["channels"] = { "awgn", "rayleigh" };
+          });
+      },
+      { "decoder.json", "'channels' has 2 entries for 3 receivers" });
+    expect_error<std::invalid_argument>(
+      [&] {
+          load_edited(s, [&](json& j) {
+              three(j);
+              j["channels"] = { "awgn", "rayleigh", "teleport" };
+          });
+      },
+      { "channels[2]", "teleport" });
+    expect_error<std::invalid_argument>(
+      [&] {
+          load_edited(s, [&](json& j) {
+              three(j);
+              j["channels"] = { "awgn", 3, "rayleigh" };
+          });
+      },
+      { "channels[1]" });
+    expect_error<std::invalid_argument>([&] { load_edited(s, [](json& j) { j["channels"] = "awgn"; }); },
+                                        { "channels" });
+}
+
 TEST(Manifest, QuantizerAndInt64AndScalarSnr)
 {
     const auto a = Manifest::load(model_json("analog"));

@@ -94,6 +94,43 @@ TEST(Signature, AllReceiversSnrInputHasTheReceiversWidth)
       { "encoder.json", "asks for 1", "has 0" });
 }
 
+TEST(Signature, PerReceiverTrainedSnrRangesAndChannels)
+{
+    Scratch s;
+    // snr3_encoder: train_snr_db [0, 10, 20], one point per receiver; no channels
+    const auto points = encoder_signature(s, "snr3_encoder");
+    ASSERT_EQ(points.train_snr.size(), 3u);
+    EXPECT_EQ(points.train_snr[2].lo, 20.0);
+    EXPECT_EQ(points.train_snr[2].hi, 20.0);
+    EXPECT_TRUE(points.channels.empty());
+    const auto sig = encoder_signature(s, "snr3_encoder", [](json& j) {
+        j["train_snr_db"] = json::array({ json::array({ -5.0, 19.0 }), json::array({ -3.0, 15.0 }), 7.0 });
+        j["channels"] = { "awgn", "rayleigh", "rician:2" };
+    });
+    ASSERT_EQ(sig.train_snr.size(), 3u);
+    EXPECT_EQ(sig.train_snr[1].lo, -3.0);
+    EXPECT_EQ(sig.train_snr[1].hi, 15.0);
+    EXPECT_EQ(sig.train_snr[2].lo, 7.0);
+    EXPECT_EQ(sig.channels, (std::vector<std::string>{ "awgn", "rayleigh", "rician:2" }));
+    // one range for every receiver
+    const auto one = encoder_signature(s, "snr3_encoder",
+                                       [](json& j) { j["train_snr_db"] = json::array({ json::array({ -5.0, 19.0 }) }); });
+    ASSERT_EQ(one.train_snr.size(), 3u);
+    EXPECT_EQ(one.train_snr[0].hi, 19.0);
+    EXPECT_EQ(one.train_snr[2].lo, -5.0);
+    // [-5, 19] is two receivers' points, not one range: not one per receiver of three, none kept
+    EXPECT_TRUE(encoder_signature(s, "snr3_encoder", [](json& j) { j["train_snr_db"] = { -5.0, 19.0 }; })
+                  .train_snr.empty());
+    // a receiver's trained channel is its entry
+    const auto rx = decoder_signature(s, [](json& j) {
+        j["receiver"] = 2;
+        j["transmit"]["receivers"] = 3;
+        j["channels"] = { "awgn", "rician:2", "rayleigh" };
+    });
+    EXPECT_EQ(rx.channel, "rician:2");
+    EXPECT_EQ(decoder_signature(s).channel, "");
+}
+
 TEST(Signature, QuantizedEncoderAndItsSideInformation)
 {
     Scratch s;

@@ -136,6 +136,11 @@ struct Manifest {
     std::vector<double> alphas;
     std::optional<QuantizerSpec> quantizer;
     std::vector<SnrSpec> train_snr_db; //!< per receiver; a single number gives one entry
+    /*!
+     * The channel each receiver was trained on ("awgn", "rayleigh", "rician:2"), one per receiver
+     * (transmit.receivers entries, each a spec semcom::ChannelConfig::parse accepts); empty: none.
+     */
+    std::vector<std::string> channels;
     std::optional<DatasetSpec> dataset;
     std::optional<LabelSpec> labels;
     std::map<std::string, double> metrics;

@@ -46,6 +46,14 @@ struct Signature {
     std::vector<float> alphas;       //!< superposition power shares
     unsigned quantizer_bits = 0;     //!< quantized: the manifest's bits; analog: 8 (see the manifest doc)
     std::vector<std::int64_t> image_shape; //!< C, H, W of the encoder's image input
+    /*!
+     * The SNR range each receiver was trained at (receivers entries, receiver order): the
+     * manifest's train_snr_db per receiver, or its single entry for every receiver; empty when the
+     * manifest has none (or not one per receiver). SNR reports are clamped to these.
+     */
+    std::vector<SnrSpec> train_snr;
+    //! The channel each receiver was trained on (the manifest's `channels`); empty: not recorded.
+    std::vector<std::string> channels;
 
     // Where each role sits among the encoder's inputs and outputs (-1: absent).
     int image_input = -1, snr_input = -1;
@@ -81,6 +89,7 @@ struct ReceiverSignature {
     std::vector<std::int64_t> image_shape; //!< C, H, W of the image output
     SnrSpec train_snr;             //!< the SNR this receiver was trained at (bank choice)
     bool has_train_snr = false;
+    std::string channel;           //!< the channel it was trained on (manifest `channels`); "" unknown
 
     static ReceiverSignature from_decoder(const Manifest& decoder);
     //! std::invalid_argument naming both files if this receiver cannot decode \p tx's frames.
