@@ -37,7 +37,8 @@ from .schemes.deepbroadcast import through_channel
 
 GRID_DB = [-5.0, -2.0, 1.0, 4.0, 7.0, 10.0, 13.0, 16.0, 19.0]
 MODES = {"others10": 0.0, "othersgrid": 0.0, "told+6": 6.0, "told-6": -6.0}
-RUN_NAME = re.compile(r"^(?P<config>deepbroadcast_[a-z])_variant(?P<variant>[a-z_0-9]+)_seed(?P<seed>\d+)$")
+RUN_NAME = re.compile(r"^deepbroadcast_(?P<case>[a-z])(?P<suffix>[a-z0-9]*)_variant(?P<variant>[a-z_0-9]+)"
+                      r"_seed(?P<seed>\d+)$")
 FIELDS = ["case", "variant", "seed", "receiver", "task", "channel", "mode", "snr_db", "accuracy", "psnr_db"]
 
 
@@ -60,11 +61,12 @@ def evaluate_grid(model, cfg, test, batch=1000, grid=GRID_DB, modes=MODES):
     grid_t = torch.tensor(grid)
     rows = []
     with torch.no_grad():
-        for m_index, (mode, offset) in enumerate(modes.items()):
+        for mode, offset in modes.items():
             for r, rx in enumerate(cfg.receivers):
                 labels = labels_of(test, rx.task) if rx.task != "image" else None
                 for s_index, snr in enumerate(grid):
-                    seed = 1_000_000 * m_index + 1000 * r + s_index
+                    # the same draws in every mode (the wrong-SNR modes pair with othersgrid)
+                    seed = 1000 * r + s_index
                     others = torch.Generator().manual_seed(seed)
                     gens = [torch.Generator().manual_seed(seed * 10 + k + 1) for k in range(n_rx)]
                     correct, psnr = 0, []
@@ -93,7 +95,9 @@ def parse_run(name):
     m = RUN_NAME.match(name)
     if not m:
         raise ValueError(f"'{name}' is not a run name like deepbroadcast_c_variantmtoc_seed2")
-    return m.group("config")[-1].upper(), m.group("variant"), int(m.group("seed"))
+    # a config suffix (deepbroadcast_c16qam: the digital variant) is part of the variant's name
+    variant = m.group("variant") + (f"_{m.group('suffix')}" if m.group("suffix") else "")
+    return m.group("case").upper(), variant, int(m.group("seed"))
 
 
 def cmd_grid(args):
@@ -150,13 +154,14 @@ def mean_std(values):
 
 def paired(a, b):
     """a, b: {seed: value}. Mean difference a - b over the common seeds, its std and the 95 % t
-    interval half-width; None without two common seeds."""
+    interval half-width (NaN with one seed); None without a common seed."""
     seeds = sorted(set(a) & set(b))
-    if len(seeds) < 2:
+    if not seeds:
         return None
     d = [a[s] - b[s] for s in seeds]
     m, s = mean_std(d)
-    return {"mean": m, "std": s, "half": T975[len(d) - 1] * s / math.sqrt(len(d)), "seeds": len(d)}
+    half = T975[len(d) - 1] * s / math.sqrt(len(d)) if len(d) > 1 else float("nan")
+    return {"mean": m, "std": s, "half": half, "seeds": len(d)}
 
 
 def metric_by_seed(rows, case, variant, receiver, mode, snr=None):
@@ -187,6 +192,8 @@ def fmt(ms, scale):
 def fmt_pair(p, scale):
     if p is None:
         return "n/a"
+    if p["seeds"] < 2:
+        return f"{scale * p['mean']:+.2f} (one seed)"
     return f"{scale * p['mean']:+.2f} [{scale * (p['mean'] - p['half']):+.2f}, {scale * (p['mean'] + p['half']):+.2f}]"
 
 
@@ -196,8 +203,8 @@ def summary_lines(rows):
     checks = []
     for case in sorted({r["case"] for r in rows}):
         rxs = receivers_of(rows, case)
-        variants = [v for v in ("deepbroadcast", "e2e", "wlca", "wgcf", "mtoc", "mtoc_snr", "unicast")
-                    if any(r["case"] == case and r["variant"] == v for r in rows)]
+        variants = [v for v in ("deepbroadcast", "deepbroadcast_16qam", "e2e", "wlca", "wgcf", "mtoc", "mtoc_snr",
+                                "unicast") if any(r["case"] == case and r["variant"] == v for r in rows)]
         ref = "deepbroadcast" if "deepbroadcast" in variants else "e2e"
         lines.append(f"### Case {case}: grid average over the receiver's own SNR −5 … 19 dB, others over the grid")
         lines.append("")

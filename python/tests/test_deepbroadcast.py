@@ -26,7 +26,7 @@ def test_set():
 
 def build(cfg, dataset):
     torch.manual_seed(0)
-    return get("deepbroadcast").build(cfg, dataset)
+    return get(cfg.scheme).build(cfg, dataset)
 
 
 def test_two_user_size_is_the_papers(test_set):
@@ -85,7 +85,7 @@ def test_kl_is_the_closed_form_of_the_gaussian_bottleneck(test_set):
 
 
 def test_digital_variant_sends_16qam_points_whose_indices_the_radio_maps(test_set):
-    cfg = cfg_of(layers=["16qam"])
+    cfg = cfg_of(layers=["16qam"], scheme="deepbroadcast_16qam")
     model = build(cfg, test_set).eval()
     x, snr = test_set.images[:32], torch.full((32, 3), 5.0)
     with torch.no_grad():
@@ -180,3 +180,16 @@ def test_unicast_and_recovery_are_not_exported(test_set, tmp_path):
         model = build(cfg.replace(width=4, channel_uses=8) if cfg.channel_uses > 8 else cfg, test_set)
         with pytest.raises(ValueError, match="Python only"):
             scheme.encoder_module(model, cfg, test_set)
+
+
+def test_run_names_and_scheme_rows(test_set):
+    assert deepbroadcast.parse_run("deepbroadcast_c_variantmtoc_snr_seed2") == ("C", "mtoc_snr", 2)
+    assert deepbroadcast.parse_run("deepbroadcast_c16qam_variantdeepbroadcast_seed1") == ("C", "deepbroadcast_16qam", 1)
+    with pytest.raises(ValueError):
+        deepbroadcast.parse_run("deepscm_conv")
+    with pytest.raises(ValueError, match="deepbroadcast_16qam"):
+        get("deepbroadcast").build(cfg_of(layers=["16qam"]), test_set)
+    with pytest.raises(ValueError, match="layers"):
+        get("deepbroadcast_16qam").build(cfg_of(scheme="deepbroadcast_16qam"), test_set)
+    cfg = config.load(os.path.join(CONFIGS, "deepbroadcast_c16qam.yaml"))
+    assert get(cfg.scheme).transmit_section(cfg).kind == "indices"

@@ -302,7 +302,12 @@ def param_count(module):
 
 
 class DeepBroadcastScheme(Scheme):
-    name = "deepbroadcast"
+    """deepbroadcast: analog symbols (manifest kind analog); deepbroadcast_16qam: the digital
+    variant (kind indices, layers: [16qam]). Two scheme-table rows because a row has one kind."""
+
+    def __init__(self, name, digital):
+        self.name = name
+        self.digital = digital
 
     def tasks(self, cfg):
         return [rx.task for rx in cfg.receivers]
@@ -312,6 +317,10 @@ class DeepBroadcastScheme(Scheme):
 
     def build(self, cfg, dataset):
         tasks, classes = self.tasks(cfg), self.classes(cfg, dataset)
+        if bool(cfg.layers) != self.digital:
+            raise ValueError(f"{self.name}: " + ("the digital variant needs layers: [16qam]" if self.digital else
+                                                 "analog symbols: no layers (the digital variant is scheme "
+                                                 "deepbroadcast_16qam)"))
         if cfg.task_weights and len(cfg.task_weights) != len(tasks):
             raise ValueError(f"deepbroadcast: task_weights has {len(cfg.task_weights)} entries for "
                              f"{len(tasks)} receivers")
@@ -450,4 +459,5 @@ class DeepBroadcastScheme(Scheme):
         return out
 
 
-register(DeepBroadcastScheme())
+register(DeepBroadcastScheme("deepbroadcast", digital=False))
+register(DeepBroadcastScheme("deepbroadcast_16qam", digital=True))
