@@ -325,7 +325,7 @@ private:
             // a receiver that only classifies (ASC) has no reconstructions to score or show
             const bool images = rx->image_size() > 0;
             auto met = gs::metrics_sink::make(int(shape[0]), int(shape[1]), int(shape[2]), rx->num_classes(),
-                                              rx->task() == "coarse" ? "coarse" : "fine", "rx" + std::to_string(r + 1),
+                                              rx->task(), "rx" + std::to_string(r + 1),
                                               100, "", images);
             d_tb->connect(d_source, 0, met, 0);
             if (images) {

@@ -9,6 +9,7 @@
 #include <gnuradio/semcom/metrics_sink.h>
 #include <nlohmann/json.hpp>
 #include <semcom/metrics.h>
+#include <semcom/tasks.h>
 
 #include <algorithm>
 #include <cmath>
@@ -21,7 +22,7 @@ namespace semcom {
 class metrics_sink_impl : public metrics_sink
 {
 public:
-    metrics_sink_impl(int c, int h, int w, int classes, bool coarse, std::string receiver,
+    metrics_sink_impl(int c, int h, int w, int classes, ::semcom::Task task, std::string receiver,
                       int report_every, std::string json_path, bool reconstructions)
         : gr::block("metrics_sink",
                     reconstructions ? gr::io_signature::makev(3, 3, { int(sizeof(float)) * c * h * w,
@@ -30,7 +31,7 @@ public:
                                     : gr::io_signature::makev(2, 2, { int(sizeof(float)) * c * h * w,
                                                                       int(sizeof(float)) * classes }),
                     gr::io_signature::make(0, 0, 0)),
-          d_c(c), d_h(h), d_w(w), d_classes(classes), d_coarse(coarse), d_reconstructions(reconstructions),
+          d_c(c), d_h(h), d_w(w), d_classes(classes), d_task(task), d_reconstructions(reconstructions),
           d_receiver(std::move(receiver)), d_report_every(report_every),
           d_json_path(std::move(json_path)), d_scorer(c, h, w)
     {
@@ -81,7 +82,7 @@ public:
         for (const auto& p : step.pairs) {
             const auto& i = info0[p.original];
             score(orig + p.original * per, recon ? recon + p.decoded * per : nullptr,
-                  scores + p.decoded * std::size_t(d_classes), d_coarse ? i.coarse : i.fine);
+                  scores + p.decoded * std::size_t(d_classes), ::semcom::task_label(d_task, i.fine, i.coarse));
         }
         const int i0 = int(step.originals_used), i1 = int(step.decoded_used);
         consume(0, i0);
@@ -120,7 +121,7 @@ public:
     {
         nlohmann::json j;
         j["receiver"] = d_receiver;
-        j["task"] = d_coarse ? "coarse" : "fine";
+        j["task"] = ::semcom::task_name(d_task);
         j["frames"] = frames();
         j["missing"] = frames_missing();
         const double a = accuracy(), p = psnr_db(), s = ssim();
@@ -179,7 +180,7 @@ private:
     }
 
     const int d_c, d_h, d_w, d_classes;
-    const bool d_coarse;
+    const ::semcom::Task d_task;
     const bool d_reconstructions; //!< input 1 is the reconstructed images (else the class scores)
     const std::string d_receiver;
     const int d_report_every;
@@ -197,19 +198,22 @@ metrics_sink::sptr metrics_sink::make(int channels, int height, int width, int n
                                       int report_every, const std::string& json_path,
                                       bool reconstructions)
 {
-    build_or_explain("metrics_sink", [&] {
+    const auto parsed = build_or_explain("metrics_sink", [&] {
         if (channels < 1 || height < 11 || width < 11)
             throw std::invalid_argument("image shape must be at least 1x11x11 (SSIM window), got " +
                                         std::to_string(channels) + "x" + std::to_string(height) +
                                         "x" + std::to_string(width));
         if (num_classes < 1)
             throw std::invalid_argument("num_classes must be >= 1");
-        if (task != "fine" && task != "coarse")
-            throw std::invalid_argument("task must be fine or coarse, got '" + task + "'");
-        return 0;
+        const auto t = ::semcom::parse_task(task);
+        const int fixed = ::semcom::task_classes(t);
+        if (fixed && num_classes != fixed)
+            throw std::invalid_argument("task " + task + " has " + std::to_string(fixed) + " classes, num_classes is " +
+                                        std::to_string(num_classes));
+        return t;
     });
     return gnuradio::make_block_sptr<metrics_sink_impl>(channels, height, width, num_classes,
-                                                         task == "coarse", receiver,
+                                                         parsed, receiver,
                                                          report_every, json_path, reconstructions);
 }
 

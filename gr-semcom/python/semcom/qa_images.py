@@ -126,6 +126,32 @@ class qa_images(gr_unittest.TestCase):
             self.assertEqual(summary["frames"], 18)
             self.assertGreaterEqual(dbg.num_messages(), 3)
 
+    def test_binary_task_scores_long_sleeve_tops(self):
+        """task binary: the label is 1 for Pullover 2, Coat 4 and Shirt 6, 0 for the rest; a
+        decision from the fine label's long-sleeve-ness is always right, its negation never."""
+        n = 40
+        orig = idx_images("t10k-images-idx3-ubyte.gz")[:n]
+        labels = idx_labels("t10k-labels-idx1-ubyte.gz")[:n]
+        long_sleeve = np.isin(labels, [2, 4, 6]).astype(int)
+        self.assertTrue(0 < long_sleeve.sum() < n)
+        for flip, accuracy in ((0, 1.0), (1, 0.0)):
+            scores = np.zeros((n, 2), np.float32)
+            scores[np.arange(n), long_sleeve ^ flip] = 1
+            sink = semcom.metrics_sink(1, 28, 28, 2, "binary", "rx2", 0, "", False)
+            tb = gr.top_block()
+            tb.connect(blocks.vector_source_f(orig.ravel().tolist(), False, 784,
+                                              [tag(i, i, labels[i]) for i in range(n)]), (sink, 0))
+            tb.connect(blocks.vector_source_f(scores.ravel().tolist(), False, 2,
+                                              [tag(i, i, labels[i]) for i in range(n)]), (sink, 1))
+            tb.run()
+            self.assertEqual(sink.frames(), n)
+            self.assertEqual(sink.accuracy(), accuracy)
+            self.assertEqual(json.loads(sink.summary_json())["task"], "binary")
+        with self.assertRaisesRegex(ValueError, "task binary has 2 classes, num_classes is 10"):
+            semcom.metrics_sink(1, 28, 28, 10, "binary")
+        with self.assertRaisesRegex(ValueError, "unknown task 'medium' \\(fine, coarse, binary\\)"):
+            semcom.metrics_sink(1, 28, 28, 10, "medium")
+
     def test_image_sink_files_and_grid(self):
         from PIL import Image
         with tempfile.TemporaryDirectory() as d:

@@ -24,6 +24,9 @@ namespace semcom {
  * missing, accuracy, psnr_db, ssim} on the message port "metrics" every report_every frames, and
  * writes the same as JSON to json_path (if not empty) when the flowgraph stops.
  *
+ * task: fine, coarse or binary (semcom/tasks.h: Fashion-MNIST long-sleeve tops against the rest,
+ * num_classes 2); the frame's fine and coarse labels give the task's label.
+ *
  * With reconstructions false (a receiver that only classifies), there are two inputs: 0 = the
  * originals, 1 = the class scores; PSNR and SSIM are then absent (NaN, null in the JSON).
  */
