@@ -25,6 +25,7 @@ generators seeded by (mode, receiver, SNR), the same for every model: comparison
 import argparse
 import csv
 import glob
+import json
 import math
 import os
 import re
@@ -372,6 +373,69 @@ def cmd_plot(args):
         print(f"wrote {p}")
 
 
+def parse_triple(text, receivers):
+    try:
+        values = [float(v) for v in text.split(",")]
+    except ValueError:
+        values = []
+    if len(values) != receivers or not all(math.isfinite(v) for v in values):
+        raise ValueError(f"--snrs '{text}': expected {receivers} finite SNRs in dB separated by commas")
+    return values
+
+
+def cmd_crosscheck(args):
+    """Python (the exported TorchScript through radio_link) against the C++ flowgraph (`semcom
+    simulate --models PREFIX`) on the same test images, at each SNR triple."""
+    import subprocess
+    import tempfile
+    from . import export
+    from .schemes.deepbroadcast import radio_link
+    torch.set_num_threads(args.threads)
+    enc, man = export.load_exported(args.models + "_encoder.pt")
+    n_rx = man["transmit"]["receivers"]
+    decs, tasks = [], []
+    for r in range(n_rx):
+        d, m = export.load_exported(f"{args.models}_rx{r + 1}.pt")
+        decs.append(d)
+        tasks.append(m["tasks"][0])
+    specs = man["channels"]
+    digital = man["transmit"]["kind"] == "indices"
+    test = data.load("fashion-mnist", "test").subset(0)
+    x = test.images[:args.images]
+    rows = []
+    for triple in args.snrs:
+        snrs = parse_triple(triple, n_rx)
+        with torch.no_grad():
+            logits = radio_link(enc, decs, specs, x, snrs, digital, seed=args.seed)
+        py = [(l.argmax(1) == labels_of(test, t)[:len(x)]).float().mean().item() for l, t in zip(logits, tasks)]
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "simulate.json")
+            cmd = [args.semcom, "simulate", "--models", args.models, "--snr", ",".join(f"{v:g}" for v in snrs),
+                   "--channel", ",".join(specs), "--images", str(len(x)), "--json", out, "--quiet",
+                   "--out-dir", tmp, "--seed", str(args.seed)]
+            done = subprocess.run(cmd, capture_output=True, text=True)
+            if done.returncode != 0:
+                raise ValueError(f"{' '.join(cmd)} failed: {done.stderr.strip().splitlines()[-1:]}")
+            with open(out) as f:
+                cpp = {int(str(r["receiver"]).lstrip("rx")): r["accuracy"] for r in json.load(f)["receivers"]}
+        for r in range(n_rx):
+            a, b = py[r], cpp[r + 1]
+            half = 1.96 * math.sqrt(a * (1 - a) / len(x) + b * (1 - b) / len(x))
+            rows.append({"snrs": triple, "receiver": r + 1, "task": tasks[r], "channel": specs[r],
+                         "python": a, "cpp": b, "diff": b - a, "half95": half})
+            print(f"SNRs {triple:>12}  rx{r + 1} {tasks[r]:<6} {specs[r]:<9} python {100 * a:6.2f} %  "
+                  f"C++ {100 * b:6.2f} %  diff {100 * (b - a):+5.2f} pt (independent noise: ±{100 * half:.2f})")
+    if args.csv:
+        with open(args.csv, "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=list(rows[0]))
+            w.writeheader()
+            w.writerows(rows)
+        print(f"wrote {args.csv}")
+    worst = max(abs(r["diff"]) for r in rows)
+    print(f"largest |C++ - Python|: {100 * worst:.2f} pt over {len(x)} images")
+    return rows
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="semcom_train.deepbroadcast", description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="command", required=True)
@@ -389,6 +453,16 @@ def main(argv=None):
     p = sub.add_parser("plot", help="accuracy / PSNR against own SNR per case (PNG) and grid_all.csv")
     p.add_argument("--results", default="results/deepbroadcast")
     p.set_defaults(func=cmd_plot)
+    c = sub.add_parser("crosscheck", help="the C++ flowgraph (semcom simulate) against Python on the exported models")
+    c.add_argument("--models", default="models/deepbroadcast", help="model prefix (PREFIX_encoder.pt, PREFIX_rxK.pt)")
+    c.add_argument("--snrs", nargs="+", default=["15,10,-5", "4,4,4", "19,-2,10"],
+                   help="SNR triples (one SNR per receiver, dB); the encoder is told them")
+    c.add_argument("--images", type=int, default=10000)
+    c.add_argument("--seed", type=int, default=1)
+    c.add_argument("--semcom", default="build/apps/semcom", help="the semcom program")
+    c.add_argument("--csv", help="write the comparison here")
+    c.add_argument("--threads", type=int, default=1)
+    c.set_defaults(func=cmd_crosscheck)
     args = ap.parse_args(argv)
     try:
         args.func(args)

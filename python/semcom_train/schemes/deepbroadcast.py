@@ -433,30 +433,39 @@ class DeepBroadcastScheme(Scheme):
         return out
 
     def measure(self, cfg, encoder, decoders, dataset, images=1000, seed=0):
-        """Every receiver at its measure SNR (the encoder told all of them), through the C++ chain's
-        transmission: analog features 8-bit quantised per frame, paired, unit power, channel, ZF,
-        divided by the gain (semcom-core's quantized mapper and demapper); digital: the 16QAM points
-        of the indices."""
-        from .mijscc import quantize_ste, transmit as quantized_transmit
+        """Every receiver at its measure SNR (the encoder told all of them), through the C++
+        chain's transmission (radio_link)."""
         x = dataset.images[:images]
-        snrs = torch.tensor([[rx.measure_snr_db for rx in cfg.receivers]]).expand(len(x), -1).contiguous()
+        snrs = [rx.measure_snr_db for rx in cfg.receivers]
         with torch.no_grad():
-            sent = encoder(x, snrs)
+            logits = radio_link(encoder, decoders, [rx.channel for rx in cfg.receivers], x, snrs, bool(cfg.layers), seed)
         out = {}
         for r, rx in enumerate(cfg.receivers):
-            gen = torch.Generator().manual_seed(seed + r)
-            with torch.no_grad():
-                if cfg.layers:
-                    sym = channels.constellation_points("16qam")[sent]
-                    y_eq, _ = channels.channel(sym, snrs[:, r], rx.channel, generator=gen)
-                    seen = channels.to_real(y_eq)
-                else:
-                    seen = quantized_transmit(quantize_ste(sent, 8), snrs[:, r], rx.channel, gen)
-                logits = decoders[r](seen)
             labels = labels_of(dataset, rx.task)[:images]
-            out[r + 1] = {"snr_db": rx.measure_snr_db, "snr_db_all": snrs[0].tolist(), "images": len(x), "seed": seed + r,
-                          "accuracy": (logits.argmax(1) == labels).float().mean().item()}
+            out[r + 1] = {"snr_db": snrs[r], "snr_db_all": snrs, "images": len(x), "seed": seed + r,
+                          "accuracy": (logits[r].argmax(1) == labels).float().mean().item()}
         return out
+
+
+def radio_link(encoder, decoders, specs, x, snrs, digital, seed=0):
+    """Each receiver's logits for images x through the exported modules as the C++ chain runs
+    them: the encoder told `snrs` (one per receiver, dB), receiver r's channel specs[r] at snrs[r]
+    (noise seeded seed + r). Analog: the features 8-bit quantised per frame, paired, scaled to unit
+    power, through the channel, zero-forced and divided by the gain (semcom-core's quantized
+    mapper and demapper); digital: the 16QAM points of the indices, zero-forced."""
+    from .mijscc import quantize_ste, transmit as quantized_transmit
+    told = torch.tensor([list(map(float, snrs))]).expand(len(x), -1).contiguous()
+    sent = encoder(x, told)
+    out = []
+    for r, spec in enumerate(specs):
+        gen = torch.Generator().manual_seed(seed + r)
+        if digital:
+            y_eq, _ = channels.channel(channels.constellation_points("16qam")[sent], told[:, r], spec, generator=gen)
+            seen = channels.to_real(y_eq)
+        else:
+            seen = quantized_transmit(quantize_ste(sent, 8), told[:, r], spec, gen)
+        out.append(decoders[r](seen))
+    return out
 
 
 register(DeepBroadcastScheme("deepbroadcast", digital=False))
