@@ -3,6 +3,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <gnuradio/semcom/frame_info.h>
+#include <semcom/equaliser.h>
+
+#include <cmath>
 
 namespace gr {
 namespace semcom {
@@ -33,6 +36,18 @@ std::optional<double> number(const pmt::pmt_t& info, const char* field)
     if (!pmt::is_number(v) || pmt::is_complex(v))
         return std::nullopt;
     return pmt::to_double(v);
+}
+
+std::optional<double> measured_snr_db(const pmt::pmt_t& info)
+{
+    const auto h = get(info, "h");
+    const auto noise_var = number(info, "noise_var");
+    if (pmt::is_complex(h) && noise_var && *noise_var > 0.0)
+        return double(::semcom::effective_snr_db(std::complex<float>(pmt::to_complex(h)), float(*noise_var)));
+    const auto snr = number(info, "snr_db");
+    if (snr && std::isfinite(*snr))
+        return snr;
+    return std::nullopt;
 }
 
 pmt::pmt_t find(const std::vector<gr::tag_t>& tags)

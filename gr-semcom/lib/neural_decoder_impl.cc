@@ -10,12 +10,15 @@
 #include <gnuradio/semcom/semantic_encoder.h>
 #include <semcom/neural/batch_runner.h>
 #include <semcom/neural/model_bank.h>
+#include <semcom/snr_feedback.h>
 
 #include <ATen/ATen.h>
 
 #include <atomic>
+#include <cmath>
 #include <cstring>
 #include <map>
+#include <mutex>
 #include <set>
 #include <unordered_map>
 
@@ -53,6 +56,7 @@ public:
         set_tag_propagation_policy(TPP_DONT);
         message_port_register_in(pmt::mp("snr"));
         set_msg_handler(pmt::mp("snr"), [this](const pmt::pmt_t& m) { d_snr = snr_from_message(m, d_snr); });
+        message_port_register_out(d_report_port);
     }
 
     static std::vector<int> output_sizes(const nn::ReceiverSignature& s)
@@ -90,6 +94,17 @@ public:
     std::string task() const override { return d_sig.task; }
     int receiver() const override { return d_sig.receiver; }
     std::string device_name() const override { return d_bank->member(0).model->device_name(); }
+    void set_snr_report(int report_every, double weight) override
+    {
+        if (report_every < 0)
+            throw std::invalid_argument("neural_decoder: report_every must be >= 0");
+        ::semcom::SnrTracker tracker(weight); // std::invalid_argument for a bad weight
+        std::lock_guard<std::mutex> lock(d_report_lock);
+        d_report_every = report_every;
+        d_tracker = tracker;
+        d_reported = std::nan("");
+    }
+    double reported_snr_db() const override { return d_reported; }
     std::vector<long> frames_per_model() const override
     {
         std::vector<long> v;
@@ -120,6 +135,7 @@ public:
             get_tags_in_range(tags, 0, first, first + d_n);
             frame_meta meta;
             meta.info = frame_info::find(tags);
+            track_snr(meta.info);
             const auto snr = frame_info::number(meta.info, "snr_db");
             meta.snr = snr && std::isfinite(*snr) ? float(*snr) : d_snr.load();
             // a frame of another scheme is refused, never decoded with the wrong model
@@ -195,6 +211,21 @@ private:
         pmt::pmt_t info = pmt::PMT_NIL; //!< the frame info, passed on with the decoded outputs
     };
 
+    //! The frame's measured SNR into the average; every report_every frames, the report out.
+    void track_snr(const pmt::pmt_t& info)
+    {
+        const auto snr = frame_info::measured_snr_db(info);
+        if (!snr)
+            return;
+        std::lock_guard<std::mutex> lock(d_report_lock);
+        if (!d_tracker.add(*snr))
+            return;
+        d_reported = d_tracker.snr_db();
+        if (d_report_every > 0 && d_tracker.frames() % std::uint64_t(d_report_every) == 0)
+            message_port_pub(d_report_port, pmt::dict_add(pmt::make_dict(), pmt::from_long(d_sig.receiver),
+                                                          pmt::from_double(d_reported)));
+    }
+
     std::size_t outstanding() const
     {
         std::size_t n = 0;
@@ -242,6 +273,11 @@ private:
     std::set<std::uint64_t> d_skip; //!< frames dropped at submission
     std::uint64_t d_next_id = 0, d_next_out = 0;
     std::atomic<long> d_decoded{ 0 }, d_dropped{ 0 }, d_rejected{ 0 };
+    const pmt::pmt_t d_report_port = pmt::mp("snr_report");
+    std::mutex d_report_lock;
+    int d_report_every = 16;
+    ::semcom::SnrTracker d_tracker;
+    std::atomic<double> d_reported{ std::nan("") };
 };
 
 neural_decoder::sptr neural_decoder_make_from(std::shared_ptr<nn::ModelBank> bank, float snr_db, int max_wait_us,

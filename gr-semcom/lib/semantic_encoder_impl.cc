@@ -17,6 +17,44 @@ namespace semcom {
 
 namespace {
 
+//! The trained SNR range of each value the encoder takes (none: no clamping).
+std::vector<::semcom::SnrTable::Range> trained_ranges(const nn::Signature& s)
+{
+    std::vector<::semcom::SnrTable::Range> r;
+    if (s.snr_width < 1 || s.train_snr.size() < std::size_t(s.snr_width))
+        return r;
+    for (int k = 0; k < s.snr_width; ++k)
+        r.push_back({ s.train_snr[std::size_t(k)].lo, s.train_snr[std::size_t(k)].hi });
+    return r;
+}
+
+//! A PMT dict: a list whose every element is a (key . value) pair (pmt::is_dict also says yes
+//! to any list).
+bool is_dict_of_pairs(const pmt::pmt_t& m)
+{
+    if (!pmt::is_pair(m))
+        return false;
+    for (pmt::pmt_t p = m; !pmt::is_null(p); p = pmt::cdr(p))
+        if (!pmt::is_pair(p) || !pmt::is_pair(pmt::car(p)))
+            return false;
+    return true;
+}
+
+//! A report's receiver: a long (1-based), or a symbol "rxK" / "K"; 0 when it is neither.
+long receiver_of(const pmt::pmt_t& key)
+{
+    if (pmt::is_integer(key))
+        return pmt::to_long(key);
+    if (!pmt::is_symbol(key))
+        return 0;
+    std::string s = pmt::symbol_to_string(key);
+    if (s.rfind("rx", 0) == 0)
+        s.erase(0, 2);
+    if (s.empty() || s.size() > 6 || s.find_first_not_of("0123456789") != std::string::npos)
+        return 0;
+    return std::stol(s);
+}
+
 std::vector<int> output_sizes(const nn::Signature& s)
 {
     if (s.features_output >= 0)
@@ -34,7 +72,7 @@ semantic_encoder_impl::semantic_encoder_impl(std::shared_ptr<nn::Model> model, n
                                         output_sizes(signature))),
       d_model(std::move(model)),
       d_sig(std::move(signature)),
-      d_snr(std::size_t(std::max(1, d_sig.snr_width)), 10.0f)
+      d_snr(std::size_t(std::max(1, d_sig.snr_width)), 10.0f, trained_ranges(d_sig))
 {
     if (d_sig.indices_output >= 0)
         d_index_outputs = { d_sig.indices_output };
@@ -58,8 +96,10 @@ semantic_encoder::sptr semantic_encoder_impl::make_from(std::shared_ptr<nn::Mode
 
 void semantic_encoder_impl::set_snr(float snr_db)
 {
+    if (!std::isfinite(snr_db))
+        throw std::invalid_argument("semantic_encoder: SNR values must be finite");
     std::lock_guard<std::mutex> lock(d_snr_lock);
-    std::fill(d_snr.begin(), d_snr.end(), snr_db);
+    d_snr.set_all(std::vector<float>(d_snr.size(), snr_db));
 }
 
 void semantic_encoder_impl::set_snrs(const std::vector<float>& snr_db)
@@ -72,42 +112,79 @@ void semantic_encoder_impl::set_snrs(const std::vector<float>& snr_db)
         if (!std::isfinite(v))
             throw std::invalid_argument("semantic_encoder: SNR values must be finite");
     std::lock_guard<std::mutex> lock(d_snr_lock);
-    d_snr = snr_db;
+    d_snr.set_all(snr_db);
 }
 
 std::vector<float> semantic_encoder_impl::snrs() const
 {
     std::lock_guard<std::mutex> lock(d_snr_lock);
-    return d_snr;
+    return d_snr.values();
+}
+
+void semantic_encoder_impl::handle_snr_reports(const pmt::pmt_t& dict)
+{
+    if (d_sig.snr_width == 0) {
+        d_logger->error("snr report ignored: '{}' takes no SNR", d_sig.path);
+        return;
+    }
+    for (pmt::pmt_t items = pmt::dict_items(dict); pmt::is_pair(items); items = pmt::cdr(items)) {
+        const auto entry = pmt::car(items);
+        const auto key = pmt::car(entry), value = pmt::cdr(entry);
+        const long receiver = receiver_of(key);
+        if (receiver == 0 && !pmt::is_integer(key)) {
+            d_logger->error("snr report ignored: receiver {} is not a number, 'rxK' or 'K'", pmt::write_string(key));
+            continue;
+        }
+        if (!pmt::is_number(value) || pmt::is_complex(value)) {
+            d_logger->error("snr report ignored: receiver {}: {} is not a number", receiver, pmt::write_string(value));
+            continue;
+        }
+        ::semcom::SnrTable::Update u;
+        {
+            std::lock_guard<std::mutex> lock(d_snr_lock);
+            u = d_snr.report(receiver, pmt::to_double(value));
+        }
+        if (!u.accepted)
+            d_logger->error("snr report ignored: {}", u.reason);
+        else if (u.changed())
+            d_logger->info("SNR used for {}", u.describe());
+    }
 }
 
 void semantic_encoder_impl::handle_snr_message(const pmt::pmt_t& m)
 {
-    // a number: every receiver's SNR; a vector or list: one per receiver; a dict: its snr_db
-    if (pmt::is_f32vector(m) || pmt::is_pair(m) || pmt::is_vector(m)) {
+    // a number: every receiver's SNR; a vector or list of numbers: one per receiver; a dict with
+    // snr_db: that SNR for all; any other dict: receiver -> SNR reports. Nothing a message holds
+    // may stop the flowgraph: whatever cannot be used is logged and ignored.
+    try {
+        if (is_dict_of_pairs(m) && !pmt::dict_has_key(m, pmt::mp("snr_db"))) {
+            handle_snr_reports(m);
+            return;
+        }
         std::vector<float> v;
-        if (pmt::is_f32vector(m))
+        if (pmt::is_f32vector(m)) {
             v = pmt::f32vector_elements(m);
-        else if (pmt::is_vector(m))
+        } else if (pmt::is_vector(m)) {
             for (std::size_t i = 0; i < pmt::length(m); ++i)
                 v.push_back(float(pmt::to_double(pmt::vector_ref(m, i))));
-        else
+        } else if (pmt::is_pair(m) && !is_dict_of_pairs(m)) {
             for (std::size_t i = 0; i < pmt::length(m); ++i)
                 v.push_back(float(pmt::to_double(pmt::nth(i, m))));
-        try {
-            set_snrs(v);
-        } catch (const std::invalid_argument& e) {
-            d_logger->error("snr message ignored: {}", e.what());
+        } else {
+            const float x = snr_from_message(m, std::numeric_limits<float>::quiet_NaN());
+            if (!std::isfinite(x)) {
+                d_logger->error("snr message ignored: expected a number, a vector of {} numbers, a dict with "
+                                "snr_db or a dict receiver -> SNR in dB; got {}",
+                                d_snr.size(), pmt::write_string(m));
+                return;
+            }
+            set_snr(x);
+            return;
         }
-        return;
+        set_snrs(v);
+    } catch (const std::exception& e) {
+        d_logger->error("snr message ignored: {}", e.what());
     }
-    const float fallback = std::numeric_limits<float>::quiet_NaN();
-    const float v = snr_from_message(m, fallback);
-    if (std::isfinite(v))
-        set_snr(v);
-    else
-        d_logger->error("snr message ignored: expected a number, a vector of {} numbers or a dict with snr_db",
-                        d_snr.size());
 }
 
 void semantic_encoder_impl::forecast(int noutput_items, gr_vector_int& required)
@@ -129,8 +206,8 @@ int semantic_encoder_impl::general_work(int noutput_items,
     std::vector<const float*> inputs(d_model->manifest().inputs.size());
     inputs[d_sig.image_input] = static_cast<const float*>(input_items[0]);
     std::vector<float> snr;
+    const auto now = snrs();
     if (d_sig.snr_input >= 0) {
-        const auto now = snrs();
         snr.reserve(std::size_t(frames) * now.size());
         for (int f = 0; f < frames; ++f)
             snr.insert(snr.end(), now.begin(), now.end());
@@ -168,6 +245,8 @@ int semantic_encoder_impl::general_work(int noutput_items,
         auto v = frame_info::with(info[f], "scheme", pmt::from_long(d_sig.header_code));
         if (end)
             v = frame_info::with(v, "end_index", pmt::from_long(long(end[f])));
+        if (d_sig.snr_input >= 0)
+            v = frame_info::with(v, "snr_db_used", pmt::init_f32vector(now.size(), now));
         for (std::size_t k = 0; k < output_items.size(); ++k)
             add_item_tag(unsigned(k), nitems_written(k) + f * per, frame_info::key(), v, alias_pmt());
     }

@@ -9,6 +9,7 @@
 
 #include <gnuradio/semcom/semantic_encoder.h>
 #include <semcom/neural/signature.h>
+#include <semcom/snr_feedback.h>
 
 #include <mutex>
 
@@ -45,11 +46,15 @@ public:
 private:
     bool features() const { return d_sig.features_output >= 0; }
     void handle_snr_message(const pmt::pmt_t& msg);
+    //! A dict receiver -> SNR in dB: each entry merged into the table (clamped, changes logged).
+    void handle_snr_reports(const pmt::pmt_t& dict);
 
     std::shared_ptr<nn::Model> d_model;
     const nn::Signature d_sig;
     mutable std::mutex d_snr_lock;
-    std::vector<float> d_snr; //!< snr_width values (receiver order); one value kept when the model takes none
+    //! snr_width values (receiver order), clamped to the trained ranges when reported; one value
+    //! kept when the model takes none
+    ::semcom::SnrTable d_snr;
     std::vector<int> d_index_outputs; //!< model outputs that become byte streams, in stream order
 };
 

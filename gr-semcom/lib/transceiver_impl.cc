@@ -125,6 +125,8 @@ public:
     {
         d_encoder = semantic_encoder_impl::make_from(std::move(model), sig);
         connect(self(), 0, d_encoder, 0);
+        message_port_register_hier_in(pmt::mp("snr"));
+        msg_connect(self(), pmt::mp("snr"), d_encoder, pmt::mp("snr"));
         d_blocks.emplace_back("semantic_encoder", d_encoder);
         const auto tail = builder_for(tx_builders(), sig.kind, "transmitter", sig.path)(*this, d_encoder, sig, d_blocks);
         d_quantizer = tail.quantizer;
@@ -151,6 +153,7 @@ public:
     int snr_width() const override { return d_sig.snr_width; }
     void set_snr(float snr_db) override { d_encoder->set_snr(snr_db); }
     void set_snrs(const std::vector<float>& snr_db) override { d_encoder->set_snrs(snr_db); }
+    std::vector<float> snrs() const override { return d_encoder->snrs(); }
     double mean_symbols_sent() const override
     {
         return d_quantizer ? d_quantizer->mean_symbols_sent() : double(d_sig.channel_uses);
@@ -168,7 +171,8 @@ private:
 class receiver_impl : public receiver
 {
 public:
-    receiver_impl(std::shared_ptr<nn::ModelBank> bank, float snr_db, bool realtime, int sps)
+    receiver_impl(std::shared_ptr<nn::ModelBank> bank, float snr_db, bool realtime, int sps, int report_every,
+                  double report_weight)
         : gr::hier_block2("semcom_receiver",
                           gr::io_signature::make(1, 1, sizeof(gr_complex)),
                           gr::io_signature::makev(bank->signature().image_output >= 0 ? 2 : 1,
@@ -178,6 +182,9 @@ public:
     {
         const auto& build = builder_for(rx_builders(), d_sig.kind, "receiver", d_sig.path);
         d_decoder = neural_decoder_make_from(std::move(bank), snr_db, 2000, realtime, 64);
+        d_decoder->set_snr_report(report_every, report_weight);
+        message_port_register_hier_out(pmt::mp("snr_report"));
+        msg_connect(d_decoder, pmt::mp("snr_report"), self(), pmt::mp("snr_report"));
         gr::basic_block_sptr front = self();
         if (sps > 0) {
             // the header must name this model's scheme: frames of another are refused and counted
@@ -220,6 +227,7 @@ public:
         return (d_burst ? d_burst->frames_rejected() : 0) + std::uint64_t(d_decoder->frames_rejected());
     }
     double mean_snr_db() const override { return d_burst ? d_burst->mean_snr_db() : std::nan(""); }
+    double reported_snr_db() const override { return d_decoder->reported_snr_db(); }
     std::string device_name() const override { return d_decoder->device_name(); }
     named_blocks blocks() const override { return d_blocks; }
 
@@ -249,13 +257,15 @@ transmitter::sptr transmitter::make(const std::string& model, const std::string&
 }
 
 receiver::sptr receiver::make(const std::string& models, const std::string& device, float snr_db, int max_batch,
-                              bool realtime, int sps)
+                              bool realtime, int sps, int report_every, double report_weight)
 {
     if (sps < 0)
         throw std::invalid_argument("receiver: sps must be >= 0");
+    if (report_every < 0 || !(report_weight > 0.0 && report_weight <= 1.0))
+        throw std::invalid_argument("receiver: report_every must be >= 0 and report_weight in (0, 1]");
     auto bank = load_model_bank("receiver", split_list(models), device, max_batch);
     builder_for(rx_builders(), bank->signature().kind, "receiver", bank->signature().path);
-    return gnuradio::get_initial_sptr(new receiver_impl(std::move(bank), snr_db, realtime, sps));
+    return gnuradio::get_initial_sptr(new receiver_impl(std::move(bank), snr_db, realtime, sps, report_every, report_weight));
 }
 
 } // namespace semcom

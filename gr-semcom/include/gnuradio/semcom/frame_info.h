@@ -31,6 +31,7 @@ namespace semcom {
  * | h | complex | broadcast_channel (genie CSI of the frame's fading block) |
  * | noise_var | double | broadcast_channel: noise variance sigma^2 of the channel |
  * | snr_db | double | broadcast_channel (channel SNR), replaced by equaliser (|h|^2 / sigma^2) and burst_receiver (measured) |
+ * | snr_db_used | f32vector | semantic_encoder (models that take SNRs): the SNR values it encoded the frame with |
  *
  * A block that finds no frame-info tag on a frame starts a new dict with its own fields.
  */
@@ -45,6 +46,14 @@ SEMCOM_API pmt::pmt_t with(const pmt::pmt_t& info, const char* field, const pmt:
 SEMCOM_API std::optional<double> number(const pmt::pmt_t& info, const char* field);
 //! The field as a PMT, PMT_NIL if absent (or \p info is not a dict).
 SEMCOM_API pmt::pmt_t get(const pmt::pmt_t& info, const char* field);
+/*!
+ * The SNR in dB measured on this frame, what a receiver averages for its SNR report: with the
+ * channel's CSI (h and noise_var, broadcast_channel; the equaliser keeps them) the instantaneous
+ * |h|^2 / noise_var, which for a fading channel differs from the nominal snr_db the channel also
+ * writes; else snr_db (the burst receiver's per-frame pilot estimate at waveform level); nullopt
+ * when the frame carries neither.
+ */
+SEMCOM_API std::optional<double> measured_snr_db(const pmt::pmt_t& info);
 //! The frame-info tag among \p tags (the last one if several), PMT_NIL if none.
 SEMCOM_API pmt::pmt_t find(const std::vector<gr::tag_t>& tags);
 

@@ -67,6 +67,13 @@ public:
  * (simulation): every frame is decoded; the block waits for the batch of each call. realtime =
  * true (over the air): frames are queued up to queue_capacity and dropped (counted,
  * frames_dropped) when the decoder cannot keep up, so the radio is never held up.
+ *
+ * SNR report (DeepBroadcast's feedback): the decoder averages the SNR measured on each frame
+ * (frame_info::measured_snr_db: |h|^2 / noise_var with the channel's CSI, else the burst
+ * receiver's estimate) in an EWMA over linear SNRs (semcom/snr_feedback.h, SnrTracker) and every
+ * report_every frames publishes a dict {receiver number (long): SNR in dB (double)} on the
+ * message port "snr_report", for a transmitter's "snr" port (set_snr_report; default every 16
+ * frames, weight 1/32).
  */
 class SEMCOM_API neural_decoder : virtual public gr::block
 {
@@ -96,6 +103,13 @@ public:
     virtual std::string device_name() const = 0;
     //! Frames given to each model of the bank, in the order of the model list.
     virtual std::vector<long> frames_per_model() const = 0;
+    /*!
+     * Publish the SNR report every \p report_every frames (0: never) with EWMA weight \p weight
+     * in (0, 1] (ValueError otherwise); resets the average.
+     */
+    virtual void set_snr_report(int report_every, double weight) = 0;
+    //! The EWMA of the measured SNR in dB now (NaN before the first frame with a measurement).
+    virtual double reported_snr_db() const = 0;
 };
 
 } // namespace semcom

@@ -27,6 +27,12 @@ namespace semcom {
  * superposition_mapper; quantized and analog: quantized_mapper with per-frame range), the
  * gr-digital ofdm_tx / gr-satellites habit: a new kind of transmission adds one builder.
  * Metadata tags of each image (frame info "semcom_frame") travel with its frame.
+ *
+ * Message port "snr" (in): the encoder's (semantic_encoder): a number or a vector sets the SNRs
+ * it takes; a dict {receiver: SNR in dB} (keys a long, 1-based, or "rxK" / "K") is a report from
+ * receivers, kept until the next, clamped to each receiver's trained range (train_snr_db), each
+ * change logged; bad reports are logged and ignored. Connect the receivers' "snr_report" ports
+ * here to close the feedback loop (DeepBroadcast).
  */
 class SEMCOM_API transmitter : virtual public gr::hier_block2
 {
@@ -57,6 +63,8 @@ public:
     virtual void set_snr(float snr_db) = 0;
     //! One SNR per receiver, in receiver order (snr_width() values).
     virtual void set_snrs(const std::vector<float>& snr_db) = 0;
+    //! The SNR values the encoder uses now (receiver order; after reports, clamped).
+    virtual std::vector<float> snrs() const = 0;
     //! Mean symbols sent per frame (fewer than channel_uses for variable-length schemes).
     virtual double mean_symbols_sent() const = 0;
     virtual std::string device_name() const = 0;
@@ -77,6 +85,12 @@ public:
  *
  * models: one manifest, or several comma-separated: a bank of decoders for the same transmitter
  * trained at different SNRs; each frame goes to the one trained nearest its SNR.
+ *
+ * Message port "snr_report" (out): the neural decoder's SNR report, a dict {receiver number
+ * (long): SNR in dB (double)} every report_every frames (0: none): the EWMA (weight
+ * report_weight, over linear SNRs) of the SNR measured on each frame: at waveform level (sps > 0)
+ * the burst receiver's pilot estimate; at symbol level |h|^2 / noise_var from the channel's frame
+ * info. Connect it to a transmitter's "snr" port, in the same flowgraph or over gr-zeromq.
  */
 class SEMCOM_API receiver : virtual public gr::hier_block2
 {
@@ -84,7 +98,8 @@ public:
     typedef std::shared_ptr<receiver> sptr;
 
     static sptr make(const std::string& models, const std::string& device = "auto", float snr_db = 10.0f,
-                     int max_batch = 32, bool realtime = false, int sps = 0);
+                     int max_batch = 32, bool realtime = false, int sps = 0, int report_every = 16,
+                     double report_weight = 1.0 / 32.0);
 
     virtual std::string scheme() const = 0;
     virtual int header_code() const = 0;
@@ -104,6 +119,8 @@ public:
     virtual std::uint64_t header_errors() const = 0;
     virtual std::uint64_t frames_rejected() const = 0;
     virtual double mean_snr_db() const = 0;
+    //! The SNR this receiver reports now (EWMA, dB; NaN before the first measured frame).
+    virtual double reported_snr_db() const = 0;
     virtual std::string device_name() const = 0;
     virtual std::vector<std::pair<std::string, gr::block_sptr>> blocks() const = 0;
 };

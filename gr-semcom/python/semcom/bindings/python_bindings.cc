@@ -208,7 +208,9 @@ PYBIND11_MODULE(semcom_python, m)
         .def("task", &neural_decoder::task)
         .def("receiver", &neural_decoder::receiver)
         .def("device_name", &neural_decoder::device_name)
-        .def("frames_per_model", &neural_decoder::frames_per_model);
+        .def("frames_per_model", &neural_decoder::frames_per_model)
+        .def("set_snr_report", &neural_decoder::set_snr_report, py::arg("report_every"), py::arg("weight"))
+        .def("reported_snr_db", &neural_decoder::reported_snr_db);
 
     py::class_<transmitter, gr::hier_block2, gr::basic_block, std::shared_ptr<transmitter>>(
         m, "transmitter",
@@ -225,6 +227,7 @@ PYBIND11_MODULE(semcom_python, m)
         .def("snr_width", &transmitter::snr_width)
         .def("set_snr", &transmitter::set_snr, py::arg("snr_db"))
         .def("set_snrs", &transmitter::set_snrs, py::arg("snr_db"))
+        .def("snrs", &transmitter::snrs)
         .def("mean_symbols_sent", &transmitter::mean_symbols_sent)
         .def("device_name", &transmitter::device_name);
 
@@ -233,7 +236,8 @@ PYBIND11_MODULE(semcom_python, m)
         "The receiver of one model (or a comma-separated bank): equalised symbols (or, sps > 0, burst "
         "samples) -> demapping of its transmit kind -> neural decoder -> class scores and image.")
         .def(py::init(&receiver::make), py::arg("models"), py::arg("device") = "auto", py::arg("snr_db") = 10.0f,
-             py::arg("max_batch") = 32, py::arg("realtime") = false, py::arg("sps") = 0)
+             py::arg("max_batch") = 32, py::arg("realtime") = false, py::arg("sps") = 0,
+             py::arg("report_every") = 16, py::arg("report_weight") = 1.0 / 32.0)
         .def("scheme", &receiver::scheme)
         .def("header_code", &receiver::header_code)
         .def("transmit_kind", &receiver::transmit_kind)
@@ -251,6 +255,7 @@ PYBIND11_MODULE(semcom_python, m)
         .def("header_errors", &receiver::header_errors)
         .def("frames_rejected", &receiver::frames_rejected)
         .def("mean_snr_db", &receiver::mean_snr_db)
+        .def("reported_snr_db", &receiver::reported_snr_db)
         .def("device_name", &receiver::device_name);
     m.attr("has_neural") = true;
 #else
