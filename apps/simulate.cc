@@ -23,7 +23,9 @@
 #include <gnuradio/blocks/head.h>
 #include <gnuradio/blocks/null_sink.h>
 #include <gnuradio/top_block.h>
+#include <gnuradio/zeromq/pub_msg_sink.h>
 #include <gnuradio/zeromq/pub_sink.h>
+#include <gnuradio/zeromq/sub_msg_source.h>
 #include <gnuradio/zeromq/sub_source.h>
 #include <nlohmann/json.hpp>
 #include <semcom/scheme.h>
@@ -64,9 +66,16 @@ void add_simulate_command(CLI::App& app, SimulateOptions& o)
     cmd->add_option("--models", o.models,
                     "Model prefix instead of --scheme: PREFIX_encoder.json and PREFIX_rx1.json ... "
                     "(one per receiver)");
-    cmd->add_option("--channel", o.channels, "awgn, rayleigh or rician:K, one for all or one per receiver")
+    cmd->add_option_function<std::vector<std::string>>(
+           "--channel",
+           [&o](const std::vector<std::string>& v) {
+               o.channels = v;
+               o.channel_given = true;
+           },
+           "awgn, rayleigh or rician:K, one for all or one per receiver (default: the channels the models were "
+           "trained on when their manifests say, else awgn)")
         ->delimiter(',')
-        ->capture_default_str();
+        ->default_str("awgn");
     cmd->add_option("--snr", o.snrs, "SNR in dB of each receiver (their number = the receivers)")
         ->delimiter(',')
         ->capture_default_str();
@@ -111,6 +120,21 @@ void add_simulate_command(CLI::App& app, SimulateOptions& o)
         ->check(CLI::IsMember({ "none", "realistic" }))
         ->capture_default_str();
     cmd->add_option("--sps", o.sps, "--waveform: samples per symbol")->check(CLI::Range(2, 16))->capture_default_str();
+    cmd->add_flag("--feedback", o.feedback,
+                  "Close the SNR feedback loop: each receiver's SNR estimate (EWMA of its measured SNR) drives the "
+                  "encoder's SNR inputs (models that take SNRs, e.g. deepbroadcast); without it the encoder is told "
+                  "the true --snr values");
+    cmd->add_option("--feedback-start", o.feedback_start, "--feedback: the encoder's SNRs (dB) until the first reports")
+        ->capture_default_str();
+    cmd->add_option("--report-every", o.report_every, "Frames between a receiver's SNR reports")
+        ->check(CLI::Range(1, 100000))
+        ->capture_default_str();
+    cmd->add_option("--report-weight", o.report_weight, "EWMA weight of each frame in a receiver's SNR estimate")
+        ->check(CLI::Range(1e-6, 1.0))
+        ->capture_default_str();
+    cmd->add_option("--feedback-address", o.feedback_address,
+                    "--feedback with --role tx / rx: ZeroMQ address of the SNR reports (tx binds, rx connects)")
+        ->capture_default_str();
     cmd->add_option("--bank", o.bank,
                     "Decoder bank: 'auto' (PREFIX_decoders_* beside the models) or model prefixes, comma separated; each "
                     "frame is decoded by the receiver model trained nearest its (measured) SNR");
@@ -167,6 +191,19 @@ public:
         for (std::size_t r = 0; r < o.snrs.size(); ++r)
             if (o.role == "all" || std::size_t(o.receiver) == r + 1)
                 d_shown.push_back(r);
+        const auto& tx = d_models.transmitter;
+        if (tx.snr_width > 1 && o.snrs.size() != std::size_t(tx.receivers))
+            throw std::invalid_argument("'" + d_models.encoder_path + "' serves " + std::to_string(tx.receivers) +
+                                        " receivers and its encoder takes all their SNRs: --snr gives " +
+                                        std::to_string(o.snrs.size()));
+        if (o.feedback && tx.snr_width == 0)
+            throw std::invalid_argument("--feedback: '" + d_models.encoder_path +
+                                        "' takes no SNR (transmit.snr_inputs none): nothing to feed back");
+        if (o.feedback && o.waveform && o.role != "all")
+            throw std::invalid_argument("--feedback with --role tx / rx: symbol level only (no --waveform)");
+        if (!std::isfinite(o.feedback_start))
+            throw std::invalid_argument("--feedback-start must be a finite SNR in dB");
+        use_trained_channels();
     }
 
     void build()
@@ -187,6 +224,8 @@ public:
         const auto t0 = std::chrono::steady_clock::now();
         if (d_o.role == "rx")
             run_subscriber();
+        else if (d_o.role == "tx" && d_o.feedback)
+            run_publisher();
         else
             d_tb->run();
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -232,6 +271,27 @@ public:
 private:
     std::string encoder_name() const { return std::filesystem::path(d_models.encoder_path).stem().string(); }
 
+    // Without --channel, each receiver gets the channel its model was trained on (manifest
+    // `channels`); a given --channel that differs is used, with one warning line.
+    void use_trained_channels()
+    {
+        const auto& trained = d_models.transmitter.channels;
+        if (trained.empty())
+            return;
+        if (!d_o.channel_given) {
+            d_o.channels.assign(trained.begin(), trained.begin() + long(d_o.snrs.size()));
+            return;
+        }
+        std::string differ;
+        for (std::size_t r = 0; r < d_o.snrs.size(); ++r)
+            if (channel_of(d_o, r) != trained[r])
+                differ += std::string(differ.empty() ? "" : ", ") + "rx" + std::to_string(r + 1) + " " +
+                          channel_of(d_o, r) + " (trained on " + trained[r] + ")";
+        if (!differ.empty())
+            std::fprintf(stderr, "semcom: warning: --channel differs from the channels the models were trained on: %s\n",
+                         differ.c_str());
+    }
+
     // image_source -> transmitter: the symbols (with --waveform, the burst samples) for the channel
     gr::basic_block_sptr build_transmitter()
     {
@@ -242,6 +302,7 @@ private:
             auto pub = gr::zeromq::pub_sink::make(sizeof(gr_complex), 1, const_cast<char*>(d_o.address.c_str()), 100,
                                                   true, -1, "", false);
             d_tb->connect(d_tx, 0, pub, 0);
+            d_pub = pub;
         }
         return d_tx;
     }
@@ -250,6 +311,16 @@ private:
     void feed_snrs()
     {
         const int width = d_tx->snr_width();
+        if (d_o.feedback) {
+            d_tx->set_snr(d_o.feedback_start); // until the receivers' first reports
+            if (d_o.role == "tx") {
+                // the receivers' reports from other processes: the transmitter binds, they connect
+                auto reports = gr::zeromq::sub_msg_source::make(const_cast<char*>(d_o.feedback_address.c_str()),
+                                                                100, true);
+                d_tb->msg_connect(reports, "out", d_tx, "snr");
+            }
+            return;
+        }
         if (width == 1)
             d_tx->set_snr(d_o.snrs.front());
         else if (width > 1 && std::size_t(width) == d_o.snrs.size())
@@ -312,7 +383,15 @@ private:
             std::string models = d_models.receiver_paths[r];
             for (const auto& b : d_bank)
                 models += "," + b + "_rx" + std::to_string(r + 1) + ".json";
-            auto rx = gs::receiver::make(models, d_o.device, d_o.snrs[r], 32, false, d_o.waveform ? d_o.sps : 0);
+            auto rx = gs::receiver::make(models, d_o.device, d_o.snrs[r], 32, false, d_o.waveform ? d_o.sps : 0,
+                                         d_o.report_every, d_o.report_weight);
+            if (d_o.feedback && d_o.role == "all") {
+                d_tb->msg_connect(rx, "snr_report", d_tx, "snr");
+            } else if (d_o.feedback) {
+                auto pub = gr::zeromq::pub_msg_sink::make(const_cast<char*>(d_o.feedback_address.c_str()), 100,
+                                                          false);
+                d_tb->msg_connect(rx, "snr_report", pub, "in");
+            }
             if (d_o.waveform) {
                 // the receiver measures everything: detection, CFO, timing, channel, SNR
                 d_tb->connect(channel, port, rx, 0);
@@ -365,8 +444,22 @@ private:
                          d_o.idle_timeout_s, rx->frames_decoded(), d_o.images);
     }
 
+    // --role tx --feedback: the reports' message source never ends by itself; stop once every
+    // symbol is published.
+    void run_publisher()
+    {
+        const std::uint64_t symbols = std::uint64_t(d_o.images) * std::uint64_t(d_models.transmitter.channel_uses);
+        StopRule rule;
+        rule.done = [&] { return d_pub->nitems_read(0) >= symbols; };
+        rule.activity = [&] { return d_pub->nitems_read(0); };
+        rule.idle_s = d_o.idle_timeout_s;
+        if (run_until_idle(d_tb, rule) == RunEnd::idle)
+            std::fprintf(stderr, "simulate (tx): nothing sent for %.0f s, stopping\n", d_o.idle_timeout_s);
+    }
+
     void report_receivers(nlohmann::json& j) const
     {
+        std::vector<std::string> snr_lines;
         std::printf("%-4s %-16s %-7s %9s %10s %8s %8s %8s\n", "rx", "channel", "task", "accuracy", "PSNR (dB)", "SSIM",
                     "frames", "dropped");
         for (std::size_t i = 0; i < d_shown.size(); ++i) {
@@ -388,10 +481,38 @@ private:
             }
             if (!d_bank.empty())
                 rxj["frames_per_model"] = rx->frames_per_model();
+            snr_lines.push_back(report_snrs(r, *rx, rxj));
             j["receivers"].push_back(rxj);
         }
+        for (const auto& line : snr_lines)
+            std::printf("%s\n", line.c_str());
         for (std::size_t i = 0; i < d_shown.size(); ++i)
             report_receiver_details(d_shown[i], *d_receivers[i]);
+    }
+
+    // What receiver r reported (its last EWMA) and what the encoder used for it: the last frame's
+    // value and the mean over the frames (the frames' snr_db_used, as the metrics sink saw them).
+    std::string report_snrs(std::size_t r, const gs::receiver& rx, nlohmann::json& rxj) const
+    {
+        char line[400];
+        const double reported = rx.reported_snr_db();
+        rxj["reported_snr_db"] = std::isfinite(reported) ? nlohmann::json(reported) : nlohmann::json();
+        const int width = d_models.transmitter.snr_width;
+        const std::size_t k = width == 1 ? 0 : r;
+        if (width == 0 || !rxj.contains("snr_db_used_last") || rxj["snr_db_used_last"].size() <= k) {
+            std::snprintf(line, sizeof line, "rx%zu SNR: reported %.2f dB (EWMA of the measured)", r + 1, reported);
+            return line;
+        }
+        const double last = rxj["snr_db_used_last"][k].get<double>();
+        const double mean = rxj["snr_db_used_mean"][k].get<double>();
+        rxj["encoder_snr_db_last"] = last;
+        rxj["encoder_snr_db_mean"] = mean;
+        std::snprintf(line, sizeof line,
+                      "rx%zu SNR: reported %.2f dB (EWMA of the measured), encoder used %.2f dB (last frame), "
+                      "%.2f dB (mean over %ld frames)%s",
+                      r + 1, reported, last, mean, rxj["snr_db_used_frames"].get<long>(),
+                      d_o.feedback ? ", from the receivers' reports" : ", told the true SNRs");
+        return line;
     }
 
     void report_receiver_details(std::size_t r, const gs::receiver& rx) const
@@ -442,13 +563,14 @@ private:
                     "hand-off only)\n");
     }
 
-    const SimulateOptions d_o;
+    SimulateOptions d_o; //!< the options, with the trained channels filled in
     const ModelSet d_models;
     const std::vector<std::string> d_bank;
     gr::top_block_sptr d_tb;
     std::vector<std::size_t> d_shown; //!< receivers decoded in this process
     gs::image_source::sptr d_source;
     gs::transmitter::sptr d_tx;
+    gr::block_sptr d_pub; //!< --role tx: the symbols' ZeroMQ publisher
     std::vector<gs::receiver::sptr> d_receivers;
     std::vector<gs::metrics_sink::sptr> d_metrics;
     gs::image_sink::sptr d_grid;

@@ -17,6 +17,7 @@ struct SimulateOptions {
     std::string scheme = "deepscm";                   //!< picks the shipped models
     std::string models;                                //!< a model prefix instead of --scheme
     std::vector<std::string> channels{ "awgn" };
+    bool channel_given = false; //!< --channel was given (else the manifests' trained channels, if any)
     std::vector<float> snrs{ -5.0f, 20.0f };
     std::string fading = "block";
     int images = 1000;
@@ -46,6 +47,12 @@ struct SimulateOptions {
     //! Decoder bank: "auto" (every PREFIX_decoders_* beside the models) or model prefixes, comma separated;
     //! each receiver decodes every frame with the member trained nearest the frame's SNR.
     std::string bank;
+    // SNR feedback (DeepBroadcast): each receiver's snr_report drives the encoder's SNR inputs.
+    bool feedback = false;
+    float feedback_start = -5.0f;   //!< the encoder's SNRs until the first reports
+    int report_every = 16;          //!< frames between a receiver's reports
+    double report_weight = 1.0 / 32; //!< EWMA weight of the receivers' SNR estimates
+    std::string feedback_address = "tcp://127.0.0.1:5556"; //!< --role tx / rx: the reports over ZeroMQ
 };
 
 void add_simulate_command(CLI::App& app, SimulateOptions& options);

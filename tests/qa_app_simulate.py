@@ -4,7 +4,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 """`semcom simulate` on the shipped DeepSCM models: the flowgraph runs, its per-receiver results
-agree with the metrics measured at export, and bad input gives one line and a non-zero exit."""
+agree with the metrics measured at export, and bad input gives one line and a non-zero exit.
+DeepBroadcast (models/deepbroadcast_*; SEMCOM_DEEPBROADCAST_MODELS=PREFIX runs the same tests on
+another family of that scheme): three receivers on their trained channels, and the SNR feedback loop."""
 
 import json
 import os
@@ -16,8 +18,17 @@ SEMCOM = os.environ.get("SEMCOM_APP", "build/apps/semcom")
 SOURCE = os.environ.get("SEMCOM_SOURCE_DIR", ".")
 
 
+DEEPBROADCAST = os.environ.get("SEMCOM_DEEPBROADCAST_MODELS", "")
+
+
 def run(*args):
     return subprocess.run([SEMCOM, *args], capture_output=True, text=True, timeout=600, cwd=SOURCE)
+
+
+def deepbroadcast(*args):
+    """semcom simulate on the shipped DeepBroadcast models (or SEMCOM_DEEPBROADCAST_MODELS)."""
+    models = ["--models", DEEPBROADCAST] if DEEPBROADCAST else ["--scheme", "deepbroadcast"]
+    return run("simulate", *models, "--device", "cpu", "--quiet", *args)
 
 
 class qa_app_simulate(unittest.TestCase):
@@ -145,6 +156,59 @@ class qa_app_simulate(unittest.TestCase):
         self.assertIsNone(rx["psnr_db"])
         self.assertAlmostEqual(rx["accuracy"], p, delta=4 * (p * (1 - p) / 1000) ** 0.5 + 0.01)
 
+    def test_deepbroadcast_receivers_on_their_trained_channels(self):
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "db.json")
+            r = deepbroadcast("--snr", "15,10,5", "--images", "300", "--json", out, "--out-dir", d)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertNotIn("warning: --channel", r.stderr)
+            with open(out) as f:
+                result = json.load(f)
+        self.assertEqual(result["scheme"], "deepbroadcast")
+        self.assertEqual(result["channel_uses"], 8)
+        receivers = result["receivers"]
+        self.assertEqual([rx["task"] for rx in receivers], ["coarse", "binary", "fine"])
+        self.assertEqual([rx["channel"] for rx in receivers], ["awgn 15 dB", "rayleigh 10 dB", "rician:2 5 dB"])
+        for rx, snr in zip(receivers, (15, 10, 5)):
+            self.assertEqual(rx["frames"], 300)
+            self.assertIsNone(rx["psnr_db"])  # classification only
+            self.assertGreater(rx["accuracy"], 0.0)
+            # told the true SNRs: every frame was encoded with them
+            self.assertEqual(rx["encoder_snr_db_last"], snr)
+            self.assertEqual(rx["encoder_snr_db_mean"], snr)
+            self.assertAlmostEqual(rx["reported_snr_db"], snr, delta=3.0)
+        self.assertIn("rx2 SNR: reported", r.stdout)
+        # a --channel other than the trained ones is used, with one warning line
+        r = deepbroadcast("--snr", "15,10,5", "--images", "20", "--channel", "awgn", "--out-dir", tempfile.gettempdir())
+        self.assertEqual(r.returncode, 0, r.stderr)
+        warnings = [l for l in r.stderr.splitlines() if "warning: --channel" in l]
+        self.assertEqual(len(warnings), 1, r.stderr)
+        self.assertIn("rx2 awgn (trained on rayleigh), rx3 awgn (trained on rician:2)", warnings[0])
+        self.assertIn("rayleigh 10 dB", deepbroadcast("--snr", "15,10,5", "--images", "20", "--channel",
+                                                      "awgn,rayleigh,rician:2").stdout)
+
+    def test_deepbroadcast_feedback_converges_to_the_true_snrs(self):
+        """From -5 dB for everyone, the receivers' reports bring the encoder's SNRs within 1 dB of
+        the truth, and accuracy is that of the run told the true SNRs from the start."""
+        common = ["--snr", "15,10,5", "--images", "2000", "--report-weight", "0.0078125"]
+        results = {}
+        with tempfile.TemporaryDirectory() as d:
+            for name, extra in (("told", []), ("feedback", ["--feedback", "--feedback-start", "-5"])):
+                out = os.path.join(d, name + ".json")
+                r = deepbroadcast(*common, *extra, "--json", out, "--out-dir", d)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                with open(out) as f:
+                    results[name] = json.load(f)["receivers"]
+        self.assertIn("SNR used for receiver 1: -5.00 -> ", r.stdout + r.stderr)  # the changes are logged
+        for k, (told, fed, truth) in enumerate(zip(results["told"], results["feedback"], (15, 10, 5)), start=1):
+            with self.subTest(receiver=k):
+                self.assertEqual(fed["frames"], 2000)
+                self.assertAlmostEqual(fed["encoder_snr_db_last"], truth, delta=1.0)
+                self.assertAlmostEqual(fed["reported_snr_db"], truth, delta=1.0)
+                # the first frames went out at -5 dB: the mean over the run is below the last value
+                self.assertLess(fed["encoder_snr_db_mean"], fed["encoder_snr_db_last"])
+                self.assertAlmostEqual(fed["accuracy"], told["accuracy"], delta=0.015)
+
     def test_bad_input(self):
         cases = [(["--snr", "1,2,3"], "serves 2"), (["--models", "/nowhere/x"], "model not found"),
                  (["--scheme", "jpeg2000"], "--scheme: unknown scheme 'jpeg2000'"),
@@ -155,6 +219,23 @@ class qa_app_simulate(unittest.TestCase):
                 r = run("simulate", "--images", "10", "--quiet", *args)
                 self.assertNotEqual(r.returncode, 0)
                 self.assertIn(message, r.stderr.lower() if message == "cuda" else r.stderr)
+                self.assertEqual(len([l for l in r.stderr.splitlines() if l.startswith("semcom: error")]), 1, r.stderr)
+        # the SNR feedback: a model that takes no SNR, a receiver count the model does not serve
+        for args, message in ((["--feedback"], "--feedback: 'models/deepscm_conv_encoder.json' takes no SNR"),):
+            r = run("simulate", "--images", "10", "--quiet", *args)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn(message, r.stderr)
+        for args, message in ((["--snr", "15,10"], "serves 3 receivers and its encoder takes all their SNRs: "
+                                                   "--snr gives 2"),
+                              (["--snr", "15,10,5,0"], "--snr gives 4 receivers but"),
+                              (["--snr", "15,10,5", "--feedback", "--feedback-start", "nan"],
+                               "--feedback-start must be a finite SNR"),
+                              (["--snr", "15,10,5", "--channel", "awgn,rayleigh"],
+                               "--channel has 2 entries for 3 receivers")):
+            with self.subTest(args=args):
+                r = deepbroadcast("--images", "10", *args)
+                self.assertNotEqual(r.returncode, 0)
+                self.assertIn(message, r.stderr)
                 self.assertEqual(len([l for l in r.stderr.splitlines() if l.startswith("semcom: error")]), 1, r.stderr)
 
 

@@ -81,6 +81,7 @@ public:
         const std::size_t per = d_scorer.image_size();
         for (const auto& p : step.pairs) {
             const auto& i = info0[p.original];
+            note_snr_used(info1[p.decoded].snr_used);
             score(orig + p.original * per, recon ? recon + p.decoded * per : nullptr,
                   scores + p.decoded * std::size_t(d_classes), ::semcom::task_label(d_task, i.fine, i.coarse));
         }
@@ -128,6 +129,15 @@ public:
         j["accuracy"] = std::isnan(a) ? nlohmann::json() : nlohmann::json(a);
         j["psnr_db"] = std::isnan(p) ? nlohmann::json() : nlohmann::json(p);
         j["ssim"] = std::isnan(s) ? nlohmann::json() : nlohmann::json(s);
+        std::lock_guard<std::mutex> l(d_mutex);
+        if (d_snr_frames > 0) {
+            std::vector<double> mean;
+            for (double v : d_snr_sum)
+                mean.push_back(v / double(d_snr_frames));
+            j["snr_db_used_mean"] = mean;
+            j["snr_db_used_last"] = d_snr_last;
+            j["snr_db_used_frames"] = d_snr_frames;
+        }
         return j.dump();
     }
 
@@ -135,7 +145,24 @@ private:
     struct info {
         long long seq = -1;
         int fine = -1, coarse = -1;
+        std::vector<float> snr_used; //!< the encoder's SNRs for the frame (snr_db_used), if any
     };
+
+    //! The SNRs the encoder used for a scored frame, into the running mean and last value.
+    void note_snr_used(const std::vector<float>& used)
+    {
+        if (used.empty())
+            return;
+        std::lock_guard<std::mutex> l(d_mutex);
+        if (d_snr_sum.size() != used.size()) {
+            d_snr_sum.assign(used.size(), 0.0);
+            d_snr_frames = 0;
+        }
+        for (std::size_t k = 0; k < used.size(); ++k)
+            d_snr_sum[k] += used[k];
+        d_snr_last = used;
+        ++d_snr_frames;
+    }
 
     std::vector<info> frame_info(int port, int n)
     {
@@ -148,6 +175,9 @@ private:
             i.seq = static_cast<long long>(pmt::to_uint64(pmt::dict_ref(t.value, pmt::mp("seq"), pmt::from_uint64(0))));
             i.fine = int(pmt::to_long(pmt::dict_ref(t.value, pmt::mp("fine"), pmt::from_long(-1))));
             i.coarse = int(pmt::to_long(pmt::dict_ref(t.value, pmt::mp("coarse"), pmt::from_long(-1))));
+            const auto used = frame_info::get(t.value, "snr_db_used");
+            if (pmt::is_f32vector(used))
+                i.snr_used = pmt::f32vector_elements(used);
         }
         return out;
     }
@@ -191,6 +221,9 @@ private:
     mutable std::mutex d_mutex;
     long d_frames = 0, d_images = 0, d_missing = 0, d_labelled = 0, d_correct = 0;
     double d_psnr_sum = 0.0, d_ssim_sum = 0.0;
+    std::vector<double> d_snr_sum; //!< per SNR value of snr_db_used, over the scored frames
+    std::vector<float> d_snr_last;
+    long d_snr_frames = 0;
 };
 
 metrics_sink::sptr metrics_sink::make(int channels, int height, int width, int num_classes,

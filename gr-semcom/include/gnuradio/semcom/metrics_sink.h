@@ -24,6 +24,10 @@ namespace semcom {
  * missing, accuracy, psnr_db, ssim} on the message port "metrics" every report_every frames, and
  * writes the same as JSON to json_path (if not empty) when the flowgraph stops.
  *
+ * When the decoded frames' info carries the encoder's SNRs (snr_db_used, models that take SNRs),
+ * the summary also has snr_db_used_mean (per value, over the scored frames), snr_db_used_last and
+ * snr_db_used_frames.
+ *
  * task: fine, coarse or binary (semcom/tasks.h: Fashion-MNIST long-sleeve tops against the rest,
  * num_classes 2); the frame's fine and coarse labels give the task's label.
  *
