@@ -5,7 +5,8 @@
 #
 """Receivers in other processes: one `semcom simulate --role tx` publishing over ZeroMQ on
 loopback and two `--role rx` processes get exactly the metrics of the single-process run with
-the same seed (each receiver's noise is seeded from the seed and its number)."""
+the same seed (each receiver's noise is seeded from the seed and its number). DeepBroadcast's SNR
+reports travel back over ZeroMQ too (--feedback with --role tx / rx)."""
 
 import json
 import os
@@ -63,6 +64,33 @@ class qa_app_zmq(unittest.TestCase):
                            capture_output=True, text=True, timeout=60, cwd=SOURCE)
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("--receiver 3 is not one of the 2 receivers", r.stderr)
+
+    def test_deepbroadcast_snr_reports_travel_back_over_zeromq(self):
+        """Three --role rx processes publish their snr_report to the transmitter's feedback address;
+        the transmitter's encoder takes them (each change logged) and the later frames carry them."""
+        images = 2000
+        with tempfile.TemporaryDirectory() as d:
+            common = ["simulate", "--scheme", "deepbroadcast", "--snr", "15,10,5", "--images", str(images),
+                      "--quiet", "--device", "cpu", "--out-dir", d, "--feedback",
+                      "--address", f"tcp://127.0.0.1:{free_port()}",
+                      "--feedback-address", f"tcp://127.0.0.1:{free_port()}"]
+            rxs = [subprocess.Popen([SEMCOM, *common, "--role", "rx", "--receiver", str(k),
+                                     "--json", os.path.join(d, f"rx{k}.json"), "--idle-timeout", "60"],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=SOURCE)
+                   for k in (1, 2, 3)]
+            tx = subprocess.run([SEMCOM, *common, "--role", "tx", "--start-delay", "5000"],
+                                capture_output=True, text=True, timeout=300, cwd=SOURCE)
+            self.assertEqual(tx.returncode, 0, tx.stderr)
+            self.assertIn(f"published {images} images", tx.stdout)
+            for k in (1, 2, 3):
+                self.assertIn(f"SNR used for receiver {k}: -5.00 -> ", tx.stdout + tx.stderr)
+            for k, p in enumerate(rxs, start=1):
+                out, err = p.communicate(timeout=300)
+                self.assertEqual(p.returncode, 0, err)
+                with open(os.path.join(d, f"rx{k}.json")) as f:
+                    (got,) = json.load(f)["receivers"]
+                self.assertEqual(got["frames"], images)
+                self.assertNotEqual(got["encoder_snr_db_last"], -5.0)  # the last frames used a report
 
 
 if __name__ == "__main__":
