@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # DeepBroadcast (issue #12): the trainings of results/deepbroadcast, resumable. Each line of the
-# plan is CONFIG VARIANT SEED; a run whose weights exist is skipped, an interrupted one resumes
-# from its checkpoint. Runs JOBS trainings at once (one torch thread each).
-#   scripts/deepbroadcast_runs.sh [--jobs 2] [--plan FILE] [--dry-run]
+# plan is CONFIG VARIANT SEED [KEY=VALUE]; a run whose weights exist is skipped, an interrupted
+# one resumes from its checkpoint. Runs JOBS trainings at once (one torch thread each). Stop it
+# with `kill -- -PGID` (the whole group: xargs goes on launching otherwise).
+#   scripts/deepbroadcast_runs.sh [--jobs 2] [--plan FILE|extra] [--dry-run]
 # The default plan: case C (deepbroadcast, mtoc, mtoc_snr, unicast, e2e), case B (deepbroadcast,
-# mtoc, wlca, wgcf) and case A (deepbroadcast e2e, mtoc), seeds 1-3.
+# mtoc, wlca, wgcf) and case A (deepbroadcast e2e, mtoc), seeds 1-3; `--plan extra`: the digital
+# variant (deepbroadcast_c16qam) and MTOC at its own size (match_params=false), seeds 1-3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=2
@@ -30,15 +32,28 @@ default_plan() {
         for v in e2e mtoc; do echo "deepbroadcast_a $v $seed"; done
     done
 }
-if [ -n "$plan" ]; then lines=$(grep -v '^#' "$plan"); else lines=$(default_plan); fi
+extra_plan() {
+    for seed in 1 2 3; do
+        echo "deepbroadcast_c16qam deepbroadcast $seed"
+        echo "deepbroadcast_c mtoc $seed match_params=false"
+    done
+}
+if [ "$plan" = extra ]; then lines=$(extra_plan)
+elif [ -n "$plan" ]; then lines=$(grep -v '^#' "$plan")
+else lines=$(default_plan); fi
 mkdir -p checkpoints/logs
 run_one() {
-    local config="$1" variant="$2" seed="$3"
+    local config="$1" variant="$2" seed="$3" extra="${4:-}"
     local name="${config}_variant${variant}_seed${seed}"
+    local sets=(--set "variant=$variant" --set "seed=$seed")
+    if [ -n "$extra" ]; then
+        sets+=(--set "$extra")
+        name="${name}_$(echo "${extra%%=*}" | tr -d _)${extra#*=}"
+    fi
     if [ -f "checkpoints/$name/weights.pt" ]; then echo "done already: $name"; return 0; fi
     echo "training $name"
     PYTHONPATH=python OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 nice /usr/bin/python3 -m semcom_train train \
-        --config "python/configs/$config.yaml" --set "variant=$variant" --set "seed=$seed" --threads 1 \
+        --config "python/configs/$config.yaml" "${sets[@]}" --threads 1 \
         > "checkpoints/logs/$name.log" 2>&1 || { echo "FAILED: $name (checkpoints/logs/$name.log)"; return 1; }
     echo "finished $name"
 }

@@ -39,7 +39,7 @@ from .schemes.deepbroadcast import through_channel
 GRID_DB = [-5.0, -2.0, 1.0, 4.0, 7.0, 10.0, 13.0, 16.0, 19.0]
 MODES = {"others10": 0.0, "othersgrid": 0.0, "told+6": 6.0, "told-6": -6.0}
 RUN_NAME = re.compile(r"^deepbroadcast_(?P<case>[a-z])(?P<suffix>[a-z0-9]*)_variant(?P<variant>[a-z_0-9]+)"
-                      r"_seed(?P<seed>\d+)$")
+                      r"_seed(?P<seed>\d+)(?P<extra>(_[A-Za-z0-9.]+)*)$")
 FIELDS = ["case", "variant", "seed", "receiver", "task", "channel", "mode", "snr_db", "accuracy", "psnr_db"]
 
 
@@ -97,7 +97,8 @@ def parse_run(name):
     if not m:
         raise ValueError(f"'{name}' is not a run name like deepbroadcast_c_variantmtoc_seed2")
     # a config suffix (deepbroadcast_c16qam: the digital variant) is part of the variant's name
-    variant = m.group("variant") + (f"_{m.group('suffix')}" if m.group("suffix") else "")
+    # and so are further overrides (deepbroadcast_c_variantmtoc_seed1_matchparamsFalse: mtoc_matchparamsfalse)
+    variant = m.group("variant") + (f"_{m.group('suffix')}" if m.group("suffix") else "") + m.group("extra").lower()
     return m.group("case").upper(), variant, int(m.group("seed"))
 
 
@@ -204,8 +205,9 @@ def summary_lines(rows):
     checks = []
     for case in sorted({r["case"] for r in rows}):
         rxs = receivers_of(rows, case)
-        variants = [v for v in ("deepbroadcast", "deepbroadcast_16qam", "e2e", "wlca", "wgcf", "mtoc", "mtoc_snr",
-                                "unicast") if any(r["case"] == case and r["variant"] == v for r in rows)]
+        known = ("deepbroadcast", "deepbroadcast_16qam", "e2e", "wlca", "wgcf", "mtoc", "mtoc_snr", "unicast")
+        present = {r["variant"] for r in rows if r["case"] == case}
+        variants = [v for v in known if v in present] + sorted(present - set(known))
         ref = "deepbroadcast" if "deepbroadcast" in variants else "e2e"
         lines.append(f"### Case {case}: grid average over the receiver's own SNR −5 … 19 dB, others over the grid")
         lines.append("")

@@ -185,6 +185,8 @@ def test_unicast_and_recovery_are_not_exported(test_set, tmp_path):
 def test_run_names_and_scheme_rows(test_set):
     assert deepbroadcast.parse_run("deepbroadcast_c_variantmtoc_snr_seed2") == ("C", "mtoc_snr", 2)
     assert deepbroadcast.parse_run("deepbroadcast_c16qam_variantdeepbroadcast_seed1") == ("C", "deepbroadcast_16qam", 1)
+    assert deepbroadcast.parse_run("deepbroadcast_c_variantmtoc_seed3_matchparamsFalse") == \
+        ("C", "mtoc_matchparamsfalse", 3)
     with pytest.raises(ValueError):
         deepbroadcast.parse_run("deepscm_conv")
     with pytest.raises(ValueError, match="deepbroadcast_16qam"):
