@@ -8,9 +8,11 @@ agree with the metrics measured at export, and bad input gives one line and a no
 DeepBroadcast (models/deepbroadcast_*; SEMCOM_DEEPBROADCAST_MODELS=PREFIX runs the same tests on
 another family of that scheme): three receivers on their trained channels, and the SNR feedback loop."""
 
+import csv
 import json
 import os
 import subprocess
+import sys
 import tempfile
 import unittest
 
@@ -208,6 +210,27 @@ class qa_app_simulate(unittest.TestCase):
                 # the first frames went out at -5 dB: the mean over the run is below the last value
                 self.assertLess(fed["encoder_snr_db_mean"], fed["encoder_snr_db_last"])
                 self.assertAlmostEqual(fed["accuracy"], told["accuracy"], delta=0.015)
+
+    def test_deepbroadcast_flowgraph_reproduces_python(self):
+        """The C++ chain (semcom simulate) against the exported modules in Python (radio_link: the
+        same 8-bit quantizer, power, channel and zero forcing) on the same 3000 test images at
+        three SNR triples: every receiver's accuracy agrees within the independent-noise interval
+        of the difference (95 %) plus 0.3 point (results/deepbroadcast/crosscheck.csv: 10 000 images)."""
+        models = DEEPBROADCAST or os.path.join(SOURCE, "models", "deepbroadcast")
+        with tempfile.TemporaryDirectory() as d:
+            csv_path = os.path.join(d, "cross.csv")
+            env = dict(os.environ, PYTHONPATH=os.path.join(SOURCE, "python"), OPENBLAS_NUM_THREADS="1")
+            r = subprocess.run([sys.executable, "-m", "semcom_train.deepbroadcast", "crosscheck", "--models", models,
+                                "--images", "3000", "--semcom", os.path.abspath(SEMCOM), "--csv", csv_path],
+                               cwd=SOURCE, env=env, capture_output=True, text=True, timeout=600)
+            self.assertEqual(r.returncode, 0, r.stderr[-2000:])
+            with open(csv_path) as f:
+                rows = list(csv.DictReader(f))
+        self.assertEqual(len(rows), 9)
+        for row in rows:
+            with self.subTest(snrs=row["snrs"], receiver=row["receiver"]):
+                self.assertLessEqual(abs(float(row["diff"])), float(row["half95"]) + 0.003, row)
+                self.assertGreater(float(row["cpp"]), 0.5)
 
     def test_bad_input(self):
         cases = [(["--snr", "1,2,3"], "serves 2"), (["--models", "/nowhere/x"], "model not found"),
