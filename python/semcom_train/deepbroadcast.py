@@ -92,6 +92,38 @@ def evaluate_grid(model, cfg, test, batch=1000, grid=GRID_DB, modes=MODES):
     return rows
 
 
+def snr_sensitivity(model, cfg, test, batch=1000, seed=0):
+    """How much the transmitted symbols move when the encoder is told other SNRs: per test image,
+    every receiver's true SNR drawn from GRID_DB, then told 6 dB more (or less) for receiver k
+    alone or for all; returns {"rx1+6": mean ||z' - z||^2 / ||z||^2, ...}. 0 for an encoder that
+    ignores its SNR inputs; the same image's symbols for two different images differ by about 2."""
+    model.eval()
+    n_rx = len(cfg.receivers)
+    gen = torch.Generator().manual_seed(seed)
+    grid_t = torch.tensor(GRID_DB)
+    changes = {}
+    with torch.no_grad():
+        for i in range(0, len(test), batch):
+            x = test.images[i:i + batch]
+            true = grid_t[torch.randint(0, len(GRID_DB), (len(x), n_rx), generator=gen)]
+            z = torch.cat(model.encode(x, true)[0], 1)
+            shifts = {f"rx{k + 1}{d:+d}": (k, d) for k in range(n_rx) for d in (6, -6)}
+            shifts.update({f"all{d:+d}": (None, d) for d in (6, -6)})
+            for name, (k, d) in shifts.items():
+                told = true.clone()
+                if k is None:
+                    told += d
+                else:
+                    told[:, k] += d
+                z2 = torch.cat(model.encode(x, told)[0], 1)
+                rel = ((z2 - z) ** 2).sum(1) / (z ** 2).sum(1).clamp_min(1e-12)
+                changes.setdefault(name, []).append(rel)
+            # scale: two different images (a shuffle of the batch)
+            perm = torch.roll(torch.arange(len(x)), 1)
+            changes.setdefault("other_image", []).append(((z[perm] - z) ** 2).sum(1) / (z ** 2).sum(1))
+    return {k: torch.cat(v).mean().item() for k, v in changes.items()}
+
+
 def parse_run(name):
     m = RUN_NAME.match(name)
     if not m:
@@ -114,6 +146,8 @@ def cmd_grid(args):
             continue
         model, cfg, _ = train.load_trained(None, os.path.join(args.checkpoints, run), test)
         rows = evaluate_grid(model, cfg, test)
+        if variant != "unicast":
+            write_sensitivity(args.results, run, case, variant, seed, snr_sensitivity(model, cfg, test))
         with open(path + ".tmp", "w", newline="") as f:
             w = csv.DictWriter(f, fieldnames=FIELDS)
             w.writeheader()
@@ -127,6 +161,22 @@ def cmd_grid(args):
                 avg.setdefault(key, []).append(row["accuracy"] if row["accuracy"] != "" else row["psnr_db"])
         print(f"{run}: grid average " + ", ".join(f"{k} {sum(v) / len(v):.4f}" for k, v in avg.items())
               + f"  -> {path}")
+
+
+def write_sensitivity(results, run, case, variant, seed, values):
+    """results/sensitivity.csv: one row per run (replaced when the run is evaluated again)."""
+    path = os.path.join(results, "sensitivity.csv")
+    rows = []
+    if os.path.exists(path):
+        with open(path) as f:
+            rows = [r for r in csv.DictReader(f) if r["run"] != run]
+    rows += [{"run": run, "case": case, "variant": variant, "seed": seed, "told": k, "relative_change": f"{v:.6g}"}
+             for k, v in values.items()]
+    with open(path + ".tmp", "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=["run", "case", "variant", "seed", "told", "relative_change"])
+        w.writeheader()
+        w.writerows(sorted(rows, key=lambda r: (r["run"], r["told"])))
+    os.replace(path + ".tmp", path)
 
 
 # --- summary ---
@@ -236,15 +286,19 @@ def summary_lines(rows):
             lines.append(f"| {v} | " + " | ".join(cells) + " |")
         lines.append("")
         if "told+6" in {r["mode"] for r in rows if r["case"] == case}:
-            lines.append(f"Wrong SNR told to the encoder ({ref}), grid average, paired against the true SNR:")
+            lines.append("Wrong SNR told to the encoder, grid average, paired against the same model told the "
+                         "true SNRs (the variants that take SNRs):")
             lines.append("")
-            lines += ["| told | " + " | ".join(f"rx{k}" for k in rxs) + " |", "|" + "---|" * (1 + len(rxs))]
-            for mode in ("told+6", "told-6"):
-                cells = []
-                for k, (t, _) in rxs.items():
-                    p = paired(metric_by_seed(rows, case, ref, k, mode), metric_by_seed(rows, case, ref, k, "othersgrid"))
-                    cells.append(fmt_pair(p, 1 if t == "image" else 100))
-                lines.append(f"| {mode[4:]} dB | " + " | ".join(cells) + " |")
+            lines += ["| variant | told | " + " | ".join(f"rx{k}" for k in rxs) + " |", "|" + "---|" * (2 + len(rxs))]
+            for v in variants:
+                if v.startswith("mtoc") and not v.startswith("mtoc_snr") or v.startswith("unicast"):
+                    continue  # no SNR input: told anything, the same symbols
+                for mode in ("told+6", "told-6"):
+                    cells = []
+                    for k, (t, _) in rxs.items():
+                        p = paired(metric_by_seed(rows, case, v, k, mode), metric_by_seed(rows, case, v, k, "othersgrid"))
+                        cells.append(fmt_pair(p, 1 if t == "image" else 100))
+                    lines.append(f"| {v} | {mode[4:]} dB | " + " | ".join(cells) + " |")
             lines.append("")
         checks += case_checks(rows, case, rxs, variants)
     lines.append("### Targets of issue #12")
@@ -315,11 +369,35 @@ def case_checks(rows, case, rxs, variants):
     return out
 
 
+def sensitivity_lines(results):
+    """A table of how far the symbols move with the SNR told (sensitivity.csv), mean over seeds."""
+    path = os.path.join(results, "sensitivity.csv")
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        rows = list(csv.DictReader(f))
+    told = ["rx1+6", "rx3+6", "all+6", "all-6", "other_image"]
+    lines = ["### How far the transmitted symbols move when the encoder is told other SNRs", "",
+             "Mean over the test images of ‖z(told) − z(true)‖² / ‖z(true)‖² (the true SNRs drawn from the grid); "
+             "`other_image`: two different images, for scale. For comparison, the channel noise at 19 dB is "
+             f"{10 ** -1.9:.4f} of the symbol energy.", "",
+             "| case | variant | seeds | " + " | ".join(told) + " |", "|" + "---|" * (3 + len(told))]
+    for case, variant in sorted({(r["case"], r["variant"]) for r in rows}):
+        cells = []
+        seeds = {r["seed"] for r in rows if (r["case"], r["variant"]) == (case, variant)}
+        for t in told:
+            v = [float(r["relative_change"]) for r in rows if (r["case"], r["variant"], r["told"]) == (case, variant, t)]
+            cells.append(f"{sum(v) / len(v):.2g}" if v else "")
+        lines.append(f"| {case} | {variant} | {len(seeds)} | " + " | ".join(cells) + " |")
+    return lines + [""]
+
+
 def cmd_summary(args):
     rows = read_rows(args.results)
     if not rows:
         raise SystemExit(f"no grid_*.csv in {args.results}: run `grid` first")
     lines = summary_lines(rows)
+    lines += [""] + sensitivity_lines(args.results)
     path = os.path.join(args.results, "summary.md")
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")

@@ -195,3 +195,11 @@ def test_run_names_and_scheme_rows(test_set):
         get("deepbroadcast_16qam").build(cfg_of(scheme="deepbroadcast_16qam"), test_set)
     cfg = config.load(os.path.join(CONFIGS, "deepbroadcast_c16qam.yaml"))
     assert get(cfg.scheme).transmit_section(cfg).kind == "indices"
+
+
+def test_snr_sensitivity_is_zero_without_snr_inputs(test_set):
+    small = test_set.subset(64)
+    mtoc = deepbroadcast.snr_sensitivity(build(cfg_of(variant="mtoc"), small), cfg_of(variant="mtoc"), small)
+    assert all(v == 0.0 for k, v in mtoc.items() if k != "other_image") and mtoc["other_image"] > 0.5
+    full = deepbroadcast.snr_sensitivity(build(cfg_of(), small), cfg_of(), small)
+    assert full["all+6"] > 0.0 and full["rx3+6"] > 0.0
