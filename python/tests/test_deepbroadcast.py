@@ -200,6 +200,6 @@ def test_run_names_and_scheme_rows(test_set):
 def test_snr_sensitivity_is_zero_without_snr_inputs(test_set):
     small = test_set.subset(64)
     mtoc = deepbroadcast.snr_sensitivity(build(cfg_of(variant="mtoc"), small), cfg_of(variant="mtoc"), small)
-    assert all(v == 0.0 for k, v in mtoc.items() if k != "other_image") and mtoc["other_image"] > 0.5
+    assert all(v == 0.0 for k, v in mtoc.items() if k != "other_image") and mtoc["other_image"] > 0.0
     full = deepbroadcast.snr_sensitivity(build(cfg_of(), small), cfg_of(), small)
     assert full["all+6"] > 0.0 and full["rx3+6"] > 0.0
