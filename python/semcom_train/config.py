@@ -192,6 +192,8 @@ class Config:
     kl_beta: float = _opt(1e-4, _float, doc="DeepBroadcast: beta of the bottleneck's (beta/N) sum KL_i")
     extractor_strides: List[int] = _opt([2, 2, 2, 1], _list(_int), doc="DeepBroadcast: strides of the 4 "
                                         "extractor convolutions (28x28: 2,2,2,1 -> 4x4; 2,2,1,1 -> 7x7)")
+    decoder_snr: bool = _opt(False, _bool, doc="DeepBroadcast (an experiment, not the paper's): each classification "
+                             "decoder also takes its own SNR; Python only")
     match_params: bool = _opt(True, _bool, doc="DeepBroadcast baselines: widen the serial encoder's hidden "
                               "layer until the parameter count matches DeepBroadcast's")
 

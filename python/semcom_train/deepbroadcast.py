@@ -50,7 +50,7 @@ def link(model, cfg, images, told, true, generators):
     out = []
     for i, rx in enumerate(cfg.receivers):
         seen = through_channel(sent[i], true[:, i], rx.channel, generators[i])
-        y = model.decoders[i](seen)
+        y = model.decode(i, seen, true)
         out.append((None, y) if rx.task == "image" else (y, None))
     return out
 

@@ -203,3 +203,17 @@ def test_snr_sensitivity_is_zero_without_snr_inputs(test_set):
     assert all(v == 0.0 for k, v in mtoc.items() if k != "other_image") and mtoc["other_image"] > 0.0
     full = deepbroadcast.snr_sensitivity(build(cfg_of(), small), cfg_of(), small)
     assert full["all+6"] > 0.0 and full["rx3+6"] > 0.0
+
+
+def test_decoder_snr_experiment_feeds_each_decoder_its_own_snr(test_set):
+    cfg = cfg_of(decoder_snr=True)
+    model = build(cfg, test_set)
+    x, fine, coarse = test_set.images[:32], test_set.fine[:32], test_set.coarse[:32]
+    loss, _ = get("deepbroadcast").training_loss(model, cfg, cfg.stages[0], x, fine, coarse)
+    loss.backward()
+    assert model.decoders[2].net[0].weight.grad[:, -1].abs().sum() > 0  # the SNR column learns
+    seen = torch.zeros(2, 16)
+    a = model.decode(2, seen, torch.tensor([[0.0, 0, -5], [0.0, 0, 19]]))
+    assert (a[0] - a[1]).abs().max() > 0
+    with pytest.raises(ValueError, match="Python only"):
+        get("deepbroadcast").encoder_module(model, cfg, test_set)

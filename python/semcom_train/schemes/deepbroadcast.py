@@ -162,6 +162,18 @@ class ClassDecoder(nn.Module):
         return self.net(r.flatten(1))
 
 
+class SnrClassDecoder(nn.Module):
+    """decoder_snr (an experiment): the received reals and the receiver's own SNR (as the encoder
+    sees it: clamped, / 10) -> logits."""
+
+    def __init__(self, reals, hidden, classes):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(reals + 1, hidden), nn.ReLU(), nn.Linear(hidden, classes))
+
+    def forward(self, r, snr):
+        return self.net(torch.cat((r.flatten(1), snr), 1))
+
+
 class ImageDecoder(nn.Module):
     """Received reals -> image [B, 1, 28, 28] (case A's recovery user)."""
 
@@ -229,8 +241,18 @@ class DeepBroadcastNet(nn.Module):
                                             nn.Linear(n_rx * c2, 2 * self.n))
         decoders = []
         for task, k, u in zip(tasks, classes, self.uses):
-            decoders.append(ImageDecoder(2 * u, image_shape) if task == "image" else ClassDecoder(2 * u, cfg.hidden, k))
+            if task == "image":
+                decoders.append(ImageDecoder(2 * u, image_shape))
+            else:
+                decoders.append((SnrClassDecoder if cfg.decoder_snr else ClassDecoder)(2 * u, cfg.hidden, k))
+        self.decoder_snr = cfg.decoder_snr
         self.decoders = nn.ModuleList(decoders)
+
+    def decode(self, i, seen, snr_db):
+        """Receiver i's output for the reals it sees; snr_db [B, N] (used with decoder_snr only)."""
+        if self.decoder_snr and isinstance(self.decoders[i], SnrClassDecoder):
+            return self.decoders[i](seen, self.snr_inputs(snr_db)[:, i:i + 1])
+        return self.decoders[i](seen)
 
     def snr_inputs(self, snr_db):
         """What the networks see of the SNRs [B, N] in dB: clamped to the training range, / 10."""
@@ -354,7 +376,7 @@ class DeepBroadcastScheme(Scheme):
         for i, (rx, w) in enumerate(zip(cfg.receivers, self.weights(cfg))):
             seen = through_channel(sent[i], snr[:, i], rx.channel)
             if rx.task == "image":
-                l1 = F.l1_loss(model.decoders[i](seen), images)
+                l1 = F.l1_loss(model.decode(i, seen, snr), images)
                 loss = loss + l1
                 stats[f"l1_{i + 1}"] = l1.item() * b
                 continue
@@ -362,7 +384,7 @@ class DeepBroadcastScheme(Scheme):
             if labels is None:  # binary
                 from .. import data
                 labels = data.binary_labels(fine, "fashion-mnist")
-            logits = model.decoders[i](seen)
+            logits = model.decode(i, seen, snr)
             ce = F.cross_entropy(logits, labels)
             # eq. (19): recovery dominates, the classification users weigh 1e-3 (case A)
             loss = loss + (1e-3 if recovery else w) * ce
@@ -385,6 +407,8 @@ class DeepBroadcastScheme(Scheme):
     def check_exportable(self, cfg):
         if cfg.variant == "unicast":
             raise ValueError("deepbroadcast: unicast models are compared in Python only, not exported")
+        if cfg.decoder_snr:
+            raise ValueError("deepbroadcast: decoder_snr is an experiment compared in Python only, not exported")
         if any(rx.task == "image" for rx in cfg.receivers):
             raise ValueError("deepbroadcast: case A (image recovery) is compared in Python only; the radio "
                              "models are the classification cases")
