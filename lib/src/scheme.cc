@@ -74,6 +74,8 @@ SchemeTable SchemeTable::builtin()
     t.add({ "deepbroadcast", 7, TransmitKind::analog, "models/deepbroadcast",
             "DeepBroadcast: per-user task-channel-aware sub-encoders fused with every receiver's SNR (8 analog "
             "symbols)" });
+    t.add({ "deepbroadcast_16qam", 8, TransmitKind::indices, "models/deepbroadcast_16qam",
+            "DeepBroadcast, digital: the same encoder's outputs on 8 Gray 16QAM symbols (32 bits per image)" });
     return t;
 }
 

@@ -30,6 +30,8 @@ TEST(SchemeTable, BuiltinRowsHaveUniqueNamesAndCodes)
     EXPECT_EQ(t.at("deepbroadcast").kind, TransmitKind::analog);
     EXPECT_EQ(t.at("deepbroadcast").default_models, "models/deepbroadcast");
     EXPECT_EQ(t.find(std::uint8_t(7))->name, "deepbroadcast");
+    EXPECT_EQ(t.at("deepbroadcast_16qam").header_code, 8);
+    EXPECT_EQ(t.at("deepbroadcast_16qam").kind, TransmitKind::indices);
     EXPECT_EQ(t.at("amijscc").kind, TransmitKind::quantized);
     EXPECT_EQ(t.find(std::uint8_t(4))->name, "amijscc");
 }
