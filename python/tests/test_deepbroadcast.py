@@ -217,3 +217,15 @@ def test_decoder_snr_experiment_feeds_each_decoder_its_own_snr(test_set):
     assert (a[0] - a[1]).abs().max() > 0
     with pytest.raises(ValueError, match="Python only"):
         get("deepbroadcast").encoder_module(model, cfg, test_set)
+
+
+def test_digital_training_penalises_power_above_one(test_set):
+    cfg = cfg_of(layers=["16qam"], scheme="deepbroadcast_16qam")
+    model = build(cfg, test_set)
+    with torch.no_grad():  # push every real to a corner level: P = 1.8 per symbol
+        model.fusion[2].bias.fill_(5.0)
+    x, fine, coarse = test_set.images[:32], test_set.fine[:32], test_set.coarse[:32]
+    loss, stats = get(cfg.scheme).training_loss(model, cfg, cfg.stages[0], x, fine, coarse)
+    assert abs(stats["power"] / 32 - 1.8) < 0.05
+    loss.backward()
+    assert model.fusion[2].bias.grad.sum() > 0  # descending lowers the power
