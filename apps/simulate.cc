@@ -468,9 +468,15 @@ private:
             const auto& met = d_metrics[i];
             const std::string ch = channel_of(d_o, r) + " " + std::to_string(int(std::lround(d_o.snrs[r]))) + " dB";
             auto rxj = nlohmann::json::parse(met->summary_json());
-            std::printf("%-4zu %-16s %-7s %8.2f%% %10.2f %8.4f %8ld %8ld\n", r + 1, ch.c_str(),
-                        rxj["task"].get<std::string>().c_str(), 100.0 * met->accuracy(), met->psnr_db(), met->ssim(),
-                        met->frames(), rx->frames_dropped());
+            // a receiver that only classifies has no image to score: a dash, not "nan"
+            char psnr[16] = "-", ssim[16] = "-";
+            if (rx->image_size() > 0) {
+                std::snprintf(psnr, sizeof psnr, "%.2f", met->psnr_db());
+                std::snprintf(ssim, sizeof ssim, "%.4f", met->ssim());
+            }
+            std::printf("%-4zu %-16s %-7s %8.2f%% %10s %8s %8ld %8ld\n", r + 1, ch.c_str(),
+                        rxj["task"].get<std::string>().c_str(), 100.0 * met->accuracy(), psnr, ssim, met->frames(),
+                        rx->frames_dropped());
             rxj["channel"] = ch;
             rxj["snr_db"] = d_o.snrs[r];
             if (d_o.waveform) {
