@@ -216,21 +216,23 @@ class qa_app_simulate(unittest.TestCase):
         same 8-bit quantizer, power, channel and zero forcing) on the same 3000 test images at
         three SNR triples: every receiver's accuracy agrees within the independent-noise interval
         of the difference (95 %) plus 0.3 point (results/deepbroadcast/crosscheck.csv: 10 000 images)."""
-        models = DEEPBROADCAST or os.path.join(SOURCE, "models", "deepbroadcast")
-        with tempfile.TemporaryDirectory() as d:
-            csv_path = os.path.join(d, "cross.csv")
-            env = dict(os.environ, PYTHONPATH=os.path.join(SOURCE, "python"), OPENBLAS_NUM_THREADS="1")
-            r = subprocess.run([sys.executable, "-m", "semcom_train.deepbroadcast", "crosscheck", "--models", models,
-                                "--images", "3000", "--semcom", os.path.abspath(SEMCOM), "--csv", csv_path],
-                               cwd=SOURCE, env=env, capture_output=True, text=True, timeout=600)
-            self.assertEqual(r.returncode, 0, r.stderr[-2000:])
-            with open(csv_path) as f:
-                rows = list(csv.DictReader(f))
-        self.assertEqual(len(rows), 9)
-        for row in rows:
-            with self.subTest(snrs=row["snrs"], receiver=row["receiver"]):
-                self.assertLessEqual(abs(float(row["diff"])), float(row["half95"]) + 0.003, row)
-                self.assertGreater(float(row["cpp"]), 0.5)
+        families = [(DEEPBROADCAST or os.path.join(SOURCE, "models", "deepbroadcast"), "3000"),
+                    (os.path.join(SOURCE, "models", "deepbroadcast_16qam"), "2000")]  # the digital (indices) chain
+        for models, images in families:
+            with tempfile.TemporaryDirectory() as d:
+                csv_path = os.path.join(d, "cross.csv")
+                env = dict(os.environ, PYTHONPATH=os.path.join(SOURCE, "python"), OPENBLAS_NUM_THREADS="1")
+                r = subprocess.run([sys.executable, "-m", "semcom_train.deepbroadcast", "crosscheck", "--models",
+                                    models, "--images", images, "--semcom", os.path.abspath(SEMCOM), "--csv", csv_path],
+                                   cwd=SOURCE, env=env, capture_output=True, text=True, timeout=600)
+                self.assertEqual(r.returncode, 0, r.stderr[-2000:])
+                with open(csv_path) as f:
+                    rows = list(csv.DictReader(f))
+            self.assertEqual(len(rows), 9)
+            for row in rows:
+                with self.subTest(models=models, snrs=row["snrs"], receiver=row["receiver"]):
+                    self.assertLessEqual(abs(float(row["diff"])), float(row["half95"]) + 0.003, row)
+                    self.assertGreater(float(row["cpp"]), 0.5)
 
     def test_bad_input(self):
         cases = [(["--snr", "1,2,3"], "serves 2"), (["--models", "/nowhere/x"], "model not found"),
