@@ -125,6 +125,58 @@ def snr_sensitivity(model, cfg, test, batch=1000, seed=0):
     return {k: torch.cat(v).mean().item() for k, v in changes.items()}
 
 
+def bottleneck_stats(model, cfg, test, seed=0):
+    """Per receiver of a model with the variational bottleneck: the variance of mu over the test
+    images (mean over dimensions), E[sigma^2], their ratio in dB (how much noise the bottleneck
+    adds to its own code) and the KL rate in nats and bits per image (what the code could carry),
+    with the SNRs drawn per image from the training range."""
+    model.eval()
+    gen = torch.Generator().manual_seed(seed)
+    lo, hi = model.snr_lo, model.snr_hi
+    snr = lo + (hi - lo) * torch.rand(len(test), len(cfg.receivers), generator=gen)
+    out = []
+    with torch.no_grad():
+        feat = model.extractor(test.images)
+        s = model.snr_inputs(snr)
+        for i, tce in enumerate(model.tces):
+            mu, sigma = tce(feat, s[:, i:i + 1])
+            kl = (0.5 * (mu ** 2 + sigma ** 2 - 1.0).sum(1) - torch.log(sigma).sum(1)).mean().item()
+            var_mu, e_sigma2 = mu.var(0).mean().item(), (sigma ** 2).mean().item()
+            out.append({"receiver": i + 1, "var_mu": var_mu, "e_sigma2": e_sigma2,
+                        "code_snr_db": 10 * math.log10(var_mu / e_sigma2), "kl_nats": kl, "kl_bits": kl / math.log(2)})
+    return out
+
+
+def channel_bits(n, snr_db):
+    """Bits per image n complex uses can carry at snr_db (AWGN capacity): the channel's bottleneck."""
+    return n * math.log2(1 + 10 ** (snr_db / 10))
+
+
+def cmd_bottleneck(args):
+    torch.set_num_threads(args.threads)
+    test = data.load("fashion-mnist", "test").subset(args.images)
+    rows = []
+    for run in args.runs:
+        case, variant, seed = parse_run(run)
+        model, cfg, _ = train.load_trained(None, os.path.join(args.checkpoints, run), test)
+        if not getattr(model, "probabilistic", False):
+            raise ValueError(f"{run}: variant {variant} has no variational bottleneck")
+        for r in bottleneck_stats(model, cfg, test):
+            rows.append(dict(r, run=run, case=case, variant=variant, seed=seed))
+            print(f"{run} rx{r['receiver']}: var(mu) {r['var_mu']:.2f}, E[sigma^2] {r['e_sigma2']:.3f} "
+                  f"({r['code_snr_db']:.1f} dB), KL {r['kl_nats']:.0f} nats = {r['kl_bits']:.0f} bits per image")
+    n = cfg.channel_uses
+    print(f"the channel carries at most {channel_bits(n, -5):.1f} bits per image at -5 dB, "
+          f"{channel_bits(n, 19):.1f} at 19 dB ({n} complex uses)")
+    path = os.path.join(args.results, "bottleneck.csv")
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=["run", "case", "variant", "seed", "receiver", "var_mu", "e_sigma2",
+                                          "code_snr_db", "kl_nats", "kl_bits"])
+        w.writeheader()
+        w.writerows(rows)
+    print(f"wrote {path}")
+
+
 def parse_run(name):
     m = RUN_NAME.match(name)
     if not m:
@@ -546,6 +598,13 @@ def main(argv=None):
     p = sub.add_parser("plot", help="accuracy / PSNR against own SNR per case (PNG) and grid_all.csv")
     p.add_argument("--results", default="results/deepbroadcast")
     p.set_defaults(func=cmd_plot)
+    b = sub.add_parser("bottleneck", help="how much the variational bottleneck compresses (bottleneck.csv)")
+    b.add_argument("runs", nargs="+")
+    b.add_argument("--checkpoints", default=os.environ.get("SEMCOM_CHECKPOINTS", "checkpoints"))
+    b.add_argument("--results", default="results/deepbroadcast")
+    b.add_argument("--images", type=int, default=None)
+    b.add_argument("--threads", type=int, default=1)
+    b.set_defaults(func=cmd_bottleneck)
     c = sub.add_parser("crosscheck", help="the C++ flowgraph (semcom simulate) against Python on the exported models")
     c.add_argument("--models", default="models/deepbroadcast", help="model prefix (PREFIX_encoder.pt, PREFIX_rxK.pt)")
     c.add_argument("--snrs", nargs="+", default=["15,10,-5", "4,4,4", "19,-2,10"],

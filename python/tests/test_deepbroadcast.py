@@ -229,3 +229,11 @@ def test_digital_training_penalises_power_above_one(test_set):
     assert abs(stats["power"] / 32 - 1.8) < 0.05
     loss.backward()
     assert model.fusion[2].bias.grad.sum() > 0  # descending lowers the power
+
+
+def test_bottleneck_stats_and_channel_bits(test_set):
+    model = build(cfg_of(), test_set)
+    rows = deepbroadcast.bottleneck_stats(model, cfg_of(), test_set.subset(64))
+    assert [r["receiver"] for r in rows] == [1, 2, 3]
+    assert all(r["kl_nats"] > 0 and r["e_sigma2"] > 0 for r in rows)
+    assert abs(deepbroadcast.channel_bits(8, 0.0) - 8.0) < 1e-9  # log2(1 + 1) per use
