@@ -41,7 +41,7 @@ extra_plan() {
 if [ "$plan" = extra ]; then lines=$(extra_plan)
 elif [ -n "$plan" ]; then lines=$(grep -v '^#' "$plan")
 else lines=$(default_plan); fi
-mkdir -p checkpoints/logs
+mkdir -p checkpoints/logs checkpoints/locks
 run_one() {
     local config="$1" variant="$2" seed="$3" extra="${4:-}"
     local name="${config}_variant${variant}_seed${seed}"
@@ -51,6 +51,9 @@ run_one() {
         name="${name}_$(echo "${extra%%=*}" | tr -d _)${extra#*=}"
     fi
     if [ -f "checkpoints/$name/weights.pt" ]; then echo "done already: $name"; return 0; fi
+    # another runner on the same plan (--jobs across processes) may hold it
+    if ! mkdir "checkpoints/locks/$name" 2>/dev/null; then echo "in progress elsewhere: $name"; return 0; fi
+    trap 'rmdir "checkpoints/locks/$name" 2>/dev/null' RETURN
     echo "training $name"
     PYTHONPATH=python OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 nice /usr/bin/python3 -m semcom_train train \
         --config "python/configs/$config.yaml" "${sets[@]}" --threads 1 \
