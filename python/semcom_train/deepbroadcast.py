@@ -16,10 +16,11 @@ The grid (whole test set, 10 000 images): for each receiver and each of its SNRs
 - `others10`: every other receiver at 10 dB;
 - `othersgrid`: every other receiver's SNR drawn per image uniformly from GRID_DB (the average over
   the others' grid, as the paper's legends; a Monte Carlo average over 10 000 images);
-- `told+6` / `told-6`: as othersgrid, but the encoder is told every SNR 6 dB off the truth (clamped
-  to the training range as always): the cost of stale or wrong feedback.
+- `told+6` / `told-6` (encoders with SNR inputs, cases B and C): as othersgrid, but the encoder is
+  told every SNR 6 dB off the truth (clamped to the training range as always): the cost of stale or
+  wrong feedback.
 The encoder is told the true SNRs otherwise. The noise, the fading and the others' SNRs come from
-generators seeded by (mode, receiver, SNR), the same for every model: comparisons are paired.
+generators seeded by (receiver, SNR), the same for every model and mode: comparisons are paired.
 """
 
 import argparse
@@ -205,7 +206,8 @@ def cmd_grid(args):
             failed.append(run)
             continue
         # an encoder without SNR inputs sends the same symbols whatever it is told: no told rows
-        takes_snr = cfg.variant not in ("mtoc", "unicast")
+        # (case A: its question is PSNR against the serial JSCC; no told rows either, they cost most there)
+        takes_snr = cfg.variant not in ("mtoc", "unicast") and case != "A"
         rows = evaluate_grid(model, cfg, test, modes=MODES if takes_snr else
                              {k: v for k, v in MODES.items() if not k.startswith("told")})
         if variant != "unicast":
