@@ -151,7 +151,8 @@ def test_summary_pairs_seeds_and_reports_targets():
     assert p["seeds"] == 3 and abs(p["mean"] - 0.02) < 1e-9
     assert abs(p["half"] - 4.303 * p["std"] / math.sqrt(3)) < 1e-12
     text = "\n".join(deepbroadcast.summary_lines(rows))
-    assert "DeepBroadcast − mtoc ≥ 1 pt" in text and "| yes |" in text
+    assert "DeepBroadcast − mtoc ≥ 1 pt" in text and "| yes (mean only" in text  # +2 pt, interval [-0.5, 4.5]
+    assert deepbroadcast.met(p, 0.03) == "**no**" and deepbroadcast.met(p, 0.0) == "yes (mean only: the interval reaches below)"
 
 
 def test_smoke_training_exports_an_analog_all_receivers_family(test_set, tmp_path):
