@@ -5,8 +5,9 @@
 # with `kill -- -PGID` (the whole group: xargs goes on launching otherwise).
 #   scripts/deepbroadcast_runs.sh [--jobs 2] [--plan FILE|extra] [--dry-run]
 # The default plan: case C (deepbroadcast, mtoc, mtoc_snr, unicast, e2e), case B (deepbroadcast,
-# mtoc, wlca, wgcf) and case A (deepbroadcast e2e, mtoc), seeds 1-3; `--plan extra`: the digital
-# variant (deepbroadcast_c16qam) and MTOC at its own size (match_params=false), seeds 1-3.
+# mtoc, wlca, wgcf), seeds 1-3, and case A (deepbroadcast e2e, mtoc), seeds 1-2; `--plan extra`:
+# the digital variant (deepbroadcast_c16qam) and MTOC at its own size (match_params=false), seeds
+# 1-3, and the decoder_snr experiment (seed 1). Run two runners on one plan for two cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=2
@@ -17,7 +18,7 @@ while [ $# -gt 0 ]; do
         --jobs) jobs="$2"; shift 2 ;;
         --plan) plan="$2"; shift 2 ;;
         --dry-run) dry=1; shift ;;
-        -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "deepbroadcast_runs.sh: unknown argument '$1' (--help)" >&2; exit 2 ;;
     esac
 done
@@ -28,7 +29,7 @@ default_plan() {
     for seed in 1 2 3; do
         for v in deepbroadcast mtoc wlca wgcf; do echo "deepbroadcast_b $v $seed"; done
     done
-    for seed in 1 2 3; do
+    for seed in 1 2; do  # case A: two seeds (each run is ~8 CPU-minutes)
         for v in e2e mtoc; do echo "deepbroadcast_a $v $seed"; done
     done
 }
@@ -37,6 +38,8 @@ extra_plan() {
         echo "deepbroadcast_c16qam deepbroadcast $seed"
         echo "deepbroadcast_c mtoc $seed match_params=false"
     done
+    echo "deepbroadcast_c deepbroadcast 1 decoder_snr=true"
+    echo "deepbroadcast_c mtoc 1 decoder_snr=true"
 }
 if [ "$plan" = extra ]; then lines=$(extra_plan)
 elif [ -n "$plan" ]; then lines=$(grep -v '^#' "$plan")
