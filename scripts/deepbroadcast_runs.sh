@@ -7,7 +7,7 @@
 # The default plan: case C (deepbroadcast, mtoc, mtoc_snr, unicast, e2e), case B (deepbroadcast,
 # mtoc, wlca, wgcf), seeds 1-3, and case A (deepbroadcast e2e, mtoc), seeds 1-2; `--plan extra`:
 # the digital variant (deepbroadcast_c16qam) and MTOC at its own size (match_params=false), seeds
-# 1-3, and the decoder_snr experiment (seed 1). Run two runners on one plan for two cores.
+# 1-3, the decoder_snr experiment and beta 1e-2 / 0.1 (seed 1). Two runners on one plan use two cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=2
@@ -40,6 +40,8 @@ extra_plan() {
     done
     echo "deepbroadcast_c deepbroadcast 1 decoder_snr=true"
     echo "deepbroadcast_c mtoc 1 decoder_snr=true"
+    echo "deepbroadcast_c deepbroadcast 1 kl_beta=0.01"
+    echo "deepbroadcast_c deepbroadcast 1 kl_beta=0.1"
 }
 if [ "$plan" = extra ]; then lines=$(extra_plan)
 elif [ -n "$plan" ]; then lines=$(grep -v '^#' "$plan")
