@@ -45,16 +45,13 @@ RUN_NAME = re.compile(r"^deepbroadcast_(?P<case>[a-z])(?P<suffix>[a-z0-9]*)_vari
 FIELDS = ["case", "variant", "seed", "receiver", "task", "channel", "mode", "snr_db", "accuracy", "psnr_db"]
 
 
-def link(model, cfg, images, told, true, generators):
-    """Per receiver: (logits or None, image or None) for these images with the encoder told `told`
-    [B, N] and the channels at `true` [B, N]."""
+def link(model, cfg, r, images, told, true, generator):
+    """Receiver r's (logits or None, image or None) for these images with the encoder told `told`
+    [B, N] and the channels at `true` [B, N]; only receiver r's channel and decoder run."""
     sent, _, _ = model.encode(images, told)
-    out = []
-    for i, rx in enumerate(cfg.receivers):
-        seen = through_channel(sent[i], true[:, i], rx.channel, generators[i])
-        y = model.decode(i, seen, true)
-        out.append((None, y) if rx.task == "image" else (y, None))
-    return out
+    rx = cfg.receivers[r]
+    y = model.decode(r, through_channel(sent[r], true[:, r], rx.channel, generator), true)
+    return (None, y) if rx.task == "image" else (y, None)
 
 
 def evaluate_grid(model, cfg, test, batch=1000, grid=GRID_DB, modes=MODES):
@@ -71,7 +68,7 @@ def evaluate_grid(model, cfg, test, batch=1000, grid=GRID_DB, modes=MODES):
                     # the same draws in every mode (the wrong-SNR modes pair with othersgrid)
                     seed = 1000 * r + s_index
                     others = torch.Generator().manual_seed(seed)
-                    gens = [torch.Generator().manual_seed(seed * 10 + k + 1) for k in range(n_rx)]
+                    noise = torch.Generator().manual_seed(seed * 10 + r + 1)
                     correct, psnr = 0, []
                     for i in range(0, len(test), batch):
                         x = test.images[i:i + batch]
@@ -82,7 +79,7 @@ def evaluate_grid(model, cfg, test, batch=1000, grid=GRID_DB, modes=MODES):
                             true = grid_t[torch.randint(0, len(grid), (b, n_rx), generator=others)]
                         true[:, r] = snr
                         told = true + offset
-                        logits, image = link(model, cfg, x, told, true, gens)[r]
+                        logits, image = link(model, cfg, r, x, told, true, noise)
                         if image is not None:
                             psnr.append(metrics.psnr(x, image))
                         else:

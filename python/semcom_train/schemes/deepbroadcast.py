@@ -385,7 +385,7 @@ class DeepBroadcastScheme(Scheme):
             labels = dataset_labels.get(rx.task)
             if labels is None:  # binary
                 from .. import data
-                labels = data.binary_labels(fine, "fashion-mnist")
+                labels = data.binary_labels(fine, cfg.dataset)
             logits = model.decode(i, seen, snr)
             ce = F.cross_entropy(logits, labels)
             # eq. (19): recovery dominates, the classification users weigh 1e-3 (case A)
