@@ -197,6 +197,19 @@ class Config:
     match_params: bool = _opt(True, _bool, doc="DeepBroadcast baselines: widen the serial encoder's hidden "
                               "layer until the parameter count matches DeepBroadcast's")
 
+    # --- U-DeepSC ---
+    encoder_layers: int = _opt(4, _int, doc="U-DeepSC: Transformer encoder blocks (selection before the last two)")
+    decoder_layers: int = _opt(6, _int, doc="U-DeepSC: decoder layers, each with an exit head")
+    code_dim: int = _opt(32, _int, doc="U-DeepSC: features per token before quantisation (D)")
+    codebook_size: int = _opt(16, _int, doc="U-DeepSC: codewords (16: one index = one 16QAM point)")
+    index_groups: int = _opt(4, _int, doc="U-DeepSC: indices per kept token (product quantisation, D / G each)")
+    ratio_weight: float = _opt(10.0, _float, doc="U-DeepSC: weight of the keep-ratio loss (eq. 18)")
+    rho_l1: float = _opt(0.1, _float, doc="U-DeepSC: weight of the l1 penalty on rho (fewer tokens)")
+    da_weight: float = _opt(0.1, _float, doc="U-DeepSC: weight of the bounded domain-adaptation loss (0: off)")
+    lcm_kappa: float = _opt(0.1, _float, doc="U-DeepSC: RMSE scale of the recovery certainty target (eq. 9)")
+    hard_decisions: bool = _opt(False, _bool, doc="U-DeepSC: train on hard index decisions (the official code)")
+    selection: bool = _opt(True, _bool, doc="U-DeepSC: dynamic feature selection (false: every token sent)")
+
     def replace(self, **changes):
         return dataclasses.replace(self, **changes)
 

@@ -49,12 +49,12 @@ def manifest(name, scheme, role, transmit, inputs, outputs, channel_uses, receiv
     }
 
 
-def write(module, example, path, manifest):
-    """Traces module on example, saves it at path and its manifest (with file and sha256) beside
-    it; returns the manifest."""
+def write(module, example, path, manifest, script=False):
+    """Traces (or scripts) module on example, saves it at path and its manifest (with file and
+    sha256) beside it; returns the manifest."""
     module.eval()
     with torch.no_grad():
-        traced = torch.jit.trace(module, example, check_trace=True)
+        traced = torch.jit.script(module) if script else torch.jit.trace(module, example, check_trace=True)
     traced.save(path)
     manifest = dict(manifest, file=os.path.basename(path), sha256=sha256(path))
     with open(os.path.splitext(path)[0] + ".json", "w") as f:
@@ -84,7 +84,8 @@ def export(model, cfg, dataset, out_dir, command, images=1000):
         doc = manifest(f"{cfg.name}_{m.suffix}", scheme.name, m.role, m.transmit, m.inputs, m.outputs,
                        cfg.channel_uses, receiver=m.receiver, tasks=m.tasks, metrics=metrics, **common)
         doc.update(extras)
-        manifests.append(write(m.module, m.example, os.path.join(out_dir, f"{cfg.name}_{m.suffix}.pt"), doc))
+        manifests.append(write(m.module, m.example, os.path.join(out_dir, f"{cfg.name}_{m.suffix}.pt"), doc,
+                               m.script))
     return manifests
 
 
@@ -114,7 +115,7 @@ def reload_check(cfg, dataset, out_dir):
     again = scheme.measure(cfg, enc, decs, dataset, images, seed)
     rows = []
     for r, m in enumerate(mans):
-        for key in ("accuracy", "psnr_db", "ssim"):
+        for key in ("accuracy", "psnr_db", "ssim", "mean_exit_layer", "symbols_per_image"):
             if key not in m["metrics"]:  # a scheme without image output (asc) has no PSNR/SSIM
                 continue
             rows.append((r + 1, key, m["metrics"][key], again[r + 1][key]))

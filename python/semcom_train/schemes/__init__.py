@@ -70,4 +70,4 @@ def _builtin():
     global _loaded
     if not _loaded:
         _loaded = True
-        from . import asc, cm, deepbroadcast, deepscm, mijscc  # noqa: F401  (each registers itself)
+        from . import asc, cm, deepbroadcast, deepscm, mijscc, udeepsc  # noqa: F401  (each registers itself)

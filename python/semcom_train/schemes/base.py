@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from .. import channels
 
 SNR_INPUTS = ("none", "own", "all_receivers")
-SIDE_INFO = ("quantizer_range", "end_index")
+SIDE_INFO = ("quantizer_range", "end_index", "keep_mask")
 
 
 @dataclass
@@ -75,6 +75,7 @@ class ExportModule:
     transmit: Transmit
     receiver: Optional[int] = None
     tasks: Optional[List[str]] = None
+    script: bool = False  # torch.jit.script instead of trace (modules with exported methods)
 
 
 def labels_of(dataset, task):
