@@ -50,6 +50,16 @@ void check_layout(const CodebookLayout& l)
     const std::size_t max = std::numeric_limits<std::size_t>::max();
     if (l.tokens > max / l.receivers || l.groups > max / (l.receivers * l.tokens))
         throw std::invalid_argument("codebook layout: receivers x tokens x groups overflows");
+    if (!l.sent_groups.empty()) {
+        if (l.sent_groups.size() != l.receivers)
+            throw std::invalid_argument("codebook layout: " + std::to_string(l.sent_groups.size()) +
+                                        " sent_groups entries for " + std::to_string(l.receivers) + " receivers");
+        for (std::size_t r = 0; r < l.receivers; ++r)
+            if (l.sent_groups[r] < 1 || l.sent_groups[r] > l.groups)
+                throw std::invalid_argument("codebook layout: receiver " + std::to_string(r) + " sends " +
+                                            std::to_string(l.sent_groups[r]) + " indices per token (1.." +
+                                            std::to_string(l.groups) + ")");
+    }
 }
 
 // Kept tokens in one receiver's mask; every byte must be 0 or 1 (a corrupt header, not a guess).
@@ -186,9 +196,9 @@ Segment codebook_segment(const CodebookLayout& layout, const std::uint8_t* masks
     for (std::size_t q = 0; q < layout.receivers; ++q) {
         const std::size_t kept = kept_tokens(masks + q * layout.tokens, layout.tokens, "codebook segment", q);
         if (q < r)
-            seg.offset += kept * layout.groups;
+            seg.offset += kept * layout.sent(q);
         else if (q == r)
-            seg.length = kept * layout.groups;
+            seg.length = kept * layout.sent(q);
     }
     return seg;
 }
@@ -196,33 +206,41 @@ Segment codebook_segment(const CodebookLayout& layout, const std::uint8_t* masks
 std::size_t codebook_symbols_sent(const CodebookLayout& layout, const std::uint8_t* masks)
 {
     check_layout(layout);
-    std::size_t kept = 0;
+    std::size_t sent = 0;
     for (std::size_t q = 0; q < layout.receivers; ++q)
-        kept += kept_tokens(masks + q * layout.tokens, layout.tokens, "codebook symbols sent", q);
-    return kept * layout.groups;
+        sent += kept_tokens(masks + q * layout.tokens, layout.tokens, "codebook symbols sent", q) * layout.sent(q);
+    return sent;
 }
 
 void scatter_posteriors(const float* segment_posteriors, const std::uint8_t* mask_r, std::size_t tokens,
                         std::size_t groups, std::size_t order, float* out)
 {
+    scatter_posteriors(segment_posteriors, mask_r, tokens, groups, groups, order, out);
+}
+
+void scatter_posteriors(const float* segment_posteriors, const std::uint8_t* mask_r, std::size_t tokens,
+                        std::size_t groups, std::size_t sent_groups, std::size_t order, float* out)
+{
     if (tokens == 0 || groups == 0 || order == 0)
         throw std::invalid_argument("scatter posteriors: tokens, groups and order must all be > 0, got " +
                                     std::to_string(tokens) + ", " + std::to_string(groups) + ", " +
                                     std::to_string(order));
+    if (sent_groups < 1 || sent_groups > groups)
+        throw std::invalid_argument("scatter posteriors: " + std::to_string(sent_groups) +
+                                    " indices sent per token of " + std::to_string(groups));
     // The receiver's number is not known here; the message says which token.
     for (std::size_t t = 0; t < tokens; ++t)
         if (mask_r[t] > 1)
             throw std::invalid_argument("scatter posteriors: keep mask of token " + std::to_string(t) + " is " +
                                         std::to_string(mask_r[t]) + " (must be 0 or 1)");
     const std::size_t block = groups * order; // one token's rows
-    for (std::size_t t = 0; t < tokens; ++t, out += block) {
+    const std::size_t sent = sent_groups * order;
+    std::fill_n(out, tokens * block, 0.0f);
+    for (std::size_t t = 0; t < tokens; ++t, out += block)
         if (mask_r[t]) {
-            std::copy_n(segment_posteriors, block, out);
-            segment_posteriors += block;
-        } else {
-            std::fill_n(out, block, 0.0f);
+            std::copy_n(segment_posteriors, sent, out);
+            segment_posteriors += sent;
         }
-    }
 }
 
 } // namespace semcom

@@ -444,3 +444,37 @@ TEST(CodebookLayout, FrameRoundTripAtHighSnr)
             }
     }
 }
+
+TEST(CodebookLayout, PerReceiverSentGroups)
+{
+    // U-DeepSC: recovery sends all 4 indices of a kept token, the classes the first one
+    const CodebookLayout layout{ 3, 4, 4, { 4, 1, 1 } };
+    const std::uint8_t masks[12] = { 1, 1, 0, 1, 0, 1, 1, 0, 1, 1, 1, 1 };
+    EXPECT_EQ(codebook_segment(layout, masks, 0).length, 12u);
+    EXPECT_EQ(codebook_segment(layout, masks, 1).offset, 12u);
+    EXPECT_EQ(codebook_segment(layout, masks, 1).length, 2u);
+    EXPECT_EQ(codebook_segment(layout, masks, 2).offset, 14u);
+    EXPECT_EQ(codebook_segment(layout, masks, 2).length, 4u);
+    EXPECT_EQ(codebook_symbols_sent(layout, masks), 18u);
+    for (const auto& bad : { std::vector<std::size_t>{ 4, 1 }, std::vector<std::size_t>{ 4, 0, 1 },
+                             std::vector<std::size_t>{ 4, 5, 1 } })
+        EXPECT_THROW(codebook_segment(CodebookLayout{ 3, 4, 4, bad }, masks, 0), std::invalid_argument);
+
+    // scatter: one row per kept token lands on its first group; the others stay zero
+    const std::size_t tokens = 4, groups = 4, order = 2;
+    const std::uint8_t mask[tokens] = { 0, 1, 1, 0 };
+    const std::vector<float> seg = { 1, 2, 3, 4 }; // token 1's row, token 2's row
+    std::vector<float> out(tokens * groups * order, std::nanf(""));
+    scatter_posteriors(seg.data(), mask, tokens, groups, 1, order, out.data());
+    for (std::size_t row = 0; row < tokens * groups; ++row)
+        for (std::size_t k = 0; k < order; ++k) {
+            float want = 0.0f;
+            if (row == 1 * groups)
+                want = seg[k];
+            if (row == 2 * groups)
+                want = seg[order + k];
+            EXPECT_EQ(out[row * order + k], want) << "row " << row;
+        }
+    EXPECT_THROW(scatter_posteriors(seg.data(), mask, tokens, groups, 5, order, out.data()), std::invalid_argument);
+    EXPECT_THROW(scatter_posteriors(seg.data(), mask, tokens, groups, 0, order, out.data()), std::invalid_argument);
+}

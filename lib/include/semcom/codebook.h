@@ -83,7 +83,12 @@ private:
  */
 struct CodebookLayout {
     std::size_t receivers, tokens, groups;
+    //! Indices each receiver's task sends per kept token: the first sent_groups[r] of the token's
+    //! `groups` (U-DeepSC: recovery all 4, the classes 1); empty = `groups` for every receiver.
+    std::vector<std::size_t> sent_groups = {};
     std::size_t slots() const { return receivers * tokens * groups; } //!< the frame's channel uses
+    //! Receiver r's indices per kept token.
+    std::size_t sent(std::size_t r) const { return sent_groups.empty() ? groups : sent_groups[r]; }
 };
 
 //! A run of symbols within a frame: [offset, offset + length).
@@ -92,13 +97,14 @@ struct Segment {
 };
 
 //! Where receiver r's symbols sit in a frame (slot offset and count), from the keep masks of all
-//! receivers (masks: receivers*tokens bytes, receiver-major, each 0 or 1): offset = groups x the
-//! tokens kept by receivers 0..r-1, length = groups x the tokens r keeps. invalid_argument naming
-//! the problem for a mask value other than 0/1 (in any receiver's mask: a corrupt mask moves every
-//! later segment), r out of range, or a layout with a zero field.
+//! receivers (masks: receivers*tokens bytes, receiver-major, each 0 or 1): offset = the sum over
+//! receivers q < r of sent(q) x the tokens q keeps, length = sent(r) x the tokens r keeps.
+//! invalid_argument naming the problem for a mask value other than 0/1 (in any receiver's mask: a
+//! corrupt mask moves every later segment), r out of range, or a layout with a zero field or
+//! sent_groups not one entry in 1..groups per receiver.
 Segment codebook_segment(const CodebookLayout& layout, const std::uint8_t* masks, std::size_t r);
 
-//! Symbols the frame really sends: sum over receivers of kept tokens x groups (same checks).
+//! Symbols the frame really sends: sum over receivers of kept tokens x sent(r) (same checks).
 std::size_t codebook_symbols_sent(const CodebookLayout& layout, const std::uint8_t* masks);
 
 //! Scatter receiver r's segment posteriors (segment.length rows of K = \p order) to the decoder's
@@ -108,6 +114,10 @@ std::size_t codebook_symbols_sent(const CodebookLayout& layout, const std::uint8
 //! tokens/groups/order or a mask value other than 0/1 (before anything is written).
 void scatter_posteriors(const float* segment_posteriors, const std::uint8_t* mask_r, std::size_t tokens,
                         std::size_t groups, std::size_t order, float* out);
+//! The same for a receiver that sends the first \p sent_groups of each kept token's \p groups
+//! indices (its segment has sent_groups rows per kept token); the other rows are zero.
+void scatter_posteriors(const float* segment_posteriors, const std::uint8_t* mask_r, std::size_t tokens,
+                        std::size_t groups, std::size_t sent_groups, std::size_t order, float* out);
 
 } // namespace semcom
 
