@@ -104,6 +104,10 @@ class Receiver:
     snr_db: Union[float, List[float]] = _req(_snr, doc="training SNR in dB, or [low, high] drawn per image")
     channel: str = _opt("awgn", _str, doc="awgn, rayleigh or rician:K")
     lam: float = _opt(100.0, _float, key="lambda", doc="weight of the image MSE against the task's CE")
+    index_groups: Optional[int] = _opt(None, _optional(_int), doc="U-DeepSC: indices sent per kept token for this "
+                                       "task (the first g of the config's index_groups; default all)")
+    rho_l1: Optional[float] = _opt(None, _optional(_float), doc="U-DeepSC: this task's l1 weight on rho "
+                                   "(default the config's rho_l1)")
     eval_snr_db: Optional[float] = _opt(None, _optional(_float),
                                         doc="SNR of the metrics at export (default: snr_db, or its high end)")
 

@@ -83,7 +83,7 @@ def measure_run(name, dataset, images, modes, seed=0, batch=500, checkpoints="ch
                                             selection=(mode != "all"))
                     per_exit.append(torch.stack([task_metric(rx.task, o, x, lab) for o, _ in outs], 1))
                     cert.append(torch.stack([c for _, c in outs], 1))
-                    symbols.append(keep.sum(1) * net.codebook.groups)
+                    symbols.append(keep.sum(1) * net.task_groups[t])
                 m = torch.cat(per_exit)      # [images, L]
                 c = torch.cat(cert)
                 s = torch.cat(symbols).float().mean().item()

@@ -93,7 +93,7 @@ def test_packed_frame_segments_and_high_snr_link_is_noiseless(test_set):
     with torch.no_grad():
         packed, keep = enc(x, torch.tensor([snrs]).expand(6, -1))
     assert packed.shape == (6, 3 * 49 * 4) and keep.shape == (6, 3 * 49)
-    sent = keep.view(6, 3, 49).sum((1, 2)) * 4
+    sent = (keep.view(6, 3, 49).sum(2) * torch.tensor([net.task_groups])).sum(1)
     for i in range(6):
         assert (packed[i, int(sent[i]):] == 0).all()                # nothing after the last kept slot
         # segment r = receiver r's kept tokens' indices in raster order
@@ -102,13 +102,13 @@ def test_packed_frame_segments_and_high_snr_link_is_noiseless(test_set):
             with torch.no_grad():
                 z, k, _, _ = net.encoder(x[i:i + 1], torch.tensor([[snrs[t]]]), t)
             idx = net.labels[net.codebook.nearest(z)][0]
-            want = idx[k[0].repeat_interleave(4) > 0]
+            want = idx[net.slot_mask(k, t)[0] > 0]
             assert packed[i, off:off + len(want)].tolist() == want.tolist()
             off += len(want)
     # at 60 dB the soft link gives the noiseless posteriors: the decoders' outputs agree
     decs = [net.task_decoders[t] for t in range(3)]
     with torch.no_grad():
-        res = U.radio_link(enc, decs, x, [60.0] * 3, net.point_log_prior(), threshold=1.0)
+        res = U.radio_link(enc, decs, x, [60.0] * 3, net.point_log_prior(), threshold=1.0, task_groups=net.task_groups)
         for t in range(3):
             outs, keep_t = get("udeepsc").run(net, x, 60.0, t, noiseless=True)
             torch.testing.assert_close(res[t][0], outs[-1][0], atol=1e-4, rtol=1e-4)

@@ -404,6 +404,16 @@ class UDeepSCNet(nn.Module):
         self.lcms = nn.ModuleList([nn.Sequential(nn.Linear(d + 2, 64), nn.ReLU(), nn.Linear(64, 1)) for _ in tasks])
         self.task_decoders = nn.ModuleList([TaskDecoder(self, t) for t in range(len(tasks))])
         self.hard = cfg.hard_decisions
+        g = cfg.index_groups
+        self.task_groups = [rx.index_groups if rx.index_groups is not None else g for rx in cfg.receivers]
+        if any(not 1 <= k <= g for k in self.task_groups):
+            raise ValueError(f"udeepsc: a receiver's index_groups must be in 1..{g} (the config's index_groups)")
+
+    def slot_mask(self, keep, t: int):
+        """[B, N*G]: 1 for the slots task t sends (its first g_t groups of each kept token)."""
+        g = self.codebook.groups
+        groups = (torch.arange(g, device=keep.device) < self.task_groups[t]).to(keep.dtype)
+        return (keep.unsqueeze(-1) * groups).reshape(keep.shape[0], -1)
 
     def point_log_prior(self):
         """[K]: log prior of each constellation point (the usage of the codeword on it)."""
@@ -500,6 +510,10 @@ class UDeepSCScheme(Scheme):
     def tasks(self, cfg):
         return [rx.task for rx in cfg.receivers]
 
+    @staticmethod
+    def task_groups(cfg):
+        return [rx.index_groups if rx.index_groups is not None else cfg.index_groups for rx in cfg.receivers]
+
     def build(self, cfg, dataset):
         tasks = self.tasks(cfg)
         for t in tasks:
@@ -520,7 +534,7 @@ class UDeepSCScheme(Scheme):
         return stats
 
     # --- the link ---
-    def link(self, net, z, snr_db, keep, generator=None, hard=None, noiseless=False):
+    def link(self, net, t, z, snr_db, keep, generator=None, hard=None, noiseless=False):
         """Pre-VQ features z [B, N, D] through VQ, the 16QAM channel at snr_db [B, 1] and the
         demapper -> (posteriors over the constellation points [B, N*G, K], points sent [B, N*G],
         VQ loss, the pre-VQ groups [B, N*G, D/G]). Dropped tokens are not sent (zero posteriors)."""
@@ -538,7 +552,7 @@ class UDeepSCScheme(Scheme):
             post = posteriors(s + noise * torch.sqrt(nv / 2), nv, pts, net.point_log_prior())
             if net.hard if hard is None else hard:
                 post = F.one_hot(post.argmax(-1), k).to(z.dtype)
-        post = post * keep.repeat_interleave(cb.groups, 1).unsqueeze(-1)
+        post = post * net.slot_mask(keep, t).unsqueeze(-1)
         zs = cb.split(z)
         e = cb.codes[idx]
         vq = ((zs.detach() - e) ** 2).mean() + 0.25 * ((zs - e.detach()) ** 2).mean()
@@ -551,7 +565,7 @@ class UDeepSCScheme(Scheme):
         b = post.shape[0]
         code = torch.matmul(post, dec.codes_by_point())
         if zs is not None:
-            code = code + (zs - zs.detach()) * keep.repeat_interleave(net.codebook.groups, 1).unsqueeze(-1)
+            code = code + (zs - zs.detach()) * net.slot_mask(keep, t).unsqueeze(-1)
         code = code.reshape(b, dec.n, -1)
         k = keep.unsqueeze(-1)
         memory = k * dec.input(code) + (1.0 - k) * dec.mask_token + dec.pos
@@ -576,9 +590,10 @@ class UDeepSCScheme(Scheme):
         for t, rx in enumerate(cfg.receivers):
             z, keep, fractions, rho = net.encoder(images, snr, t)
             self.maybe_restart(net, z)
-            post, idx, vq, zs = self.link(net, z, snr, keep)
+            post, idx, vq, zs = self.link(net, t, z, snr, keep)
             ratio = sum(((rho[:, 0] ** (q + 1) - f) ** 2).mean() for q, f in enumerate(fractions))
-            loss = loss + 0.25 * 4 * vq + cfg.ratio_weight * ratio + cfg.rho_l1 * rho.mean()
+            l1 = rx.rho_l1 if rx.rho_l1 is not None else cfg.rho_l1
+            loss = loss + vq + cfg.ratio_weight * ratio + l1 * rho.mean()
             feats.append(F.normalize(z.reshape(b, -1, z.shape[-1]), dim=-1))
             outs = self.task_outputs(net, t, post, zs, keep, snr)
             L = len(outs)
@@ -684,7 +699,7 @@ class UDeepSCScheme(Scheme):
         z, keep, _, _ = net.encoder(images, snr, task, selection)
         if keep_override is not None:
             keep = keep_override
-        post, _, _, zs = self.link(net, z, snr, keep, generator, hard, noiseless)
+        post, _, _, zs = self.link(net, task, z, snr, keep, generator, hard, noiseless)
         outs = self.task_outputs(net, task, post, zs, keep, snr)
         return [o for _, o in outs], keep
 
@@ -708,6 +723,7 @@ class UDeepSCScheme(Scheme):
         return {"codebook": {
             "size": int(net.codebook.codes.shape[0]), "dim": int(net.codebook.sub),
             "groups": int(net.codebook.groups), "tokens": int(net.encoder.n),
+            "task_groups": [int(v) for v in net.task_groups],
             "labels": [int(v) for v in net.labels],
             "point_log_prior": [round(float(v), 6) for v in net.point_log_prior()],
             "tasks": self.tasks(cfg), "decoder_layers": len(net.dec_layers),
@@ -725,7 +741,8 @@ class UDeepSCScheme(Scheme):
             rho = net.encoder.ratio[t](sigma_of(s))
             k = keep_counts(rho, net.encoder.n, 1)
             k2 = torch.minimum(keep_counts(rho, net.encoder.n, 2), k)
-            rows.append({"task": rx.task, "snr_db": [float(v) for v in snrs], "tokens": [int(v) for v in k2]})
+            rows.append({"task": rx.task, "snr_db": [float(v) for v in snrs], "tokens": [int(v) for v in k2],
+                         "symbols": [int(v) * net.task_groups[t] for v in k2]})
         return rows
 
     def encoder_module(self, model, cfg, dataset):
@@ -761,7 +778,7 @@ class UDeepSCScheme(Scheme):
         snrs = [rx.measure_snr_db for rx in cfg.receivers]
         log_prior = self.point_log_prior_of(encoder, decoders)
         with torch.no_grad():
-            res = radio_link(encoder, decoders, x, snrs, log_prior, seed, threshold)
+            res = radio_link(encoder, decoders, x, snrs, log_prior, seed, threshold, task_groups=self.task_groups(cfg))
         out = {}
         for r, rx in enumerate(cfg.receivers):
             output, layers, symbols = res[r]
@@ -793,6 +810,11 @@ class CodebookEncoder(nn.Module):
         super().__init__()
         self.encoder, self.codebook, self.tasks = net.encoder, net.codebook, len(net.tasks)
         self.register_buffer("labels", net.labels.clone())
+        self.task_groups = list(net.task_groups)
+
+    def slot_mask(self, keep, t: int):
+        groups = (torch.arange(self.codebook.groups) < self.task_groups[t]).to(keep.dtype)
+        return (keep.unsqueeze(-1) * groups).reshape(keep.shape[0], -1)
 
     def forward(self, image, snr_db):
         idx_all, keep_all, slots_all = [], [], []
@@ -800,7 +822,7 @@ class CodebookEncoder(nn.Module):
         for t in range(self.tasks):
             z, keep, _, _ = self.encoder(image, snr_db[:, t:t + 1], t)
             idx_all.append(self.labels[self.codebook.nearest(z)])
-            slots_all.append(keep.repeat_interleave(g, 1) > 0)
+            slots_all.append(self.slot_mask(keep, t) > 0)
             keep_all.append(keep.to(torch.int64))
         points, slot_keep = torch.cat(idx_all, 1), torch.cat(slots_all, 1)
         order = torch.argsort((~slot_keep).to(torch.int64), dim=1, stable=True)
@@ -808,11 +830,13 @@ class CodebookEncoder(nn.Module):
         return packed, torch.cat(keep_all, 1)
 
 
-def scatter_posteriors(post_sent, keep, groups):
-    """Posteriors of the sent slots [B, S, K] (kept tokens in raster order, G slots each; S >= the
-    kept count x G, the rest ignored) -> [B, N*G, K] at their token positions, zeros elsewhere."""
+def scatter_posteriors(post_sent, keep, groups, sent_groups=None):
+    """Posteriors of the sent slots [B, S, K] (kept tokens in raster order, the first
+    `sent_groups` of `groups` slots each; S >= what was sent, the rest ignored) -> [B, N*G, K] at
+    their token positions, zeros elsewhere."""
+    sent_groups = groups if sent_groups is None else sent_groups
     b, n = keep.shape
-    slot_keep = keep.repeat_interleave(groups, 1) > 0
+    slot_keep = (keep.unsqueeze(-1) * (torch.arange(groups) < sent_groups).to(keep.dtype)).reshape(b, -1) > 0
     out = post_sent.new_zeros(b, n * groups, post_sent.shape[-1])
     for i in range(b):
         pos = slot_keep[i].nonzero().flatten()
@@ -820,7 +844,7 @@ def scatter_posteriors(post_sent, keep, groups):
     return out
 
 
-def radio_link(encoder, decoders, x, snrs, point_log_prior, seed=0, threshold=0.9, hard=False):
+def radio_link(encoder, decoders, x, snrs, point_log_prior, seed=0, threshold=0.9, hard=False, task_groups=None):
     """Each receiver's (output, exit layer, symbols sent) for images x through the exported modules
     as the C++ chain runs them: the encoder told `snrs` (one per receiver, dB); receiver r hears
     its segment of the packed frame (offset: the symbols of the receivers before it) through AWGN
@@ -833,7 +857,8 @@ def radio_link(encoder, decoders, x, snrs, point_log_prior, seed=0, threshold=0.
     b = len(x)
     n = keep.shape[1] // r_count
     groups = indices.shape[1] // (r_count * n)
-    counts = keep.view(b, r_count, n).sum(2) * groups          # [B, R] symbols per segment
+    sent_groups = torch.tensor(task_groups if task_groups is not None else [groups] * r_count)
+    counts = keep.view(b, r_count, n).sum(2) * sent_groups.view(1, -1)   # [B, R] symbols per segment
     offsets = torch.cumsum(counts, 1) - counts
     pts = gray_qam16()
     out = []
@@ -847,7 +872,7 @@ def radio_link(encoder, decoders, x, snrs, point_log_prior, seed=0, threshold=0.
         post = posteriors(s + noise * torch.sqrt(nv / 2), nv, pts, point_log_prior)
         if hard:
             post = F.one_hot(post.argmax(-1), post.shape[-1]).to(post.dtype)
-        post = scatter_posteriors(post, k_r, groups)
+        post = scatter_posteriors(post, k_r, groups, int(sent_groups[r]))
         output, layers = decoders[r](post, k_r.float(), told[:, r:r + 1], torch.full((b, 1), float(threshold)))
         out.append((output, layers, counts[:, r]))
     return out
