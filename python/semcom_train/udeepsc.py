@@ -14,6 +14,8 @@ grid: per run (checkpoints/NAME/weights.pt), task and test SNR (-6..18 dB), and 
   all       every token sent (no selection): the "send every feature" reference
   random    the learned count, but random tokens (is the learned choice better than chance?)
   noiseless the indices received without error (the upper bound; single-task runs: T-DeepSC)
+  randlabel soft, with the codewords put on the 16QAM points at random instead of the solved
+            labelling (does placing near codewords on near points matter?)
 (random and noiseless at 0, 6, 12, 18 dB only), it records the metric at every exit (the Fixed Layer curve), the symbols per image, and for each
 exit threshold delta_e the mean exit layer and the metric of the LCM early exit. Rows are
 appended to results/udeepsc/grid.csv (one row per run, task, SNR, mode, exit rule); a run already
@@ -35,8 +37,9 @@ from .schemes import udeepsc as U
 log = logging.getLogger("semcom_train.udeepsc")
 SNRS = [-6.0, -4.0, -2.0, 0.0, 2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 14.0, 16.0, 18.0]
 THRESHOLDS = [0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99]
-MODES = ("soft", "hard", "all", "random", "noiseless")
-SPARSE = {"random": [0.0, 6.0, 12.0, 18.0], "noiseless": [0.0, 6.0, 12.0, 18.0]}  # modes measured at a few SNRs
+MODES = ("soft", "hard", "all", "random", "noiseless", "randlabel")
+# modes measured at a few SNRs only
+SPARSE = {"random": [0.0, 6.0, 12.0, 18.0], "noiseless": [0.0, 6.0, 12.0, 18.0], "randlabel": [-6.0, 0.0, 6.0]}
 FIELDS = ["run", "seed", "model", "task", "snr_db", "mode", "exit", "mean_exit_layer", "metric",
           "symbols", "images", "certainty"]
 RESULTS = os.path.join(os.path.dirname(__file__), "..", "..", "results", "udeepsc")
@@ -64,6 +67,9 @@ def measure_run(name, dataset, images, modes, seed=0, batch=500, checkpoints="ch
                 if snr not in SPARSE.get(mode, SNRS):
                     continue
                 gen = torch.Generator().manual_seed(seed + 1000 * t + int(snr * 10) + 7)
+                solved = net.labels.clone()
+                if mode == "randlabel":  # in place: the decoders share the buffer
+                    net.labels.copy_(torch.randperm(len(solved), generator=torch.Generator().manual_seed(99)))
                 per_exit, cert, symbols = [], [], []
                 for i in range(0, images, batch):
                     x, lab = x_all[i:i + batch], labels_all[i:i + batch]
@@ -84,6 +90,7 @@ def measure_run(name, dataset, images, modes, seed=0, batch=500, checkpoints="ch
                     per_exit.append(torch.stack([task_metric(rx.task, o, x, lab) for o, _ in outs], 1))
                     cert.append(torch.stack([c for _, c in outs], 1))
                     symbols.append(keep.sum(1) * net.task_groups[t])
+                net.labels.copy_(solved)
                 m = torch.cat(per_exit)      # [images, L]
                 c = torch.cat(cert)
                 s = torch.cat(symbols).float().mean().item()

@@ -183,6 +183,18 @@ def summary(results):
             ub = [g[("single", sd, t, s, "noiseless", last)]["metric"] for sd in seeds_s if ("single", sd, t, s, "noiseless", last) in g]
             out.append(f"| {t} | {s:+.0f} | {fmt(*spread(lr))} | {fmt(*spread(rr))} | {fmt(*spread(ub))} | {fmt(*spread(lr))} |")
     out.append("")
+    # 6. labelling
+    rl = sorted({k[3] for k in g if k[4] == "randlabel"})
+    if rl:
+        out += ["## 6. The solved index labelling vs a random one (unified, soft, last exit)", "",
+                "| task | SNR dB | solved − random (per seed) |", "|---|---|---|"]
+        for t in TASKS:
+            for s in rl:
+                d = [g[("unified", sd, t, s, "soft", last)]["metric"] - g[("unified", sd, t, s, "randlabel", last)]["metric"]
+                     for sd in seeds_u if ("unified", sd, t, s, "randlabel", last) in g]
+                if d:
+                    out.append(f"| {t} | {s:+.0f} | {fmt(*spread(d))} |")
+        out.append("")
     text = "\n".join(out)
     with open(os.path.join(results, "summary.md"), "w") as f:
         f.write(text)

@@ -74,6 +74,7 @@ class Attention(nn.Module):
     def __init__(self, d: int, heads: int):
         super().__init__()
         self.heads = heads
+        self.scale = 1.0 / math.sqrt(d // heads)
         self.q = nn.Linear(d, d)
         self.kv = nn.Linear(d, 2 * d)
         self.proj = nn.Linear(d, d)
@@ -84,7 +85,7 @@ class Attention(nn.Module):
         h = self.heads
         q = self.q(x).view(b, tq, h, d // h).transpose(1, 2)
         k, v = self.kv(kv).view(b, tk, 2, h, d // h).permute(2, 0, 3, 1, 4).unbind(0)
-        a = torch.matmul(q, k.transpose(-2, -1)) * (1.0 / math.sqrt(d // h))
+        a = torch.matmul(q, k.transpose(-2, -1)) * self.scale
         if policy is None:
             w = torch.softmax(a, -1)
         else:
