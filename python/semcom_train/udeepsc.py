@@ -113,6 +113,22 @@ def measure_run(name, dataset, images, modes, seed=0, batch=500, checkpoints="ch
     return rows
 
 
+def record_parameters(results, name, checkpoints):
+    """results/udeepsc/params.csv: a run's stored parameters (shared ones once) and its tasks."""
+    path = os.path.join(results, "params.csv")
+    rows = []
+    if os.path.exists(path):
+        with open(path) as f:
+            rows = [r for r in csv.DictReader(f) if r["run"] != name]
+    net, cfg, _ = train.load_trained(None, os.path.join(checkpoints, name), data.load("fashion-mnist", "test").subset(1))
+    rows.append({"run": name, "seed": cfg.seed, "tasks": " ".join(rx.task for rx in cfg.receivers),
+                 "parameters": U.unique_param_count(net)})
+    with open(path, "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=["run", "seed", "tasks", "parameters"])
+        w.writeheader()
+        w.writerows(rows)
+
+
 def done_runs(path):
     if not os.path.exists(path):
         return set()
@@ -134,6 +150,7 @@ def cmd_grid(args):
             log.warning("%s: not trained (%s/%s/weights.pt missing); skipped", name, args.checkpoints, name)
             continue
         t0 = time.time()
+        record_parameters(args.results, name, args.checkpoints)
         rows = measure_run(name, dataset, args.images, args.modes, checkpoints=args.checkpoints)
         new = not os.path.exists(path)
         with open(path, "a", newline="") as f:

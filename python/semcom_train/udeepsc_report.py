@@ -71,6 +71,21 @@ def summary(results):
            "mean over seeds ± half their range; the first N Fashion-MNIST test images (column `images` of the grid), "
            "noise seeded alike for every model (paired).", ""]
 
+    # 0. parameters (Table II analogue)
+    ppath = os.path.join(results, "params.csv")
+    if os.path.exists(ppath):
+        with open(ppath) as f:
+            prow = list(csv.DictReader(f))
+        seed1 = min(int(r["seed"]) for r in prow)
+        uni = [int(r["parameters"]) for r in prow if len(r["tasks"].split()) > 1 and int(r["seed"]) == seed1]
+        single = {r["tasks"]: int(r["parameters"]) for r in prow if len(r["tasks"].split()) == 1 and int(r["seed"]) == seed1}
+        out += ["## 0. Parameters (Table II analogue)", "", "| model | stored parameters |", "|---|---|"]
+        out += [f"| single-task {t} | {n:,} |" for t, n in sorted(single.items())]
+        if uni and single:
+            total = sum(single.values())
+            out += [f"| single-task total | {total:,} |", f"| unified (all tasks) | {uni[0]:,} |", "",
+                    f"Unified / single-task total = **{uni[0] / total:.2f}×** (target ≤ 0.45×).", ""]
+
     # 1. unified vs single-task
     out += ["## 1. Unified vs single-task (T-DeepSC), soft posteriors, last exit", "",
             "| task | SNR dB | unified | single | unified − single (per seed) | target | met |", "|---|---|---|---|---|---|---|"]
