@@ -23,6 +23,11 @@ The models (n = 8 channel uses, images [B, 1, 4, 4]):
   single column changes every output: a runtime that feeds fewer than the three columns, or the
   same SNR in all three, gives other indices than the reference files.
 
+With --udeepsc (or write_udeepsc_family()), a tiny U-DeepSC family `udeepsc_test` (kind codebook:
+the scheme's own modules, python/semcom_train/schemes/udeepsc.py, at width 16, seeded random
+weights; the exits' certainty made to depend on the SNR so that frames exit at different layers),
+exported by semcom_train.export; the only fixture that needs the training package.
+
 With --qa (or write_qa_family()), the block QA's model family `qa_deepscm` (Fashion-MNIST
 28 x 28, n = 128, 4QAM x 16QAM at alpha 16/21, rx1 coarse + image, rx2 fine + image): seeded,
 untrained weights; the decoders first slice the received symbols onto the uniform 64QAM grid, so
@@ -335,10 +340,90 @@ def measure_family(encoder, decoders, family, data, snr_db, images=120, seed=0):
     return out
 
 
+UDEEPSC_FAMILY = "udeepsc_test"
+
+
+def write_udeepsc_family(out, images=50, seed=5):
+    """OUT/udeepsc_test_{encoder,rx1,rx2,rx3}.{pt,json}: U-DeepSC (transmit kind codebook) as
+    semcom_train exports it, small (width 16, 2 encoder blocks, 6 decoder layers, 8-dim codewords
+    in 4 groups: 588 channel uses), untrained: codewords, index labelling and point prior seeded at
+    random; each task's certainty module set to c = sigmoid(3 relu(4 snr/20 + 4 layer/L) + 0.5 relu(
+    random features) - 4), so that frames exit early, at layers that depend on the SNR. Returns the
+    prefix. Needs python/ (semcom_train) beside this file."""
+    import sys
+    source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+    sys.path.insert(0, os.path.join(source, "python"))
+    import yaml
+    from semcom_train import config, data, export, schemes
+
+    torch.manual_seed(seed)
+    with open(os.path.join(source, "python", "configs", "udeepsc.yaml")) as f:
+        raw = yaml.safe_load(f)
+    raw.update(name=UDEEPSC_FAMILY, width=16, hidden=32, encoder_layers=2, decoder_layers=6, code_dim=8)
+    cfg = config.from_dict(raw)
+    test = data.fashion_mnist("test")
+    net = schemes.get("udeepsc").build(cfg, test)
+    d = cfg.width
+    with torch.no_grad():
+        cb = net.codebook
+        cb.codes.normal_(0.0, 0.5)
+        cb.initialised.fill_(1.0)
+        usage = torch.rand(cfg.codebook_size) + 0.2
+        cb.log_prior.copy_(torch.log(usage / usage.sum()))
+        net.labels.copy_(torch.randperm(cfg.codebook_size))
+        for lcm in net.lcms:  # Linear(d + 2 -> 64), ReLU, Linear(64 -> 1) on [mean query, snr / 20, layer / L]
+            first, last = lcm[0], lcm[2]
+            first.weight.zero_()
+            first.bias.zero_()
+            last.weight.zero_()
+            first.weight[0, d] = 4.0
+            first.weight[0, d + 1] = 4.0
+            first.weight[1, :d].normal_(0.0, 1.0)
+            last.weight[0, 0] = 3.0
+            last.weight[0, 1] = 0.5
+            last.bias.fill_(-4.0)
+    os.makedirs(out, exist_ok=True)
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", torch.jit.TracerWarning)  # the encoder's traced constants are constants
+        export.export(net, cfg, test, out, "tests/make_test_models.py --udeepsc", images=images)
+    write_exit_references(out, net)
+    return os.path.join(out, UDEEPSC_FAMILY)
+
+
+EXIT_THRESHOLDS = (0.5, 0.9, 1.0)
+
+
+def write_exit_references(out, net, batch=24):
+    """For each decoder and exit threshold t: inputs (posteriors of random symbols, random keep
+    masks, SNRs uniform in 0..12 dB, t) and the saved file's forward() outputs (output, exit layer)
+    as NAME.t{100 t}.in{i}.f32 / .out{k}.{f32,i64}: what the layer-by-layer run must reproduce."""
+    n, g, k = net.encoder.n, net.codebook.groups, net.codebook.codes.shape[0]
+    gen = torch.Generator().manual_seed(11)
+    for r in range(1, len(net.tasks) + 1):
+        name = f"{UDEEPSC_FAMILY}_rx{r}"
+        dec = torch.jit.load(os.path.join(out, name + ".pt"))
+        post = torch.softmax(3 * torch.randn(batch, n * g, k, generator=gen), -1)
+        keep = (torch.rand(batch, n, generator=gen) > 0.3).float()
+        post = post * keep.repeat_interleave(g, 1).unsqueeze(-1)
+        snr = torch.rand(batch, 1, generator=gen) * 12
+        for t in EXIT_THRESHOLDS:
+            tag = f"{name}.t{round(100 * t)}"
+            inputs = (post, keep, snr, torch.full((batch, 1), t))
+            for i, x in enumerate(inputs):
+                x.numpy().astype("<f4").tofile(os.path.join(out, f"{tag}.in{i}.f32"))
+            with torch.no_grad():
+                y, layers = dec(*inputs)
+            y.numpy().astype("<f4").tofile(os.path.join(out, f"{tag}.out0.f32"))
+            layers.numpy().astype("<i8").tofile(os.path.join(out, f"{tag}.out1.i64"))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", required=True, help="directory to write into (created)")
     ap.add_argument("--qa", action="store_true", help="also write the block QA's model family (qa_deepscm_*)")
+    ap.add_argument("--udeepsc", action="store_true",
+                    help=f"also write the U-DeepSC family {UDEEPSC_FAMILY}_* (needs python/semcom_train)")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     torch.manual_seed(1)
@@ -379,6 +464,9 @@ def main():
     if args.qa:
         write_qa_family(args.out)
         names += f", {QA_FAMILY}_*"
+    if args.udeepsc:
+        write_udeepsc_family(args.out)
+        names += f", {UDEEPSC_FAMILY}_*"
     print(f"make_test_models: wrote {names} to {args.out}")
 
 

@@ -21,7 +21,8 @@ constexpr KindName kind_names[] = { { TransmitKind::superposition, "superpositio
                                     { TransmitKind::quantized, "quantized" },
                                     { TransmitKind::analog, "analog" },
                                     { TransmitKind::indices, "indices" },
-                                    { TransmitKind::separate, "separate" } };
+                                    { TransmitKind::separate, "separate" },
+                                    { TransmitKind::codebook, "codebook" } };
 
 SchemeTable make_instance()
 {
@@ -76,6 +77,9 @@ SchemeTable SchemeTable::builtin()
             "symbols)" });
     t.add({ "deepbroadcast_16qam", 8, TransmitKind::indices, "models/deepbroadcast_16qam",
             "DeepBroadcast, digital: the same encoder's outputs on 8 Gray 16QAM symbols (32 bits per image)" });
+    t.add({ "udeepsc", 9, TransmitKind::codebook, "models/udeepsc",
+            "U-DeepSC: one Transformer model for image recovery, fine and coarse classes; codebook indices on "
+            "16QAM, fewer at high SNR; multi-exit decoder" });
     return t;
 }
 

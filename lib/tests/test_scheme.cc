@@ -34,6 +34,10 @@ TEST(SchemeTable, BuiltinRowsHaveUniqueNamesAndCodes)
     EXPECT_EQ(t.at("deepbroadcast_16qam").kind, TransmitKind::indices);
     EXPECT_EQ(t.at("amijscc").kind, TransmitKind::quantized);
     EXPECT_EQ(t.find(std::uint8_t(4))->name, "amijscc");
+    EXPECT_EQ(t.at("udeepsc").header_code, 9);
+    EXPECT_EQ(t.at("udeepsc").kind, TransmitKind::codebook);
+    EXPECT_EQ(t.at("udeepsc").default_models, "models/udeepsc");
+    EXPECT_STREQ(transmit_kind_name(TransmitKind::codebook), "codebook");
 }
 
 TEST(SchemeTable, UnknownNameListsTheKnownOnes)

@@ -25,6 +25,7 @@ enum class TransmitKind {
     analog,        //!< float features sent as they are (through the 8-bit quantized mapper)
     indices,       //!< codebook indices, one point of one constellation each
     separate,      //!< separate source and channel coding (JPEG + LDPC + QAM), no encoder network
+    codebook,      //!< codebook indices of the kept tokens, one segment per receiver (keep masks as side information)
 };
 
 //! "superposition", "quantized", ... as the manifest spells them.

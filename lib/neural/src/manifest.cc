@@ -129,8 +129,10 @@ private:
     std::string d_origin;
 };
 
-const char* const input_roles[] = { "image", "snr_db", "symbols" };
-const char* const output_roles[] = { "layer", "features", "end_index", "indices", "logits", "image" };
+const char* const input_roles[] = { "image", "snr_db", "symbols", "index_posteriors", "keep_mask", "exit_threshold" };
+const char* const output_roles[] = { "layer",  "features", "end_index", "indices",
+                                     "keep_mask", "logits", "image",   "exit_layer" };
+const char* const side_infos[] = { "quantizer_range", "end_index", "keep_mask" };
 
 template <std::size_t N>
 bool one_of(const std::string& s, const char* const (&set)[N])
@@ -187,7 +189,7 @@ TransmitSpec read_transmit(const Reader& r, const json& doc)
     const auto parsed = parse_transmit_kind(kind);
     if (!parsed)
         r.fail("field 'transmit.kind' is '" + kind +
-               "': expected superposition, quantized, analog, indices or separate");
+               "': expected superposition, quantized, analog, indices, separate or codebook");
     t.kind = *parsed;
     const auto receivers = r.integer(r.required(j, "transmit.", "receivers"), "transmit.receivers");
     if (receivers < 1 || receivers > 64)
@@ -206,8 +208,8 @@ TransmitSpec read_transmit(const Reader& r, const json& doc)
     for (std::size_t i = 0; i < side.size(); ++i) {
         const std::string field = "transmit.side_info[" + std::to_string(i) + "]";
         auto v = r.string(side[i], field);
-        if (v != "quantizer_range" && v != "end_index")
-            r.fail("field '" + field + "' is '" + v + "': expected quantizer_range or end_index");
+        if (!one_of(v, side_infos))
+            r.fail("field '" + field + "' is '" + v + "': expected one of " + join(side_infos));
         t.side_info.push_back(std::move(v));
     }
     return t;
@@ -227,6 +229,134 @@ std::vector<TensorSpec> read_tensors(const Reader& r, const json& doc, const cha
             r.fail("field '" + field + "' names '" + out.back().name + "' twice");
     }
     return out;
+}
+
+CodebookSpec read_codebook(const Reader& r, const json& j)
+{
+    r.object(j, "codebook");
+    CodebookSpec c;
+    auto positive = [&](const char* key) {
+        const std::string field = std::string("codebook.") + key;
+        const auto v = r.integer(r.required(j, "codebook.", key), field);
+        if (v < 1 || v > (1 << 20))
+            r.fail("field '" + field + "' must be a positive integer, got " + std::to_string(v));
+        return int(v);
+    };
+    c.size = positive("size");
+    c.dim = positive("dim");
+    c.groups = positive("groups");
+    c.tokens = positive("tokens");
+    c.decoder_layers = positive("decoder_layers");
+    if (c.size < 2)
+        r.fail("field 'codebook.size' must be >= 2, got " + std::to_string(c.size));
+    const auto labels = r.integers(r.required(j, "codebook.", "labels"), "codebook.labels");
+    if (labels.size() != std::size_t(c.size))
+        r.fail("field 'codebook.labels' has " + std::to_string(labels.size()) + " entries for codebook.size " +
+               std::to_string(c.size));
+    std::vector<bool> seen(std::size_t(c.size), false);
+    for (std::size_t k = 0; k < labels.size(); ++k) {
+        if (labels[k] < 0 || labels[k] >= c.size || seen[std::size_t(labels[k])])
+            r.fail("field 'codebook.labels' must be a permutation of 0.." + std::to_string(c.size - 1) +
+                   ": entry " + std::to_string(k) + " is " + std::to_string(labels[k]));
+        seen[std::size_t(labels[k])] = true;
+        c.labels.push_back(int(labels[k]));
+    }
+    const auto prior = r.numbers(r.required(j, "codebook.", "point_log_prior"), "codebook.point_log_prior");
+    if (prior.size() != std::size_t(c.size))
+        r.fail("field 'codebook.point_log_prior' has " + std::to_string(prior.size()) +
+               " entries for codebook.size " + std::to_string(c.size));
+    for (std::size_t k = 0; k < prior.size(); ++k) {
+        if (!std::isfinite(prior[k]) || !std::isfinite(float(prior[k])))
+            r.fail("field 'codebook.point_log_prior[" + std::to_string(k) + "]' must be finite");
+        c.point_log_prior.push_back(float(prior[k]));
+    }
+    if (auto* t = r.optional(j, "task_groups"))
+        for (std::size_t i = 0; i < r.array(*t, "codebook.task_groups").size(); ++i) {
+            const std::string field = "codebook.task_groups[" + std::to_string(i) + "]";
+            const auto v = r.integer((*t)[i], field);
+            if (v < 1 || v > c.groups)
+                r.fail("field '" + field + "' is " + std::to_string(v) + ": a receiver sends 1.." +
+                       std::to_string(c.groups) + " (codebook.groups) indices per kept token");
+            c.task_groups.push_back(int(v));
+        }
+    if (auto* t = r.optional(j, "tasks"))
+        for (std::size_t i = 0; i < r.array(*t, "codebook.tasks").size(); ++i)
+            c.tasks.push_back(r.nonempty_string((*t)[i], "codebook.tasks[" + std::to_string(i) + "]"));
+    if (auto* t = r.optional(j, "exit_threshold")) {
+        c.exit_threshold = r.number(*t, "codebook.exit_threshold");
+        if (!(c.exit_threshold > 0.0 && c.exit_threshold <= 1.0))
+            r.fail("field 'codebook.exit_threshold' must be in (0, 1], got " + std::to_string(c.exit_threshold));
+    }
+    if (auto* t = r.optional(j, "rate_table")) {
+        for (std::size_t i = 0; i < r.array(*t, "codebook.rate_table").size(); ++i) {
+            const std::string field = "codebook.rate_table[" + std::to_string(i) + "]";
+            const auto& row = r.object((*t)[i], field);
+            RateTableRow out;
+            out.task = r.string(r.required(row, field + ".", "task"), field + ".task");
+            out.snr_db = r.numbers(r.required(row, field + ".", "snr_db"), field + ".snr_db");
+            out.tokens = r.integers(r.required(row, field + ".", "tokens"), field + ".tokens");
+            if (out.tokens.size() != out.snr_db.size())
+                r.fail("field '" + field + ".tokens' has " + std::to_string(out.tokens.size()) +
+                       " entries for " + std::to_string(out.snr_db.size()) + " SNRs");
+            for (auto n : out.tokens)
+                if (n < 0 || n > c.tokens)
+                    r.fail("field '" + field + ".tokens' has " + std::to_string(n) + " tokens of " +
+                           std::to_string(c.tokens));
+            c.rate_table.push_back(std::move(out));
+        }
+    }
+    if (auto* t = r.optional(j, "parameters"))
+        c.parameters = r.integer(*t, "codebook.parameters");
+    return c;
+}
+
+//! The codebook against the rest of the manifest (what the C++ side relies on).
+void check_codebook(const Reader& r, Manifest& m)
+{
+    if (m.transmit.kind != TransmitKind::codebook)
+        return;
+    if (!m.codebook)
+        r.fail("a 'codebook' transmitter needs the field 'codebook' (size, groups, tokens, labels, "
+               "point_log_prior, decoder_layers)");
+    const auto& c = *m.codebook;
+    if (m.constellations.size() != 1)
+        r.fail("field 'constellations' must hold the one constellation of the codebook's indices, has " +
+               std::to_string(m.constellations.size()));
+    if (unsigned(c.size) != m.constellations.front().order)
+        r.fail("field 'codebook.size' is " + std::to_string(c.size) + " but constellations[0] '" +
+               m.constellations.front().name + "' has " + std::to_string(m.constellations.front().order) +
+               " points (one index = one point)");
+    const std::int64_t slots = std::int64_t(m.transmit.receivers) * c.tokens * c.groups;
+    if (slots != m.channel_uses)
+        r.fail("field 'channel_uses' is " + std::to_string(m.channel_uses) + " but transmit.receivers x "
+               "codebook.tokens x codebook.groups = " + std::to_string(m.transmit.receivers) + " x " +
+               std::to_string(c.tokens) + " x " + std::to_string(c.groups) + " = " + std::to_string(slots));
+    if (c.task_groups.empty())
+        m.codebook->task_groups.assign(std::size_t(m.transmit.receivers), c.groups);
+    else if (c.task_groups.size() != std::size_t(m.transmit.receivers))
+        r.fail("field 'codebook.task_groups' has " + std::to_string(c.task_groups.size()) + " entries for " +
+               std::to_string(m.transmit.receivers) + " receivers (transmit.receivers)");
+    if (!c.tasks.empty() && c.tasks.size() != std::size_t(m.transmit.receivers))
+        r.fail("field 'codebook.tasks' has " + std::to_string(c.tasks.size()) + " tasks for " +
+               std::to_string(m.transmit.receivers) + " receivers (transmit.receivers)");
+    for (std::size_t i = 0; i < m.inputs.size(); ++i) {
+        const auto& t = m.inputs[i];
+        const std::string field = "inputs[" + std::to_string(i) + "].shape";
+        if (t.role == "index_posteriors" &&
+            t.shape != std::vector<std::int64_t>{ -1, std::int64_t(c.tokens) * c.groups, c.size })
+            r.fail("field '" + field + "' is " + t.describe() + " but the codebook's posteriors are [-1, " +
+                   std::to_string(c.tokens * c.groups) + ", " + std::to_string(c.size) +
+                   "] (codebook.tokens x codebook.groups, codebook.size)");
+        if (t.role == "keep_mask" && t.item_numel() != c.tokens)
+            r.fail("field '" + field + "' is " + t.describe() + " but a receiver's keep mask has codebook.tokens = " +
+                   std::to_string(c.tokens) + " entries");
+    }
+    for (std::size_t i = 0; i < m.outputs.size(); ++i)
+        if (m.outputs[i].role == "keep_mask" &&
+            m.outputs[i].item_numel() != std::int64_t(m.transmit.receivers) * c.tokens)
+            r.fail("field 'outputs[" + std::to_string(i) + "].shape' is " + m.outputs[i].describe() +
+                   " but the keep masks of " + std::to_string(m.transmit.receivers) + " receivers are " +
+                   std::to_string(std::int64_t(m.transmit.receivers) * c.tokens) + " values");
 }
 
 } // namespace
@@ -451,6 +581,9 @@ Manifest Manifest::parse(const std::string& json_text, const std::string& origin
                 l.coarse_of_fine.push_back(static_cast<int>(c));
         m.labels = l;
     }
+    if (auto* j = r.optional(doc, "codebook"))
+        m.codebook = read_codebook(r, *j);
+    check_codebook(r, m);
     if (auto* j = r.optional(doc, "metrics"))
         for (const auto& [key, value] : r.object(*j, "metrics").items())
             if (value.is_number())

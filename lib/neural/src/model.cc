@@ -13,6 +13,7 @@
 #include <torch/script.h>
 
 #include <algorithm>
+#include <optional>
 #include <cctype>
 #include <cstring>
 #include <filesystem>
@@ -152,18 +153,31 @@ struct Model::Impl {
         return dev;
     }
 
-    std::vector<at::Tensor> forward(std::vector<c10::IValue> args,
-                                    std::int64_t batch,
-                                    const char* context)
+    //! OpenMP's thread count belongs to the calling thread: at::set_num_threads in the
+    //! constructor did not reach GNU Radio's block threads or BatchRunner's worker, whose
+    //! default team of nproc threads then spun on sched_yield (half the run time in the kernel).
+    void apply_threads() const
     {
-        // OpenMP's thread count belongs to the calling thread: at::set_num_threads in the
-        // constructor did not reach GNU Radio's block threads or BatchRunner's worker, whose
-        // default team of nproc threads then spun on sched_yield (half the run time in the kernel).
         thread_local int threads_set = -1;
         if (options.intra_op_threads > 0 && threads_set != options.intra_op_threads) {
             at::set_num_threads(options.intra_op_threads);
             threads_set = options.intra_op_threads;
         }
+    }
+
+    //! Runs the batch: forward(), or layer by layer for a multi-exit decoder.
+    std::vector<at::Tensor> infer(const std::vector<at::Tensor>& inputs, std::int64_t batch, const char* context)
+    {
+        if (layered)
+            return layer_by_layer(inputs, batch, context);
+        return forward(std::vector<c10::IValue>(inputs.begin(), inputs.end()), batch, context);
+    }
+
+    std::vector<at::Tensor> forward(std::vector<c10::IValue> args,
+                                    std::int64_t batch,
+                                    const char* context)
+    {
+        apply_threads();
         c10::InferenceMode guard;
         c10::IValue result;
         try {
@@ -188,6 +202,12 @@ struct Model::Impl {
             fail(std::string(context) + ": forward() returned a " + result.tagKind() +
                  ", expected a tensor or a tuple of tensors");
         }
+        return checked(std::move(outs), batch, context);
+    }
+
+    //! The outputs against the manifest, on the CPU, never aliasing our staging buffers.
+    std::vector<at::Tensor> checked(std::vector<at::Tensor> outs, std::int64_t batch, const char* context) const
+    {
         const auto& specs = manifest.outputs;
         if (outs.size() != specs.size())
             fail(std::string(context) + ": the manifest lists " + std::to_string(specs.size()) +
@@ -209,6 +229,123 @@ struct Model::Impl {
         }
         return outs;
     }
+
+    // --- multi-exit decoders (see Model in model.h) ---
+    int exits = 0;       //!< codebook.decoder_layers of a multi-exit decoder; 0 otherwise
+    bool layered = false; //!< run it layer by layer (ModelOptions::early_exit)
+    int snr_input = -1, threshold_input = -1, exit_output = -1;
+    std::vector<std::size_t> memory_inputs; //!< the inputs memory() takes, in manifest order
+    std::optional<torch::jit::Method> memory_method, start_method, layer_method, exit_method;
+
+    static constexpr const char* exit_methods[] = { "memory", "start", "layer", "exit_head" };
+
+    //! A multi-exit manifest: which inputs go where; the methods are found after loading.
+    void find_exit_roles()
+    {
+        const auto& m = manifest;
+        threshold_input = m.input_with_role("exit_threshold");
+        exit_output = m.output_with_role("exit_layer");
+        if (threshold_input < 0 || exit_output < 0)
+            return;
+        snr_input = m.input_with_role("snr_db");
+        if (snr_input < 0 || !m.codebook || m.outputs.size() != 2)
+            fail("a multi-exit decoder (exit_threshold input, exit_layer output) needs an snr_db input, the "
+                 "codebook (decoder_layers) and exactly two outputs (the exit's output and exit_layer): see " +
+                 m.path);
+        exits = m.codebook->decoder_layers;
+        for (std::size_t i = 0; i < m.inputs.size(); ++i)
+            if (int(i) != snr_input && int(i) != threshold_input)
+                memory_inputs.push_back(i);
+    }
+
+    void bind_exit_methods()
+    {
+        if (exits == 0)
+            return;
+        for (const char* name : exit_methods)
+            if (!module.find_method(name))
+                fail(std::string("a multi-exit decoder must export the methods memory, start, layer and exit_head "
+                                 "(@torch.jit.export): '") + name + "' is missing");
+        memory_method = module.get_method("memory");
+        start_method = module.get_method("start");
+        layer_method = module.get_method("layer");
+        exit_method = module.get_method("exit_head");
+        layered = options.early_exit;
+    }
+
+    std::vector<at::Tensor> layer_by_layer(const std::vector<at::Tensor>& inputs, std::int64_t batch,
+                                           const char* context)
+    {
+        apply_threads();
+        c10::InferenceMode guard;
+        const auto dev = at::TensorOptions().device(device);
+        at::Tensor threshold = inputs[std::size_t(threshold_input)].reshape({ batch });
+        {
+            const auto host = threshold.to(c10::kCPU).contiguous();
+            const float* t = host.data_ptr<float>();
+            for (std::int64_t f = 0; f < batch; ++f)
+                if (!(t[f] > 0.0f && t[f] <= 1.0f))
+                    throw std::invalid_argument(pt_path + ": " + context + ": exit_threshold of frame " +
+                                                std::to_string(f) + " is " + std::to_string(t[f]) +
+                                                ": it must be in (0, 1]");
+        }
+        at::Tensor snr = inputs[std::size_t(snr_input)];
+        std::vector<c10::IValue> memory_args;
+        for (auto i : memory_inputs)
+            memory_args.emplace_back(inputs[i]);
+        at::Tensor output, exit_layer = at::full({ batch }, std::int64_t(exits), dev.dtype(at::kLong));
+        try {
+            at::Tensor memory = (*memory_method)(std::move(memory_args)).toTensor();
+            at::Tensor x = (*start_method)({ c10::IValue(batch) }).toTensor();
+            at::Tensor rows = at::arange(batch, dev.dtype(at::kLong)); // the frames still in the batch
+            for (int i = 0; i < exits; ++i) {
+                x = (*layer_method)({ c10::IValue(std::int64_t(i)), x, memory }).toTensor();
+                const auto head = (*exit_method)({ c10::IValue(std::int64_t(i)), x, snr }).toTuple();
+                if (head->elements().size() != 2)
+                    fail(std::string(context) + ": exit_head() must return (output, certainty)");
+                const at::Tensor out = head->elements()[0].toTensor(), certainty = head->elements()[1].toTensor();
+                const auto remaining = rows.size(0);
+                if (out.dim() < 1 || out.size(0) != remaining || certainty.numel() != remaining)
+                    fail(std::string(context) + ": exit_head(" + std::to_string(i) + ") returned " + describe(out) +
+                         " and " + describe(certainty) + " for " + std::to_string(remaining) + " frames");
+                if (!output.defined()) {
+                    auto shape = out.sizes().vec();
+                    shape[0] = batch;
+                    output = at::zeros(shape, out.options());
+                }
+                // the last layer takes every frame still here
+                const at::Tensor take = i + 1 == exits ? at::ones({ remaining }, dev.dtype(at::kBool))
+                                                       : certainty.reshape({ remaining }).gt(threshold);
+                const auto taken = take.sum().item<std::int64_t>();
+                if (taken == 0)
+                    continue;
+                if (taken == remaining) {
+                    output.index_copy_(0, rows, out);
+                    exit_layer.index_fill_(0, rows, std::int64_t(i + 1));
+                    break;
+                }
+                const at::Tensor leave = take.nonzero().reshape({ -1 }), stay = take.logical_not().nonzero().reshape({ -1 });
+                const at::Tensor leaving = rows.index_select(0, leave);
+                output.index_copy_(0, leaving, out.index_select(0, leave));
+                exit_layer.index_fill_(0, leaving, std::int64_t(i + 1));
+                rows = rows.index_select(0, stay);
+                x = x.index_select(0, stay);
+                memory = memory.index_select(0, stay);
+                snr = snr.index_select(0, stay);
+                threshold = threshold.index_select(0, stay);
+            }
+        } catch (const std::runtime_error& e) {
+            if (std::string(e.what()).rfind(pt_path + ":", 0) == 0)
+                throw; // ours, from fail()
+            fail(std::string(context) + ": layer-by-layer run failed: " + short_message(e));
+        } catch (const std::exception& e) {
+            fail(std::string(context) + ": layer-by-layer run failed: " + short_message(e));
+        }
+        std::vector<at::Tensor> outs(manifest.outputs.size());
+        for (std::size_t k = 0; k < outs.size(); ++k)
+            outs[k] = int(k) == exit_output ? exit_layer : output;
+        return checked(std::move(outs), batch, context);
+    }
 };
 
 Model::Model(const std::string& path, ModelOptions options)
@@ -229,6 +366,7 @@ Model::Model(const std::string& path, ModelOptions options)
     verify_constellations(d->manifest);
     d->pt_path = d->manifest.model_path();
     const auto& m = d->manifest;
+    d->find_exit_roles();
 
     // 3: the file is the one the manifest describes.
     if (!std::filesystem::is_regular_file(d->pt_path))
@@ -284,13 +422,21 @@ Model::Model(const std::string& path, ModelOptions options)
         // Freeze (weights become constants) and apply the inference passes (conv/linear fusion,
         // oneDNN layouts on CPU): on this machine +25 % frames/s at batch 1 for a decoder.
         try {
-            auto frozen = torch::jit::freeze(d->module);
-            d->module = torch::jit::optimize_for_inference(frozen);
+            // a multi-exit decoder's exported methods must survive freezing (only forward does)
+            std::vector<std::string> methods;
+            if (d->exits > 0)
+                for (const char* name : Impl::exit_methods)
+                    if (d->module.find_method(name))
+                        methods.emplace_back(name);
+            auto frozen = torch::jit::freeze(d->module, methods);
+            d->module = torch::jit::optimize_for_inference(frozen, methods);
         } catch (const std::exception& e) {
             d->options.log("semcom-neural: " + d->pt_path + ": not optimised for inference (" + short_message(e) +
                    "); running it as loaded");
         }
     }
+
+    d->bind_exit_methods();
 
     // 5: arity, from the schema (self is the first argument).
     const auto nargs = d->module.get_method("forward").function().getSchema().arguments().size();
@@ -310,6 +456,9 @@ Model::Model(const std::string& path, ModelOptions options)
               at::zeros(spec.batch_shape(B),
                         at::TensorOptions().dtype(scalar_type(spec.dtype)).device(d->device)));
     }
+    // zero is no exit threshold (it must be in (0, 1]); 1 runs the warm-up through every layer
+    if (d->threshold_input >= 0)
+        d->staging[std::size_t(d->threshold_input)].fill_(1.0f);
 
     d->warm_up = "warm-up on zero inputs of the manifest shapes (";
     for (std::size_t i = 0; i < m.inputs.size(); ++i) {
@@ -332,6 +481,8 @@ Model::Model(const std::string& path, ModelOptions options)
     os << "semcom-neural: model '" << m.name << "' (" << d->pt_path << ") on " << d->device.str()
        << " (" << reason << "), max batch " << B << ", " << at::get_num_threads()
        << " intra-op thread(s)" << (d->options.optimize ? ", optimised for inference" : "");
+    if (d->exits > 0)
+        os << ", " << d->exits << " exits" << (d->layered ? " (layer by layer, early exit)" : " (forward: every layer)");
     d->options.log(os.str());
 }
 
@@ -357,6 +508,14 @@ int Model::intra_op_threads() const
 {
     return d->options.intra_op_threads;
 }
+bool Model::early_exit() const
+{
+    return d->layered;
+}
+int Model::exit_layers() const
+{
+    return d->exits;
+}
 
 at::Tensor& Model::staging(std::size_t input)
 {
@@ -377,16 +536,16 @@ std::vector<at::Tensor> Model::run_staged(std::int64_t batch)
     // of milliseconds. Rounding up to a power of two keeps it to log2(max_batch) + 1 shapes,
     // all compiled at load; the padded rows hold stale inputs and their outputs are dropped.
     std::int64_t run = batch;
-    if (d->options.pad_batches) {
+    if (d->options.pad_batches && !d->layered) { // layer by layer the batch shrinks anyway
         run = 1;
         while (run < batch)
             run *= 2;
         run = std::min(run, d->options.max_batch);
     }
-    std::vector<c10::IValue> args;
+    std::vector<at::Tensor> args;
     for (std::size_t i = 0; i < d->staging.size(); ++i)
-        args.emplace_back(d->device_input(i, run));
-    auto outs = d->forward(std::move(args), run, d->warm ? "run" : d->warm_up.c_str());
+        args.push_back(d->device_input(i, run));
+    auto outs = d->infer(args, run, d->warm ? "run" : d->warm_up.c_str());
     if (run != batch)
         for (auto& o : outs)
             o = o.narrow(0, 0, batch).clone();
@@ -408,7 +567,7 @@ std::vector<at::Tensor> Model::run(const std::vector<at::Tensor>& inputs)
         throw std::invalid_argument(d->pt_path + ": run(): batch " + std::to_string(batch) +
                                     " outside 1.." + std::to_string(d->options.max_batch) +
                                     " (max_batch)");
-    std::vector<c10::IValue> args;
+    std::vector<at::Tensor> args;
     for (std::size_t i = 0; i < inputs.size(); ++i) {
         const auto& t = inputs[i];
         if (!matches(t, specs[i], batch))
@@ -417,13 +576,13 @@ std::vector<at::Tensor> Model::run(const std::vector<at::Tensor>& inputs)
               (t.defined() ? describe(t) : std::string("undefined")) + ", the manifest says " +
               specs[i].describe() + " (batch " + std::to_string(batch) + " from input 0)");
         if (t.device() == d->device) {
-            args.emplace_back(t.contiguous());
+            args.push_back(t.contiguous());
         } else {
             d->staging[i].narrow(0, 0, batch).copy_(t);
-            args.emplace_back(d->device_input(i, batch));
+            args.push_back(d->device_input(i, batch));
         }
     }
-    return d->forward(std::move(args), batch, "run");
+    return d->infer(args, batch, "run");
 }
 
 std::vector<at::Tensor> Model::run(std::int64_t batch, const std::vector<const float*>& inputs)

@@ -79,6 +79,10 @@ Signature Signature::from_encoder(const Manifest& m)
     s.snr_inputs = m.transmit.snr_inputs;
     s.variable_length = m.transmit.has_side_info("end_index");
     s.per_frame_range = m.transmit.has_side_info("quantizer_range");
+    s.keep_masks = m.transmit.has_side_info("keep_mask");
+    if (s.keep_masks != (s.kind == TransmitKind::codebook))
+        refuse(m, s.keep_masks ? "transmit.side_info keep_mask belongs to a 'codebook' transmitter"
+                               : "a 'codebook' transmitter sends its keep masks: transmit.side_info needs keep_mask");
     if (m.train_snr_db.size() == std::size_t(s.receivers))
         s.train_snr = m.train_snr_db;
     else if (m.train_snr_db.size() == 1)
@@ -108,9 +112,20 @@ Signature Signature::from_encoder(const Manifest& m)
                                     m.outputs[s.end_index_output].item_numel() != 1))
         refuse(m, "the 'end_index' output must be int64 [-1]");
     std::size_t expected_outputs = s.end_index_output >= 0 ? 1 : 0;
+    s.keep_mask_output = at_most_one(m, m.outputs, "keep_mask", "output");
+    if ((s.keep_mask_output >= 0) != s.keep_masks)
+        refuse(m, s.keep_masks ? "transmit.side_info has keep_mask but no output has role 'keep_mask'"
+                               : "a 'keep_mask' output needs keep_mask in transmit.side_info");
+    if (s.keep_mask_output >= 0) {
+        // Manifest checked its width against the codebook
+        if (m.outputs[s.keep_mask_output].dtype != DType::int64)
+            refuse(m, "the 'keep_mask' output must be int64, is " + m.outputs[s.keep_mask_output].describe());
+        expected_outputs += 1;
+    }
     switch (s.kind) {
     case TransmitKind::superposition:
-    case TransmitKind::indices: {
+    case TransmitKind::indices:
+    case TransmitKind::codebook: {
         if (m.constellations.empty())
             refuse(m, std::string("a '") + transmit_kind_name(s.kind) + "' transmitter needs its constellations");
         for (const auto& c : m.constellations)
@@ -119,23 +134,26 @@ Signature Signature::from_encoder(const Manifest& m)
             s.alphas.push_back(float(a));
         if (s.alphas.empty() && s.layers.size() == 1)
             s.alphas = { 1.0f };
-        const char* role = s.kind == TransmitKind::indices ? "indices" : "layer";
+        const bool single = s.kind != TransmitKind::superposition;
+        const char* role = single ? "indices" : "layer";
         const auto outs = all_with_role(m.outputs, role);
         if (outs.size() != s.layers.size())
             refuse(m, std::to_string(outs.size()) + " outputs with role '" + role + "' for " +
                         std::to_string(s.layers.size()) + " constellations");
-        if (s.kind == TransmitKind::indices && outs.size() != 1)
-            refuse(m, "an 'indices' transmitter has one constellation and one 'indices' output");
+        if (single && outs.size() != 1)
+            refuse(m, std::string("an '") + transmit_kind_name(s.kind) +
+                        "' transmitter has one constellation and one 'indices' output");
         for (int k : outs) {
             const auto& o = m.outputs[k];
             if (o.dtype != DType::int64 || o.item_numel() != n)
                 refuse(m, "output '" + o.name + "' must be int64 with channel_uses = " + std::to_string(n) +
                             " indices per frame, is " + o.describe());
         }
-        if (s.kind == TransmitKind::indices)
+        if (single)
             s.indices_output = outs.front();
         else
             s.layer_outputs = outs;
+        s.codebook = m.codebook; // codebook: Manifest required and checked it
         expected_outputs += outs.size();
         break;
     }
@@ -171,24 +189,65 @@ ReceiverSignature ReceiverSignature::from_decoder(const Manifest& m)
     ReceiverSignature s;
     fill_common(s, m, "decoder", "a");
     s.receiver = m.receiver.value_or(1);
+    s.receivers = m.transmit.receivers;
     if (s.receiver > m.transmit.receivers)
         refuse(m, "receiver " + std::to_string(s.receiver) + " of a transmitter with " +
                     std::to_string(m.transmit.receivers) + " receivers");
-    s.symbols_input = at_most_one(m, m.inputs, s.kind == TransmitKind::separate ? "image" : "symbols", "input");
-    if (s.kind != TransmitKind::separate &&
-        (s.symbols_input < 0 || m.inputs[s.symbols_input].item_numel() != 2 * m.channel_uses))
-        refuse(m, "a decoder needs a 'symbols' input [-1, channel_uses, 2] = " +
-                    std::to_string(2 * m.channel_uses) + " values");
+    std::size_t expected_inputs = 0;
+    if (s.kind == TransmitKind::codebook) {
+        // posteriors and keep mask: their shapes against the codebook were checked by Manifest
+        s.codebook = m.codebook;
+        s.posteriors_input = at_most_one(m, m.inputs, "index_posteriors", "input");
+        s.keep_mask_input = at_most_one(m, m.inputs, "keep_mask", "input");
+        if (s.posteriors_input < 0 || m.inputs[s.posteriors_input].dtype != DType::float32)
+            refuse(m, "a 'codebook' decoder needs a float32 'index_posteriors' input [-1, tokens x groups, size]");
+        if (s.keep_mask_input < 0 || m.inputs[s.keep_mask_input].dtype != DType::float32)
+            refuse(m, "a 'codebook' decoder needs a float32 'keep_mask' input [-1, tokens]");
+        expected_inputs += 2;
+    } else {
+        s.symbols_input = at_most_one(m, m.inputs, s.kind == TransmitKind::separate ? "image" : "symbols", "input");
+        if (s.kind != TransmitKind::separate &&
+            (s.symbols_input < 0 || m.inputs[s.symbols_input].item_numel() != 2 * m.channel_uses))
+            refuse(m, "a decoder needs a 'symbols' input [-1, channel_uses, 2] = " +
+                        std::to_string(2 * m.channel_uses) + " values");
+        expected_inputs += s.symbols_input >= 0 ? 1 : 0;
+    }
     s.snr_input = at_most_one(m, m.inputs, "snr_db", "input");
     if (s.snr_input >= 0 && m.inputs[s.snr_input].item_numel() != 1)
         refuse(m, "a decoder's 'snr_db' input is its own SNR, [-1, 1]");
+    expected_inputs += s.snr_input >= 0 ? 1 : 0;
+    s.threshold_input = at_most_one(m, m.inputs, "exit_threshold", "input");
+    s.exit_layer_output = at_most_one(m, m.outputs, "exit_layer", "output");
+    if ((s.threshold_input >= 0) != (s.exit_layer_output >= 0))
+        refuse(m, "a multi-exit decoder has an 'exit_threshold' input and an 'exit_layer' output, this one has " +
+                    std::string(s.threshold_input >= 0 ? "only the input" : "only the output"));
+    if (s.threshold_input >= 0) {
+        const auto& t = m.inputs[s.threshold_input];
+        if (t.dtype != DType::float32 || t.item_numel() != 1)
+            refuse(m, "the 'exit_threshold' input must be float32 [-1, 1], is " + t.describe());
+        const auto& e = m.outputs[s.exit_layer_output];
+        if (e.dtype != DType::int64 || e.item_numel() != 1)
+            refuse(m, "the 'exit_layer' output must be int64 [-1], is " + e.describe());
+        if (!m.codebook)
+            refuse(m, "a multi-exit decoder needs the 'codebook' object (codebook.decoder_layers)");
+        if (s.snr_input < 0)
+            refuse(m, "a multi-exit decoder needs an 'snr_db' input (its exits' certainty takes the SNR)");
+        expected_inputs += 1;
+    }
+    if (m.inputs.size() != expected_inputs)
+        refuse(m, "inputs with roles the decoder of a '" + std::string(transmit_kind_name(s.kind)) +
+                    "' transmitter does not feed");
     s.logits_output = at_most_one(m, m.outputs, "logits", "output");
-    if (s.logits_output < 0)
-        refuse(m, "a decoder needs an output with role 'logits'");
-    const auto& logits = m.outputs[s.logits_output];
-    s.classes = int(logits.item_numel());
-    s.task = !logits.task.empty() ? logits.task : (m.tasks.empty() ? "fine" : m.tasks.front());
     s.image_output = at_most_one(m, m.outputs, "image", "output");
+    if (s.logits_output < 0 && s.image_output < 0)
+        refuse(m, "a decoder needs an output with role 'logits' or 'image'");
+    if (s.logits_output >= 0) {
+        const auto& logits = m.outputs[s.logits_output];
+        s.classes = int(logits.item_numel());
+        s.task = !logits.task.empty() ? logits.task : (m.tasks.empty() ? "fine" : m.tasks.front());
+    } else {
+        s.task = "image";
+    }
     if (s.image_output >= 0) {
         s.image_numel = m.outputs[s.image_output].item_numel();
         s.image_shape.assign(m.outputs[s.image_output].shape.begin() + 1, m.outputs[s.image_output].shape.end());

@@ -200,7 +200,21 @@ TEST(ReceiverSignature, DecoderRolesAndTheMatchWithItsTransmitter)
       { "more than one output with role 'logits'" });
     expect_error<std::invalid_argument>(
       [&] { decoder_signature(s, [](json& j) { j["outputs"][0]["role"] = "image"; }); },
-      { "a decoder needs an output with role 'logits'" });
+      { "more than one output with role 'image'" });
+    expect_error<std::invalid_argument>(
+      [&] {
+          decoder_signature(s, [](json& j) {
+              j["outputs"][0]["role"] = "features";
+              j["outputs"][1]["role"] = "features";
+          });
+      },
+      { "a decoder needs an output with role 'logits' or 'image'" });
+    // one that only reconstructs: no classes, task "image"
+    const auto image_only = decoder_signature(s, [](json& j) { j["outputs"][0]["role"] = "features"; });
+    EXPECT_EQ(image_only.logits_output, -1);
+    EXPECT_EQ(image_only.classes, 0);
+    EXPECT_EQ(image_only.task, "image");
+    EXPECT_EQ(image_only.image_output, 1);
 }
 
 TEST(ModelBank, NearestTrainingSnrAndMembersThatDoNotBelong)

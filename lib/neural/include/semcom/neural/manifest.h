@@ -36,8 +36,9 @@ struct TensorSpec {
     std::vector<std::int64_t> shape; //!< shape[0] == -1, every other entry > 0
     DType dtype = DType::float32;
     /*!
-     * What the tensor is for (docs/model-manifest.md, "Roles"): inputs image, snr_db, symbols;
-     * outputs layer, features, end_index, indices, logits, image.
+     * What the tensor is for (docs/model-manifest.md, "Roles"): inputs image, snr_db, symbols,
+     * index_posteriors, keep_mask, exit_threshold; outputs layer, features, end_index, indices,
+     * keep_mask, logits, image, exit_layer.
      */
     std::string role;
     std::string task; //!< logits outputs: the task they score ("coarse", "fine", ...)
@@ -72,7 +73,7 @@ struct TransmitSpec {
     TransmitKind kind = TransmitKind::superposition;
     int receivers = 1;
     SnrInputs snr_inputs = SnrInputs::none;
-    std::vector<std::string> side_info; //!< "quantizer_range", "end_index"
+    std::vector<std::string> side_info; //!< "quantizer_range", "end_index", "keep_mask"
 
     bool has_side_info(const std::string& what) const;
 };
@@ -92,6 +93,41 @@ struct LabelSpec {
     int fine = 0;
     int coarse = 0;
     std::vector<int> coarse_of_fine;
+};
+
+//! Tokens a task keeps at each SNR (the manifest's codebook.rate_table; informative).
+struct RateTableRow {
+    std::string task;
+    std::vector<double> snr_db;
+    std::vector<std::int64_t> tokens; //!< one per snr_db entry
+};
+
+/*!
+ * \brief The `codebook` object of a `codebook` transmitter (U-DeepSC, docs/model-manifest.md).
+ *
+ * Each image is `tokens` tokens; each receiver's task keeps some of them (its keep mask) and sends,
+ * per kept token, task_groups[r] of its `groups` codebook indices, one point of constellations[0]
+ * each (size = its order); the frame is the receivers' segments back to back (semcom/codebook.h).
+ * The decoder runs `decoder_layers` layers with an exit after each.
+ */
+struct CodebookSpec {
+    int size = 0;                   //!< K codewords = points of constellations[0]
+    int dim = 0;                    //!< codeword dimension
+    int groups = 0;                 //!< G indices per token (the decoder's posteriors: N x G rows)
+    int tokens = 0;                 //!< N tokens per image (keep mask bits per receiver)
+    /*!
+     * Indices (symbols) each receiver's task sends per kept token, receiver order: the first
+     * task_groups[r] of the token's G (U-DeepSC: recovery 4, the classes 1); each in 1..G. The
+     * manifest's `task_groups`, or G for every receiver when it has none.
+     */
+    std::vector<int> task_groups;
+    std::vector<int> labels;        //!< codeword k is sent as point labels[k] (a permutation of 0..K-1)
+    std::vector<float> point_log_prior; //!< K natural-log priors, by point number (the soft demapper's)
+    std::vector<std::string> tasks; //!< the receivers' tasks, receiver order ("image", "fine", "coarse")
+    int decoder_layers = 0;         //!< L: layers, each with an exit
+    double exit_threshold = 0.9;    //!< default δ_e in (0, 1]: a frame exits once its certainty exceeds it
+    std::vector<RateTableRow> rate_table;
+    std::int64_t parameters = 0;    //!< the unified model's parameter count (0: not given)
 };
 
 /*!
@@ -143,6 +179,14 @@ struct Manifest {
     std::vector<std::string> channels;
     std::optional<DatasetSpec> dataset;
     std::optional<LabelSpec> labels;
+    /*!
+     * transmit.kind codebook: the codebook (required then). Checked against the rest at load:
+     * size = constellations[0].order (one constellation), receivers x tokens x groups =
+     * channel_uses, a decoder's index_posteriors input [-1, tokens x groups, size], labels a
+     * permutation, point_log_prior K finite values, task_groups one entry in 1..groups per
+     * receiver, 0 < exit_threshold <= 1.
+     */
+    std::optional<CodebookSpec> codebook;
     std::map<std::string, double> metrics;
     std::string torch_version;
     std::string created_by;

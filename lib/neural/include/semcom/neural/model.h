@@ -58,6 +58,13 @@ struct ModelOptions {
     bool pad_batches = true;
     //! Largest batch run() accepts; input buffers are preallocated for it.
     std::int64_t max_batch = 32;
+    /*!
+     * Multi-exit decoders (an `exit_threshold` input and an `exit_layer` output; U-DeepSC): run
+     * them layer by layer through their exported methods, frames leaving the batch at their exit
+     * (see Model). false: the scripted forward(), every layer for every frame; the outputs are the
+     * same (to float rounding), only the work differs. No effect on other models.
+     */
+    bool early_exit = true;
     //! Where the device choice and other notices go; empty: one line to stderr.
     LogFunction log;
 };
@@ -82,6 +89,18 @@ struct ModelOptions {
  * them instead of allocating per call (gr-deepwive's per-frame GPU allocation is the fault to
  * avoid). Outputs come back as CPU tensors owned by the caller.
  *
+ * Multi-exit decoders (docs/model-manifest.md, "Multi-exit decoders"): a decoder with an
+ * `exit_threshold` input and an `exit_layer` output is scripted with the exported methods
+ * memory(inputs but snr_db and exit_threshold, in manifest order) -> mem, start(batch) -> x,
+ * layer(i, x, mem) -> x, exit_head(i, x, snr_db) -> (output, certainty [B]), for i in
+ * 0 .. codebook.decoder_layers - 1 (checked at load). With ModelOptions::early_exit every run
+ * goes layer by layer: after layer i each remaining frame's exit head runs, the frames whose
+ * certainty exceeds their threshold (every frame at the last layer) take that output and exit
+ * layer i + 1 and leave the batch (index_select of the remaining rows), so a frame costs only the
+ * layers it uses: what the scripted forward() computes for every frame through every layer.
+ * Thresholds must lie in (0, 1] (std::invalid_argument naming the frame). Batches are not padded
+ * (the batch shrinks anyway); the intra-op thread setting applies as for forward().
+ *
  * Not thread-safe: one Model belongs to one thread (one block). BatchRunner is the thread-safe
  * front end.
  */
@@ -103,6 +122,10 @@ public:
     std::string device_name() const;
     std::int64_t max_batch() const;
     int intra_op_threads() const;
+    //! A multi-exit decoder run layer by layer (its manifest's roles and ModelOptions::early_exit).
+    bool early_exit() const;
+    //! Exits of a multi-exit decoder (codebook.decoder_layers); 0 for other models.
+    int exit_layers() const;
 
     /*!
      * Runs a batch given as tensors, one per manifest input, each [B, ...] with the manifest's

@@ -10,6 +10,7 @@
 #include <semcom/scheme.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,9 @@ namespace neural {
  *    `all_receivers`, none for `none`;
  *  - the output roles of the kind: one `layer` per constellation of channel_uses indices
  *    (superposition), one `features` of 2 * channel_uses values (quantized, analog), one
- *    `indices` (indices); an `end_index` output iff side_info has `end_index`.
+ *    `indices` (indices, codebook); an `end_index` output iff side_info has `end_index`;
+ *  - codebook: one constellation, the `codebook` object (Manifest checks it), side_info
+ *    `keep_mask` and an int64 `keep_mask` output of receivers x tokens values.
  */
 struct Signature {
     std::string path;             //!< the encoder manifest
@@ -41,8 +44,9 @@ struct Signature {
     int snr_width = 0;            //!< SNR values per frame the encoder takes: 0, 1 or receivers
     bool variable_length = false; //!< frames carry an end index (side_info end_index)
     bool per_frame_range = false; //!< frames carry their quantizer range (side_info quantizer_range)
+    bool keep_masks = false;      //!< frames carry every receiver's keep mask (side_info keep_mask; codebook)
 
-    std::vector<std::string> layers; //!< superposition / indices: constellation names, layer order
+    std::vector<std::string> layers; //!< superposition / indices / codebook: constellation names, layer order
     std::vector<float> alphas;       //!< superposition power shares
     unsigned quantizer_bits = 0;     //!< quantized: the manifest's bits; analog: 8 (see the manifest doc)
     std::vector<std::int64_t> image_shape; //!< C, H, W of the encoder's image input
@@ -54,11 +58,17 @@ struct Signature {
     std::vector<SnrSpec> train_snr;
     //! The channel each receiver was trained on (the manifest's `channels`); empty: not recorded.
     std::vector<std::string> channels;
+    /*!
+     * codebook: the manifest's codebook (a frame is `receivers` segments of kept tokens x groups
+     * indices back to back, semcom/codebook.h; channel_uses = receivers x tokens x groups).
+     */
+    std::optional<CodebookSpec> codebook;
 
     // Where each role sits among the encoder's inputs and outputs (-1: absent).
     int image_input = -1, snr_input = -1;
     std::vector<int> layer_outputs;
     int features_output = -1, end_index_output = -1, indices_output = -1;
+    int keep_mask_output = -1; //!< codebook: int64 [-1, receivers * tokens], receiver-major, 0/1
 
     static Signature from_encoder(const Manifest& encoder);
 
@@ -70,9 +80,12 @@ struct Signature {
  * \brief What one receiver's decoder takes and gives, derived from its manifest.
  *
  * from_decoder() requires a `symbols` input of channel_uses x 2 values (or, for `separate`, an
- * `image` input), an optional `snr_db` input [-1, 1], a `logits` output and an optional `image`
- * output. matches() checks a receiver against its transmitter: the same scheme, kind and channel
- * uses, and a receiver number within the transmitter's receivers.
+ * `image` input; for `codebook`, an `index_posteriors` input [-1, tokens x groups, size] and a
+ * float `keep_mask` input [-1, tokens]), an optional `snr_db` input [-1, 1], a `logits` or an
+ * `image` output or both. A multi-exit decoder (codebook) has an `exit_threshold` input [-1, 1]
+ * and an int64 `exit_layer` output [-1], both or neither, and needs the `snr_db` input.
+ * matches() checks a receiver against its transmitter: the same scheme, kind and channel uses,
+ * and a receiver number within the transmitter's receivers.
  */
 struct ReceiverSignature {
     std::string path;
@@ -81,10 +94,14 @@ struct ReceiverSignature {
     TransmitKind kind = TransmitKind::superposition;
     int channel_uses = 0;
     int receiver = 1;              //!< 1-based
+    int receivers = 1;             //!< the transmitter's (transmit.receivers)
     int symbols_input = -1, snr_input = -1;
     int logits_output = -1, image_output = -1;
-    std::string task;              //!< of the logits output (tasks[0] when it names none)
-    int classes = 0;
+    // codebook: where the decoder's inputs and outputs sit (-1: absent)
+    int posteriors_input = -1, keep_mask_input = -1, threshold_input = -1, exit_layer_output = -1;
+    std::optional<CodebookSpec> codebook; //!< codebook: the manifest's
+    std::string task;              //!< of the logits output (tasks[0] when it names none; "image" without logits)
+    int classes = 0;               //!< 0 without a logits output (a decoder that only reconstructs)
     std::int64_t image_numel = 0;  //!< 0 without an image output
     std::vector<std::int64_t> image_shape; //!< C, H, W of the image output
     SnrSpec train_snr;             //!< the SNR this receiver was trained at (bank choice)
@@ -92,6 +109,8 @@ struct ReceiverSignature {
     std::string channel;           //!< the channel it was trained on (manifest `channels`); "" unknown
 
     static ReceiverSignature from_decoder(const Manifest& decoder);
+    //! A multi-exit decoder: exit_threshold input and exit_layer output.
+    bool multi_exit() const { return threshold_input >= 0; }
     //! std::invalid_argument naming both files if this receiver cannot decode \p tx's frames.
     void check_matches(const Signature& tx) const;
 };
