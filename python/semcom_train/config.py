@@ -108,6 +108,8 @@ class Receiver:
                                        "task (the first g of the config's index_groups; default all)")
     rho_l1: Optional[float] = _opt(None, _optional(_float), doc="U-DeepSC: this task's l1 weight on rho "
                                    "(default the config's rho_l1)")
+    keep_schedule: List[float] = _opt([], _list(_float), doc="U-DeepSC: [kept fraction at 0 dB, at 18 dB], linear in "
+                                      "the SNR, clamped at the ends, instead of the learned rho network ([]: learned)")
     eval_snr_db: Optional[float] = _opt(None, _optional(_float),
                                         doc="SNR of the metrics at export (default: snr_db, or its high end)")
 

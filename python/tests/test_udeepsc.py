@@ -56,7 +56,7 @@ def test_ratio_network_keeps_more_tokens_at_lower_snr(test_set):
     net = build(cfg_of(), test_set)
     snr = torch.linspace(-10, 25, 50).view(-1, 1)
     for t in range(3):
-        rho = net.encoder.ratio[t](U.sigma_of(snr))[:, 0]
+        rho = net.encoder.ratio[t](U.sigma_of(snr))[:, 0]  # the learned network (no schedule)
         assert (rho[1:] <= rho[:-1] + 1e-7).all()           # falls as the SNR rises
         assert ((rho > 0) & (rho < 1)).all()
         k = U.keep_counts(rho.view(-1, 1), 49, 2)
@@ -184,3 +184,18 @@ def test_smoke_training_export_and_reload(tmp_path, test_set):
         assert 1.0 <= m["metrics"]["mean_exit_layer"] <= 3.0
     for rx, key, before, after in export.reload_check(cfg, ds, str(tmp_path / "models")):
         assert before == pytest.approx(after, abs=1e-6), (rx, key)
+
+
+def test_keep_schedule_sets_the_counts(test_set):
+    cfg = cfg_of()
+    net = build(cfg, test_set).eval()
+    x = test_set.images[:4]
+    for t, rx in enumerate(cfg.receivers):
+        f0, f18 = rx.keep_schedule
+        for snr, frac in ((-6.0, f0), (0.0, f0), (9.0, (f0 + f18) / 2), (18.0, f18), (30.0, f18)):
+            with torch.no_grad():
+                _, keep, _, _ = net.encoder(x, torch.full((4, 1), snr), t)
+            assert keep.sum(1).tolist() == [float(max(1, round(49 * frac)))] * 4, (rx.task, snr)
+    with pytest.raises(ValueError, match="keep_schedule"):
+        bad = cfg.replace(receivers=(cfg.receivers[0].__class__(task="fine", snr_db=[0.0, 12.0], keep_schedule=[0.5, 1.5]),))
+        build(bad, test_set)

@@ -19,7 +19,11 @@ one receiver = a single-task model (the T-DeepSC baseline).
 - rho_task(sigma) (the ratio network, eq. 18): sigmoid(a + |W2| tanh(|W1| sigma + b1)), increasing
   in the noise std by construction (more features at low SNR); targets rho, rho^2 for the two
   modules; loss ratio_weight * sum_q (rho^q - kept fraction)^2 + rho_l1 * rho (the paper's l1, so
-  rho does not drift up; the official code's weight is 0).
+  rho does not drift up; the official code's weight is 0). With a receiver's `keep_schedule`
+  [f0, f18], rho^2 is instead fixed: f0 at 0 dB to f18 at 18 dB, linear (the official code's
+  `get_rate_table` alternative, smoothed): the l1 price of a token did not move the keep ratio
+  in our trainings (the hard Gumbel straight-through gradient of the task outweighs it), so the
+  shipped configs use schedules (a departure from the paper's learned rho, said in the results).
 - Codebook (eq. 10-12): one image sub-codebook of K = codebook_size entries of dimension
   D / G shared by the tasks; each token's D values are G groups (product quantisation), each sent
   as one index = one point of unit-power Gray 16QAM (K = 16). Loss ||sg z - e||^2 + 0.25 ||z -
@@ -204,9 +208,25 @@ class Encoder(nn.Module):
         self.first_selected = cfg.encoder_layers - 2  # selection before the last two blocks (Q = 2)
         self.selectors = nn.ModuleList([nn.ModuleList([Selector(d) for _ in range(2)]) for _ in range(tasks)])
         self.ratio = nn.ModuleList([RatioNet() for _ in range(tasks)])
+        # per task [kept at 0 dB, kept at 18 dB] of a fixed schedule, or NaN: the learned rho
+        sched = [list(rx.keep_schedule) if rx.keep_schedule else [float("nan")] * 2 for rx in cfg.receivers]
+        for sch in sched:
+            if len(sch) != 2 or not all(math.isnan(v) or 0.0 < v <= 1.0 for v in sch):
+                raise ValueError(f"udeepsc: keep_schedule must be [fraction at 0 dB, at 18 dB] in (0, 1], got {sch}")
+        self.register_buffer("schedule", torch.tensor(sched, dtype=torch.float32))
         self.norm = nn.LayerNorm(d)
         self.out = nn.Linear(d, cfg.code_dim)
         self.tau = cfg.tau
+
+    def keep_rho(self, snr_db, task: int):
+        """rho [B, 1]: the selection keeps round(N rho^q) tokens after module q. The learned
+        network of the noise std, or the task's fixed schedule (rho^2 = the kept fraction, linear
+        in the SNR between its values at 0 and 18 dB)."""
+        lo, hi = self.schedule[task, 0], self.schedule[task, 1]
+        if bool(torch.isnan(lo)):
+            return self.ratio[task](sigma_of(snr_db))
+        frac = lo + (hi - lo) * torch.clamp(snr_db / 18.0, 0.0, 1.0)
+        return torch.sqrt(frac)
 
     def patches(self, image):
         b, c = image.shape[0], image.shape[1]
@@ -220,7 +240,7 @@ class Encoder(nn.Module):
         x = self.embed(self.patches(image)) + self.pos
         x = torch.cat((x, self.task_tokens[task].view(1, 1, -1).expand(b, 1, -1)), 1)
         kept = torch.ones(b, self.n, dtype=x.dtype, device=x.device)
-        rho = self.ratio[task](sigma)
+        rho = self.keep_rho(snr_db, task)
         fractions: List[torch.Tensor] = []
         selectors = self.selectors[task]
         for i, block in enumerate(self.blocks):
@@ -739,7 +759,7 @@ class UDeepSCScheme(Scheme):
         rows = []
         for t, rx in enumerate(cfg.receivers):
             s = torch.tensor([[float(v)] for v in snrs])
-            rho = net.encoder.ratio[t](sigma_of(s))
+            rho = net.encoder.keep_rho(s, t)
             k = keep_counts(rho, net.encoder.n, 1)
             k2 = torch.minimum(keep_counts(rho, net.encoder.n, 2), k)
             rows.append({"task": rx.task, "snr_db": [float(v) for v in snrs], "tokens": [int(v) for v in k2],
