@@ -35,8 +35,8 @@ CPP_EXPECTED = {
     "semcom_dsp_loopback.grc": [re.escape('gr::semcom::superposition_mapper::make(\n            {"4qam", "16qam"}')],
     "semcom_broadcast_sim.grc": [
         r"gr::semcom::transmitter::make\(" + MODEL.format(role="_encoder") + r', "auto", 32, 0, 200\);',
-        r"gr::semcom::receiver::make\(" + MODEL.format(role="_rx1") + r', "auto", snr1, 32, false, 0, 16, 0\.03125\);',
-        r"gr::semcom::receiver::make\(" + MODEL.format(role="_rx2") + r', "auto", snr2, 32, false, 0, 16, 0\.03125\);',
+        r"gr::semcom::receiver::make\(" + MODEL.format(role="_rx1") + r', "auto", snr1, 32, false, 0, 16, 0\.03125, 0, false\);',
+        r"gr::semcom::receiver::make\(" + MODEL.format(role="_rx2") + r', "auto", snr2, 32, false, 0, 16, 0\.03125, 0, false\);',
         re.escape("connect(this->source, 0, this->transmitter, 0);"),
         re.escape("connect(this->transmitter, 0, this->channel, 0);"),
         re.escape("connect(this->channel, 0, this->rx1, 0);"),
@@ -53,7 +53,7 @@ CPP_EXPECTED = {
         re.escape("connect(this->channel, 1, this->eq2, 0);"),
         re.escape("connect(this->eq3, 0, this->rx3, 0);"),
         r"gr::semcom::receiver::make\(" + MODEL.format(role="_rx2") + r', "auto", snr2, 32, false, 0, report_every, '
-        r"report_weight\);",
+        r"report_weight, 0, false\);",
         re.escape('gr::semcom::metrics_sink::make(1, 28, 28, 2, "binary", "rx2", 250, out_dir + \'/rx2.json\', false);'),
         re.escape('msg_connect(this->rx1, "snr_report", this->transmitter, "snr");'),
         re.escape('msg_connect(this->rx3, "snr_report", this->transmitter, "snr");'),
@@ -108,7 +108,7 @@ class qa_grc_flowgraphs(unittest.TestCase):
                                  + r', "auto", 32, 0, 200\)')
                 for rx, classes in ((1, 4), (2, 10)):
                     self.assertRegex(code, r"semcom\.receiver\(" + MODEL.format(role="_rx%d" % rx)
-                                     + r', "auto", snr%d, 32, False, 0, 16, 0\.03125\)' % rx)
+                                     + r', "auto", snr%d, 32, False, 0, 16, 0\.03125, 0, False\)' % rx)
                     self.assertIn("self.connect((self.channel, %d), (self.rx%d, 0))" % (rx - 1, rx), code)
                     self.assertIn("self.connect((self.rx%d, 1), (self.rx%d_metrics, 1))" % (rx, rx), code)
                     self.assertIn("self.connect((self.rx%d, 0), (self.rx%d_metrics, 2))" % (rx, rx), code)

@@ -97,7 +97,7 @@ class qa_grc_usrp(unittest.TestCase):
                     self.assertIn("self.connect((self.transmitter, 0), (self.bursts, 0))", code)
                     self.assertIn("amplitude, start_time)", code)
                 else:
-                    self.assertRegex(code, r"semcom\.receiver\(models \+ ._rx2\.json., \"auto\", 10, 32, True, 0, 16, 0\.03125\)")
+                    self.assertRegex(code, r"semcom\.receiver\(models \+ ._rx2\.json., \"auto\", 10, 32, True, 0, 16, 0\.03125, 0, False\)")
                     self.assertIn("self.connect((self.bursts, 0), (self.receiver, 0))", code)
                     self.assertIn("self.connect((self.bursts, 0), (self.constellation, 0))", code)
                     self.assertIn("self.connect((self.receiver, 1), (self.metrics, 1))", code)

@@ -15,6 +15,7 @@
 #include <cmath>
 #include <fstream>
 #include <mutex>
+#include <optional>
 
 namespace gr {
 namespace semcom {
@@ -22,20 +23,26 @@ namespace semcom {
 class metrics_sink_impl : public metrics_sink
 {
 public:
-    metrics_sink_impl(int c, int h, int w, int classes, ::semcom::Task task, std::string receiver,
+    metrics_sink_impl(int c, int h, int w, int classes, std::optional<::semcom::Task> task, std::string receiver,
                       int report_every, std::string json_path, bool reconstructions)
-        : gr::block("metrics_sink",
-                    reconstructions ? gr::io_signature::makev(3, 3, { int(sizeof(float)) * c * h * w,
-                                                                      int(sizeof(float)) * c * h * w,
-                                                                      int(sizeof(float)) * classes })
-                                    : gr::io_signature::makev(2, 2, { int(sizeof(float)) * c * h * w,
-                                                                      int(sizeof(float)) * classes }),
+        : gr::block("metrics_sink", input_signature(c * h * w, classes, reconstructions),
                     gr::io_signature::make(0, 0, 0)),
           d_c(c), d_h(h), d_w(w), d_classes(classes), d_task(task), d_reconstructions(reconstructions),
           d_receiver(std::move(receiver)), d_report_every(report_every),
           d_json_path(std::move(json_path)), d_scorer(c, h, w)
     {
         message_port_register_out(d_port);
+    }
+
+    //! originals, [reconstructions], [class scores]: one of the two at least
+    static gr::io_signature::sptr input_signature(int image, int classes, bool reconstructions)
+    {
+        std::vector<int> sizes{ int(sizeof(float)) * image };
+        if (reconstructions)
+            sizes.push_back(int(sizeof(float)) * image);
+        if (classes > 0)
+            sizes.push_back(int(sizeof(float)) * classes);
+        return gr::io_signature::makev(int(sizes.size()), int(sizes.size()), sizes);
     }
 
     bool stop() override
@@ -61,12 +68,14 @@ public:
                      gr_vector_const_void_star& input_items,
                      gr_vector_void_star&) override
     {
-        // without reconstructions the class scores are input 1 and carry the decoded frames' tags
-        const int scores_port = d_reconstructions ? 2 : 1;
+        // input 1 (reconstructions, or the class scores without them) carries the decoded frames'
+        // tags; without class scores (a decoder that only reconstructs) there is no input 2
+        const int scores_port = d_classes == 0 ? -1 : d_reconstructions ? 2 : 1;
         const auto* orig = static_cast<const float*>(input_items[0]);
         const auto* recon = d_reconstructions ? static_cast<const float*>(input_items[1]) : nullptr;
-        const auto* scores = static_cast<const float*>(input_items[scores_port]);
-        const int n0 = ninput_items[0], n1 = std::min(ninput_items[1], ninput_items[scores_port]);
+        const auto* scores = scores_port < 0 ? nullptr : static_cast<const float*>(input_items[scores_port]);
+        const int n0 = ninput_items[0],
+                  n1 = scores_port < 0 ? ninput_items[1] : std::min(ninput_items[1], ninput_items[scores_port]);
         const auto info0 = frame_info(0, n0), info1 = frame_info(1, n1);
         std::vector<long long> seq0(n0), seq1(n1);
         for (int i = 0; i < n0; ++i)
@@ -83,12 +92,13 @@ public:
             const auto& i = info0[p.original];
             note_snr_used(info1[p.decoded].snr_used);
             score(orig + p.original * per, recon ? recon + p.decoded * per : nullptr,
-                  scores + p.decoded * std::size_t(d_classes), ::semcom::task_label(d_task, i.fine, i.coarse));
+                  scores ? scores + p.decoded * std::size_t(d_classes) : nullptr,
+                  d_task ? ::semcom::task_label(*d_task, i.fine, i.coarse) : -1);
         }
         const int i0 = int(step.originals_used), i1 = int(step.decoded_used);
         consume(0, i0);
         consume(1, i1);
-        if (d_reconstructions)
+        if (scores_port == 2)
             consume(2, i1);
         return 0;
     }
@@ -122,7 +132,7 @@ public:
     {
         nlohmann::json j;
         j["receiver"] = d_receiver;
-        j["task"] = ::semcom::task_name(d_task);
+        j["task"] = d_task ? ::semcom::task_name(*d_task) : "image";
         j["frames"] = frames();
         j["missing"] = frames_missing();
         const double a = accuracy(), p = psnr_db(), s = ssim();
@@ -184,7 +194,7 @@ private:
 
     void score(const float* a, const float* b, const float* s, int label)
     {
-        const int decision = int(std::max_element(s, s + d_classes) - s);
+        const int decision = s ? int(std::max_element(s, s + d_classes) - s) : -1;
         if (b) {
             const auto q = d_scorer.score(a, b);
             std::lock_guard<std::mutex> l(d_mutex);
@@ -195,7 +205,7 @@ private:
         {
             std::lock_guard<std::mutex> l(d_mutex);
             ++d_frames;
-            if (label >= 0) {
+            if (s && label >= 0) {
                 ++d_labelled;
                 d_correct += decision == label;
             }
@@ -210,7 +220,7 @@ private:
     }
 
     const int d_c, d_h, d_w, d_classes;
-    const ::semcom::Task d_task;
+    const std::optional<::semcom::Task> d_task; //!< none: no class scores (a decoder that only reconstructs)
     const bool d_reconstructions; //!< input 1 is the reconstructed images (else the class scores)
     const std::string d_receiver;
     const int d_report_every;
@@ -236,14 +246,21 @@ metrics_sink::sptr metrics_sink::make(int channels, int height, int width, int n
             throw std::invalid_argument("image shape must be at least 1x11x11 (SSIM window), got " +
                                         std::to_string(channels) + "x" + std::to_string(height) +
                                         "x" + std::to_string(width));
-        if (num_classes < 1)
-            throw std::invalid_argument("num_classes must be >= 1");
+        if (num_classes < 0)
+            throw std::invalid_argument("num_classes must be >= 1, or 0 for a receiver that only reconstructs");
+        if (num_classes == 0) {
+            if (!reconstructions)
+                throw std::invalid_argument("num_classes 0 (no class scores) needs reconstructions: nothing to score");
+            if (task != "image")
+                throw std::invalid_argument("num_classes 0 (no class scores): the task is 'image', got '" + task + "'");
+            return std::optional<::semcom::Task>();
+        }
         const auto t = ::semcom::parse_task(task);
         const int fixed = ::semcom::task_classes(t);
         if (fixed && num_classes != fixed)
             throw std::invalid_argument("task " + task + " has " + std::to_string(fixed) + " classes, num_classes is " +
                                         std::to_string(num_classes));
-        return t;
+        return std::optional<::semcom::Task>(t);
     });
     return gnuradio::make_block_sptr<metrics_sink_impl>(channels, height, width, num_classes,
                                                          parsed, receiver,

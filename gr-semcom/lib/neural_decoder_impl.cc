@@ -9,6 +9,8 @@
 #include <gnuradio/io_signature.h>
 #include <gnuradio/semcom/semantic_encoder.h>
 #include <semcom/neural/batch_runner.h>
+#include <semcom/channel.h>
+#include <semcom/codebook.h>
 #include <semcom/neural/model_bank.h>
 #include <semcom/snr_feedback.h>
 
@@ -19,6 +21,7 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -29,7 +32,7 @@ class neural_decoder_impl : public neural_decoder
 {
 public:
     neural_decoder_impl(std::shared_ptr<nn::ModelBank> bank, float snr_db, int max_wait_us, bool realtime,
-                        int capacity)
+                        int capacity, float exit_threshold, bool hard_decisions)
         : gr::block("neural_decoder",
                     gr::io_signature::make(1, 1, sizeof(gr_complex)),
                     gr::io_signature::makev(int(output_sizes(bank->signature()).size()),
@@ -41,8 +44,18 @@ public:
           d_realtime(realtime),
           d_capacity(std::size_t(capacity)),
           d_snr(snr_db),
-          d_used(d_bank->size())
+          d_used(d_bank->size()),
+          d_hard(hard_decisions),
+          d_exits(d_sig.multi_exit() ? d_sig.codebook->decoder_layers : 0),
+          d_exit_counts(std::size_t(d_exits))
     {
+        for (auto& c : d_exit_counts)
+            c = 0;
+        if (d_exits > 0)
+            d_exit_threshold = exit_threshold == 0.0f ? float(d_sig.codebook->exit_threshold)
+                                                      : checked_threshold(exit_threshold);
+        if (d_sig.kind == ::semcom::TransmitKind::codebook)
+            d_cb.emplace(d_sig, d_bank->member(0).model->manifest());
         nn::BatchRunnerOptions o;
         // Simulation: each call submits every frame it has and waits for them, so waiting for
         // more frames to fill a batch would only idle.
@@ -59,9 +72,12 @@ public:
         message_port_register_out(d_report_port);
     }
 
+    //! The class scores when the model has logits, then the image when it has one.
     static std::vector<int> output_sizes(const nn::ReceiverSignature& s)
     {
-        std::vector<int> sz{ int(sizeof(float)) * s.classes };
+        std::vector<int> sz;
+        if (s.logits_output >= 0)
+            sz.push_back(int(sizeof(float)) * s.classes);
         if (s.image_output >= 0)
             sz.push_back(int(sizeof(float) * s.image_numel));
         return sz;
@@ -76,7 +92,10 @@ public:
             d_logger->warn("{} frames still being decoded at stop were discarded", lost);
         d_dropped += long(lost);
         if (d_dropped)
-            d_logger->info("{} frames decoded, {} dropped", d_decoded.load(), d_dropped.load());
+            d_logger->info("{} frames decoded, {} dropped ({} with side information that does not describe them)",
+                           d_decoded.load(), d_dropped.load(), d_invalid.load());
+        if (d_unknown_symbols)
+            d_logger->info("{} received symbols were not finite: their posteriors are the prior", d_unknown_symbols.load());
         if (d_bank->size() > 1)
             for (std::size_t k = 0; k < d_bank->size(); ++k)
                 d_logger->info("model {} ({}): {} frames", k, d_bank->member(k).model->manifest().name,
@@ -87,6 +106,7 @@ public:
     void set_snr(float snr_db) override { d_snr = snr_db; }
     long frames_decoded() const override { return d_decoded; }
     long frames_dropped() const override { return d_dropped; }
+    long frames_invalid() const override { return d_invalid; }
     long frames_rejected() const override { return d_rejected; }
     int channel_uses() const override { return d_n; }
     int num_classes() const override { return d_sig.classes; }
@@ -112,6 +132,37 @@ public:
             v.push_back(u);
         return v;
     }
+
+    void set_exit_threshold(float threshold) override
+    {
+        if (d_exits == 0)
+            throw std::invalid_argument("neural_decoder: '" + d_sig.path + "' has no exits (not a multi-exit decoder)");
+        d_exit_threshold = checked_threshold(threshold);
+    }
+    float exit_threshold() const override { return d_exits > 0 ? d_exit_threshold.load() : std::nanf(""); }
+    int exit_layers() const override { return d_exits; }
+    double mean_exit_layer() const override
+    {
+        long frames = 0, sum = 0;
+        for (std::size_t i = 0; i < d_exit_counts.size(); ++i) {
+            frames += d_exit_counts[i];
+            sum += long(i + 1) * d_exit_counts[i];
+        }
+        return frames ? double(sum) / double(frames) : std::nan("");
+    }
+    std::vector<long> frames_per_exit_layer() const override
+    {
+        std::vector<long> v;
+        for (const auto& c : d_exit_counts)
+            v.push_back(c);
+        return v;
+    }
+    double mean_symbols_received() const override
+    {
+        const long f = d_decoded;
+        return f ? d_symbols_received / double(f) : std::nan("");
+    }
+    bool hard_decisions() const override { return d_hard; }
 
     void forecast(int noutput_items, gr_vector_int& required) override
     {
@@ -148,12 +199,31 @@ public:
                 continue;
             }
             const std::size_t k = d_bank->nearest(meta.snr);
-            // complex<float> is [re, im]: the frame is the model's [n, 2] float input as it is
-            const auto* symbols = reinterpret_cast<const float*>(in + std::size_t(f) * d_n);
+            const auto* frame = in + std::size_t(f) * d_n;
             std::vector<const float*> inputs(d_bank->member(k).model->manifest().inputs.size());
-            inputs[d_sig.symbols_input] = symbols;
+            const float threshold = d_exit_threshold;
+            if (d_cb) {
+                std::string why;
+                if (!d_cb->prepare(meta.info, frame, meta.snr, d_hard, why, d_unknown_symbols)) {
+                    ++d_invalid;
+                    ++d_dropped;
+                    if (d_invalid == 1)
+                        d_logger->warn("frame dropped (and counted; later ones silently): {}", why);
+                    ++submitted;
+                    continue;
+                }
+                meta.symbols = long(d_cb->segment.length);
+                inputs[d_sig.posteriors_input] = d_cb->posteriors.data();
+                inputs[d_sig.keep_mask_input] = d_cb->keep.data();
+            } else {
+                // complex<float> is [re, im]: the frame is the model's [n, 2] float input as it is
+                inputs[d_sig.symbols_input] = reinterpret_cast<const float*>(frame);
+                meta.symbols = d_n;
+            }
             if (d_sig.snr_input >= 0)
                 inputs[d_sig.snr_input] = &meta.snr;
+            if (d_sig.threshold_input >= 0)
+                inputs[d_sig.threshold_input] = &threshold;
             if (d_runners[k]->submit(d_next_id, inputs)) {
                 d_meta.emplace(d_next_id, std::move(meta));
                 ++d_used[k];
@@ -192,13 +262,20 @@ public:
                 continue;
             }
             write(r, produced, output_items);
+            pmt::pmt_t info = meta != d_meta.end() ? meta->second.info : pmt::PMT_NIL;
+            if (d_sig.exit_layer_output >= 0) {
+                const auto layer = r.outputs[d_sig.exit_layer_output].item<std::int64_t>();
+                if (layer >= 1 && layer <= d_exits)
+                    ++d_exit_counts[std::size_t(layer - 1)];
+                info = frame_info::with(info, "exit_layer", pmt::from_long(long(layer)));
+            }
             if (meta != d_meta.end()) {
-                if (!pmt::is_null(meta->second.info))
-                    for (std::size_t k = 0; k < output_items.size(); ++k)
-                        add_item_tag(unsigned(k), nitems_written(k) + produced, frame_info::key(),
-                                     meta->second.info, alias_pmt());
+                d_symbols_received = d_symbols_received + double(meta->second.symbols);
                 d_meta.erase(meta);
             }
+            if (!pmt::is_null(info))
+                for (std::size_t k = 0; k < output_items.size(); ++k)
+                    add_item_tag(unsigned(k), nitems_written(k) + produced, frame_info::key(), info, alias_pmt());
             ++produced;
             ++d_decoded;
         }
@@ -208,8 +285,99 @@ public:
 private:
     struct frame_meta {
         float snr = 0.0f;
+        long symbols = 0;               //!< this receiver's symbols of the frame
         pmt::pmt_t info = pmt::PMT_NIL; //!< the frame info, passed on with the decoded outputs
     };
+
+    /*!
+     * A codebook receiver's front end (semcom/codebook.h): its segment of the frame from the keep
+     * masks, the posteriors of its symbols, scattered to the decoder's token rows.
+     */
+    struct codebook_front {
+        ::semcom::CodebookLayout layout;
+        std::size_t r, tokens, groups, sent_groups, order, frame;
+        ::semcom::IndexDemapper demapper;
+        ::semcom::Segment segment{ 0, 0 };
+        std::vector<float> sent;       //!< posteriors of the segment's symbols
+        std::vector<float> posteriors; //!< the decoder's input: tokens x groups rows of order
+        std::vector<float> keep;       //!< the decoder's keep mask input
+
+        static std::vector<std::complex<float>> points(const nn::Manifest& m)
+        {
+            std::vector<std::complex<float>> p;
+            for (const auto& c : m.constellations.front().points)
+                p.emplace_back(float(c.real()), float(c.imag()));
+            return p;
+        }
+
+        codebook_front(const nn::ReceiverSignature& s, const nn::Manifest& m)
+            : layout{ std::size_t(s.receivers), std::size_t(s.codebook->tokens), std::size_t(s.codebook->groups),
+                      std::vector<std::size_t>(s.codebook->task_groups.begin(), s.codebook->task_groups.end()) },
+              r(std::size_t(s.receiver - 1)),
+              tokens(layout.tokens),
+              groups(layout.groups),
+              sent_groups(layout.sent(r)),
+              order(std::size_t(s.codebook->size)),
+              frame(std::size_t(s.channel_uses)),
+              demapper(points(m), s.codebook->point_log_prior),
+              sent(tokens * sent_groups * order),
+              posteriors(tokens * groups * order),
+              keep(tokens)
+        {
+        }
+
+        //! The decoder's inputs for one frame; false (and why) when its side information does not fit.
+        bool prepare(const pmt::pmt_t& info, const gr_complex* y, float snr_db, bool hard, std::string& why,
+                     std::atomic<long>& unknown)
+        {
+            const auto mask = frame_info::get(info, "keep_mask");
+            const std::size_t want = layout.receivers * tokens;
+            if (!pmt::is_u8vector(mask)) {
+                why = pmt::is_null(mask) ? "its frame info has no keep_mask (every receiver's keep mask, u8vector)"
+                                         : "its frame info's keep_mask is not a u8vector";
+                return false;
+            }
+            std::size_t len = 0;
+            const std::uint8_t* m = pmt::u8vector_elements(mask, len);
+            if (len != want) {
+                why = "its keep_mask has " + std::to_string(len) + " bytes, expected " + std::to_string(want) +
+                      " (receivers x tokens)";
+                return false;
+            }
+            try {
+                segment = ::semcom::codebook_segment(layout, m, r);
+            } catch (const std::invalid_argument& e) {
+                why = e.what();
+                return false;
+            }
+            if (segment.offset + segment.length > frame) {
+                why = "its segment [" + std::to_string(segment.offset) + ", " +
+                      std::to_string(segment.offset + segment.length) + ") overruns the frame of " + std::to_string(frame) +
+                      " symbols";
+                return false;
+            }
+            const double nv = ::semcom::noise_variance_from_snr_db(double(snr_db));
+            if (!(nv > 0.0) || !std::isfinite(float(nv)) || float(nv) <= 0.0f) {
+                why = "its SNR " + std::to_string(snr_db) + " dB gives no usable noise variance";
+                return false;
+            }
+            const auto* first = reinterpret_cast<const std::complex<float>*>(y) + segment.offset;
+            unknown += long(hard ? demapper.hard_decisions(first, segment.length, float(nv), sent.data())
+                                 : demapper.posteriors(first, segment.length, float(nv), sent.data()));
+            const std::uint8_t* mine = m + r * tokens;
+            ::semcom::scatter_posteriors(sent.data(), mine, tokens, groups, sent_groups, order, posteriors.data());
+            for (std::size_t t = 0; t < tokens; ++t)
+                keep[t] = float(mine[t]);
+            return true;
+        }
+    };
+
+    static float checked_threshold(float t)
+    {
+        if (!(t > 0.0f && t <= 1.0f))
+            throw std::invalid_argument("neural_decoder: exit_threshold must be in (0, 1], got " + std::to_string(t));
+        return t;
+    }
 
     //! The frame's measured SNR into the average; every report_every frames, the report out.
     void track_snr(const pmt::pmt_t& info)
@@ -250,12 +418,15 @@ private:
 
     void write(const nn::BatchResult& r, int at, gr_vector_void_star& out)
     {
-        const auto& logits = r.outputs[d_sig.logits_output];
-        std::memcpy(static_cast<float*>(out[0]) + std::size_t(at) * logits.numel(),
-                    logits.data_ptr<float>(), sizeof(float) * logits.numel());
+        std::size_t port = 0;
+        if (d_sig.logits_output >= 0) {
+            const auto& logits = r.outputs[d_sig.logits_output];
+            std::memcpy(static_cast<float*>(out[port++]) + std::size_t(at) * logits.numel(),
+                        logits.data_ptr<float>(), sizeof(float) * logits.numel());
+        }
         if (d_sig.image_output >= 0) {
             const auto& img = r.outputs[d_sig.image_output];
-            std::memcpy(static_cast<float*>(out[1]) + std::size_t(at) * img.numel(), img.data_ptr<float>(),
+            std::memcpy(static_cast<float*>(out[port]) + std::size_t(at) * img.numel(), img.data_ptr<float>(),
                         sizeof(float) * img.numel());
         }
     }
@@ -272,7 +443,13 @@ private:
     std::map<std::uint64_t, nn::BatchResult> d_ready;
     std::set<std::uint64_t> d_skip; //!< frames dropped at submission
     std::uint64_t d_next_id = 0, d_next_out = 0;
-    std::atomic<long> d_decoded{ 0 }, d_dropped{ 0 }, d_rejected{ 0 };
+    std::atomic<long> d_decoded{ 0 }, d_dropped{ 0 }, d_rejected{ 0 }, d_invalid{ 0 }, d_unknown_symbols{ 0 };
+    const bool d_hard;                          //!< codebook: hard decisions instead of posteriors
+    const int d_exits;                          //!< multi-exit decoders: the exits; 0 otherwise
+    std::atomic<float> d_exit_threshold{ std::nanf("") };
+    std::vector<std::atomic<long>> d_exit_counts; //!< decoded frames per exit layer
+    std::atomic<double> d_symbols_received{ 0.0 };
+    std::optional<codebook_front> d_cb;
     const pmt::pmt_t d_report_port = pmt::mp("snr_report");
     std::mutex d_report_lock;
     int d_report_every = 16;
@@ -281,15 +458,27 @@ private:
 };
 
 neural_decoder::sptr neural_decoder_make_from(std::shared_ptr<nn::ModelBank> bank, float snr_db, int max_wait_us,
-                                              bool realtime, int queue_capacity)
+                                              bool realtime, int queue_capacity, float exit_threshold,
+                                              bool hard_decisions)
 {
     if (max_wait_us < 0 || queue_capacity < 1)
         throw std::invalid_argument("neural_decoder: max_wait_us must be >= 0 and queue_capacity >= 1");
     if (bank->signature().kind == ::semcom::TransmitKind::separate)
         throw std::invalid_argument("neural_decoder: '" + bank->signature().path +
                                     "' decodes images, not symbols (the separate-coding classifier)");
+    const auto& sig = bank->signature();
+    if (exit_threshold != 0.0f && !sig.multi_exit())
+        throw std::invalid_argument("neural_decoder: exit_threshold " + std::to_string(exit_threshold) + ": '" + sig.path +
+                                    "' has no exits (not a multi-exit decoder); leave it 0");
+    if (hard_decisions && sig.kind != ::semcom::TransmitKind::codebook)
+        throw std::invalid_argument("neural_decoder: hard_decisions: '" + sig.path +
+                                    "' does not decode codebook indices (transmit kind " +
+                                    ::semcom::transmit_kind_name(sig.kind) + ")");
+    if (exit_threshold != 0.0f && !(exit_threshold > 0.0f && exit_threshold <= 1.0f))
+        throw std::invalid_argument("neural_decoder: exit_threshold must be in (0, 1] (0: the manifest's), got " +
+                                    std::to_string(exit_threshold));
     return gnuradio::make_block_sptr<neural_decoder_impl>(std::move(bank), snr_db, max_wait_us, realtime,
-                                                          queue_capacity);
+                                                          queue_capacity, exit_threshold, hard_decisions);
 }
 
 std::shared_ptr<nn::ModelBank> load_model_bank(const char* block, const std::vector<std::string>& paths,
@@ -306,11 +495,12 @@ std::shared_ptr<nn::ModelBank> load_model_bank(const char* block, const std::vec
 }
 
 neural_decoder::sptr neural_decoder::make(const std::string& model, const std::string& device, float snr_db,
-                                          int max_batch, int max_wait_us, bool realtime, int queue_capacity)
+                                          int max_batch, int max_wait_us, bool realtime, int queue_capacity,
+                                          float exit_threshold, bool hard_decisions)
 {
     // "a.json,b.json,...": a bank of decoders for the same transmitter (one string for GRC)
     return neural_decoder_make_from(load_model_bank("neural_decoder", split_list(model), device, max_batch), snr_db,
-                                    max_wait_us, realtime, queue_capacity);
+                                    max_wait_us, realtime, queue_capacity, exit_threshold, hard_decisions);
 }
 
 } // namespace semcom

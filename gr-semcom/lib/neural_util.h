@@ -70,7 +70,8 @@ inline std::shared_ptr<nn::Model> load_model(const char* block, const std::strin
 class neural_decoder;
 //! For semcom.receiver: a decoder over a bank loaded once.
 std::shared_ptr<neural_decoder> neural_decoder_make_from(std::shared_ptr<nn::ModelBank> bank, float snr_db,
-                                                         int max_wait_us, bool realtime, int queue_capacity);
+                                                         int max_wait_us, bool realtime, int queue_capacity,
+                                                         float exit_threshold = 0.0f, bool hard_decisions = false);
 //! Loads \p paths as one bank (each model's checks, then the bank's), errors prefixed by \p block.
 std::shared_ptr<nn::ModelBank> load_model_bank(const char* block, const std::vector<std::string>& paths,
                                                const std::string& device, int max_batch);

@@ -9,9 +9,12 @@
 
 #include <gnuradio/semcom/semantic_encoder.h>
 #include <semcom/neural/signature.h>
+#include <semcom/codebook.h>
 #include <semcom/snr_feedback.h>
 
+#include <atomic>
 #include <mutex>
+#include <optional>
 
 namespace gr {
 namespace semcom {
@@ -35,6 +38,8 @@ public:
     int channel_uses() const override { return d_sig.channel_uses; }
     int num_outputs() const override { return int(output_signature()->max_streams()); }
     std::string device_name() const override { return d_model->device_name(); }
+    long frames_dropped() const override { return d_dropped; }
+    double mean_symbols_sent() const override;
     const nn::Signature& signature() const { return d_sig; }
 
     void forecast(int noutput_items, gr_vector_int& required) override;
@@ -56,6 +61,11 @@ private:
     //! kept when the model takes none
     ::semcom::SnrTable d_snr;
     std::vector<int> d_index_outputs; //!< model outputs that become byte streams, in stream order
+    std::vector<unsigned> d_orders;   //!< each byte stream's constellation order: indices must be below it
+    std::optional<::semcom::CodebookLayout> d_layout; //!< codebook: the frame layout
+    std::atomic<long> d_dropped{ 0 };
+    std::atomic<long> d_frames_sent{ 0 };
+    std::atomic<double> d_symbols_sent{ 0.0 };
 };
 
 } // namespace semcom

@@ -62,7 +62,8 @@ const std::map<TransmitKind, tx_builder>& tx_builders()
 {
     static const std::map<TransmitKind, tx_builder> table{
         { TransmitKind::superposition, superposition_tx },
-        { TransmitKind::indices, superposition_tx }, // one layer, alpha 1
+        { TransmitKind::indices, superposition_tx },  // one layer, alpha 1
+        { TransmitKind::codebook, superposition_tx }, // one layer, alpha 1; keep masks in the frame info
         { TransmitKind::quantized, quantized_tx },
         { TransmitKind::analog, quantized_tx }, // 8 bits (docs/model-manifest.md)
     };
@@ -97,6 +98,7 @@ const std::map<TransmitKind, rx_builder>& rx_builders()
     static const std::map<TransmitKind, rx_builder> table{
         { TransmitKind::superposition, direct_rx },
         { TransmitKind::indices, direct_rx },
+        { TransmitKind::codebook, direct_rx }, // the decoder demaps its segment (keep masks in the frame info)
         { TransmitKind::quantized, quantized_rx },
         { TransmitKind::analog, quantized_rx },
     };
@@ -156,8 +158,11 @@ public:
     std::vector<float> snrs() const override { return d_encoder->snrs(); }
     double mean_symbols_sent() const override
     {
-        return d_quantizer ? d_quantizer->mean_symbols_sent() : double(d_sig.channel_uses);
+        if (d_quantizer)
+            return d_quantizer->mean_symbols_sent();
+        return d_sig.keep_masks ? d_encoder->mean_symbols_sent() : double(d_sig.channel_uses);
     }
+    long frames_dropped() const override { return d_encoder->frames_dropped(); }
     std::string device_name() const override { return d_encoder->device_name(); }
     named_blocks blocks() const override { return d_blocks; }
 
@@ -172,16 +177,17 @@ class receiver_impl : public receiver
 {
 public:
     receiver_impl(std::shared_ptr<nn::ModelBank> bank, float snr_db, bool realtime, int sps, int report_every,
-                  double report_weight)
+                  double report_weight, float exit_threshold, bool hard_decisions)
         : gr::hier_block2("semcom_receiver",
                           gr::io_signature::make(1, 1, sizeof(gr_complex)),
-                          gr::io_signature::makev(bank->signature().image_output >= 0 ? 2 : 1,
-                                                  bank->signature().image_output >= 0 ? 2 : 1,
+                          gr::io_signature::makev(int(output_sizes(bank->signature()).size()),
+                                                  int(output_sizes(bank->signature()).size()),
                                                   output_sizes(bank->signature()))),
           d_sig(bank->signature())
     {
         const auto& build = builder_for(rx_builders(), d_sig.kind, "receiver", d_sig.path);
-        d_decoder = neural_decoder_make_from(std::move(bank), snr_db, 2000, realtime, 64);
+        d_decoder =
+            neural_decoder_make_from(std::move(bank), snr_db, 2000, realtime, 64, exit_threshold, hard_decisions);
         d_decoder->set_snr_report(report_every, report_weight);
         message_port_register_hier_out(pmt::mp("snr_report"));
         msg_connect(d_decoder, pmt::mp("snr_report"), self(), pmt::mp("snr_report"));
@@ -195,14 +201,16 @@ public:
         }
         build(*this, front, d_decoder, d_sig, d_blocks);
         d_blocks.emplace_back("neural_decoder", d_decoder);
-        connect(d_decoder, 0, self(), 0);
-        if (d_sig.image_output >= 0)
-            connect(d_decoder, 1, self(), 1);
+        for (std::size_t k = 0; k < output_sizes(d_sig).size(); ++k)
+            connect(d_decoder, int(k), self(), int(k));
     }
 
+    //! As the neural_decoder's: the class scores when the model has logits, then the image.
     static std::vector<int> output_sizes(const nn::ReceiverSignature& s)
     {
-        std::vector<int> sz{ int(sizeof(float)) * s.classes };
+        std::vector<int> sz;
+        if (s.logits_output >= 0)
+            sz.push_back(int(sizeof(float)) * s.classes);
         if (s.image_output >= 0)
             sz.push_back(int(sizeof(float) * s.image_numel));
         return sz;
@@ -216,10 +224,18 @@ public:
     std::string task() const override { return d_sig.task; }
     int num_classes() const override { return d_sig.classes; }
     int image_size() const override { return int(d_sig.image_numel); }
+    int image_port() const override { return d_sig.image_output < 0 ? -1 : d_sig.logits_output >= 0 ? 1 : 0; }
     void set_snr(float snr_db) override { d_decoder->set_snr(snr_db); }
     long frames_decoded() const override { return d_decoder->frames_decoded(); }
     long frames_dropped() const override { return d_decoder->frames_dropped(); }
+    long frames_invalid() const override { return d_decoder->frames_invalid(); }
     std::vector<long> frames_per_model() const override { return d_decoder->frames_per_model(); }
+    void set_exit_threshold(float threshold) override { d_decoder->set_exit_threshold(threshold); }
+    float exit_threshold() const override { return d_decoder->exit_threshold(); }
+    int exit_layers() const override { return d_decoder->exit_layers(); }
+    double mean_exit_layer() const override { return d_decoder->mean_exit_layer(); }
+    std::vector<long> frames_per_exit_layer() const override { return d_decoder->frames_per_exit_layer(); }
+    double mean_symbols_received() const override { return d_decoder->mean_symbols_received(); }
     std::uint64_t bursts_detected() const override { return d_burst ? d_burst->bursts_detected() : 0; }
     std::uint64_t header_errors() const override { return d_burst ? d_burst->header_errors() : 0; }
     std::uint64_t frames_rejected() const override
@@ -253,11 +269,16 @@ transmitter::sptr transmitter::make(const std::string& model, const std::string&
         throw std::invalid_argument(std::string("transmitter: ") + e.what());
     }
     builder_for(tx_builders(), sig.kind, "transmitter", sig.path); // refuse before building anything
+    if (sps > 0 && sig.keep_masks)
+        throw std::invalid_argument("transmitter: '" + sig.path +
+                                    "': sps > 0: its frames need their keep masks (transmit side_info keep_mask), "
+                                    "which the burst header (v1) cannot carry: symbol level only (sps 0)");
     return gnuradio::get_initial_sptr(new transmitter_impl(std::move(m), sig, sps, burst_gap));
 }
 
 receiver::sptr receiver::make(const std::string& models, const std::string& device, float snr_db, int max_batch,
-                              bool realtime, int sps, int report_every, double report_weight)
+                              bool realtime, int sps, int report_every, double report_weight, float exit_threshold,
+                              bool hard_decisions)
 {
     if (sps < 0)
         throw std::invalid_argument("receiver: sps must be >= 0");
@@ -265,7 +286,12 @@ receiver::sptr receiver::make(const std::string& models, const std::string& devi
         throw std::invalid_argument("receiver: report_every must be >= 0 and report_weight in (0, 1]");
     auto bank = load_model_bank("receiver", split_list(models), device, max_batch);
     builder_for(rx_builders(), bank->signature().kind, "receiver", bank->signature().path);
-    return gnuradio::get_initial_sptr(new receiver_impl(std::move(bank), snr_db, realtime, sps, report_every, report_weight));
+    if (sps > 0 && bank->signature().kind == TransmitKind::codebook)
+        throw std::invalid_argument("receiver: '" + bank->signature().path +
+                                    "': sps > 0: its frames need their keep masks, which the burst header (v1) cannot "
+                                    "carry: symbol level only (sps 0)");
+    return gnuradio::get_initial_sptr(new receiver_impl(std::move(bank), snr_db, realtime, sps, report_every,
+                                                        report_weight, exit_threshold, hard_decisions));
 }
 
 } // namespace semcom

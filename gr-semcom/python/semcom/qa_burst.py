@@ -111,7 +111,7 @@ class qa_burst(gr_unittest.TestCase):
 
     def test_bad_parameters(self):
         with self.assertRaisesRegex(ValueError, "burst_transmitter: .*scheme"):
-            semcom.burst_transmitter(N, 9)
+            semcom.burst_transmitter(N, 200)  # no row of the scheme table has code 200
         with self.assertRaisesRegex(ValueError, "burst_receiver: .*samples per symbol"):
             semcom.burst_receiver(N, 0, 1)
         with self.assertRaisesRegex(ValueError, "burst_transmitter: .*roll-off"):

@@ -33,6 +33,8 @@ namespace semcom {
  *
  * With reconstructions false (a receiver that only classifies), there are two inputs: 0 = the
  * originals, 1 = the class scores; PSNR and SSIM are then absent (NaN, null in the JSON).
+ * With num_classes 0 (a receiver that only reconstructs, task "image"), there are two inputs:
+ * 0 = the originals, 1 = the reconstructions; the accuracy is then absent (NaN, null).
  */
 class SEMCOM_API metrics_sink : virtual public gr::block
 {

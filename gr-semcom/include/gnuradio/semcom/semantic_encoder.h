@@ -25,7 +25,14 @@ namespace semcom {
  *   superposition_mapper; indices (codebook): one such output;
  * - quantized / analog (MIJSCC): one float output, a vector of 2 * channel_uses per image, ready
  *   for quantized_mapper; with end_index side information (A-MIJSCC) each frame is tagged
- *   "end_index" (symbols to send).
+ *   "end_index" (symbols to send);
+ * - codebook (U-DeepSC): one byte output like indices, the frame packed as the model returns it
+ *   (each receiver's segment of kept tokens, back to back; the slots after the last one carry 0
+ *   and are not part of the transmission), and every receiver's keep mask in the frame info
+ *   ("keep_mask", u8vector of receivers x tokens bytes, receiver-major): semcom/codebook.h finds
+ *   each receiver's segment from it.
+ * An index a model returns outside its constellation (0..order-1), or a keep mask byte other than
+ * 0/1, is never mapped: the frame is dropped and counted (frames_dropped), with one warning.
  * SNR inputs (transmit.snr_inputs): none; own (one value: set_snr); all_receivers (one value per
  * receiver, in receiver order: set_snrs). The message port "snr" takes a number (every value),
  * a vector or list of snr_width numbers, or a dict holding "snr_db".
@@ -50,6 +57,11 @@ public:
     virtual int channel_uses() const = 0;
     virtual int num_outputs() const = 0;
     virtual std::string device_name() const = 0;
+    //! Frames not sent: the model returned an index outside its constellation or a bad keep mask.
+    virtual long frames_dropped() const = 0;
+    //! Mean symbols per frame that carry the frame (codebook: the kept tokens' indices of every
+    //! receiver; end_index: the end index; otherwise channel_uses); NaN before the first frame.
+    virtual double mean_symbols_sent() const = 0;
 };
 
 /*!
@@ -59,9 +71,21 @@ public:
  * Input: the receiver's equalised symbols, channel_uses per frame (frames back to back, the first
  * carrying the frame info, gnuradio/semcom/frame_info.h). SNR input of the model: the frame
  * info's snr_db, else the block's snr_db (set_snr, message port "snr"). A frame whose info names
- * another scheme than the model's is refused and counted (frames_rejected). Outputs: 0 = class
- * scores (vector of the manifest's classes), 1 = reconstructed image (vector) when the model has
- * one; each item keeps its frame's frame info.
+ * another scheme than the model's is refused and counted (frames_rejected). Outputs, in this
+ * order: the class scores (vector of the manifest's classes) when the model has logits, the
+ * reconstructed image (vector) when it has one; a decoder that only reconstructs (U-DeepSC's
+ * recovery) has the image alone, as output 0. Each item keeps its frame's frame info.
+ *
+ * codebook decoders (U-DeepSC, docs/model-manifest.md): the frame info's keep_mask (every
+ * receiver's, u8vector) gives this receiver's segment of the frame (semcom/codebook.h); each of
+ * its symbols becomes the posterior over the constellation's points (IndexDemapper with the
+ * manifest's point prior and noise_var = 10^(-snr/10), the frame's SNR as above; hard_decisions:
+ * one-hot decisions instead), scattered to its token. A frame whose keep mask is missing, of the
+ * wrong length, has a byte other than 0/1 or puts the segment beyond the frame is dropped and
+ * counted (frames_invalid, frames_dropped), with one warning. The multi-exit decoder runs layer by
+ * layer and a frame leaves at the first exit whose certainty exceeds exit_threshold (0: the
+ * manifest's codebook.exit_threshold; else in (0, 1]); its exit layer (1-based) goes into the
+ * frame info passed on ("exit_layer") and into mean_exit_layer / frames_per_exit_layer.
  *
  * Decoding runs on a worker thread in batches (max_batch frames or max_wait_us). realtime = false
  * (simulation): every frame is decoded; the block waits for the batch of each call. realtime =
@@ -86,11 +110,16 @@ public:
                      int max_batch = 16,
                      int max_wait_us = 2000,
                      bool realtime = false,
-                     int queue_capacity = 64);
+                     int queue_capacity = 64,
+                     float exit_threshold = 0.0f,
+                     bool hard_decisions = false);
 
     virtual void set_snr(float snr_db) = 0;
     virtual long frames_decoded() const = 0;
+    //! Frames not decoded: dropped in real time, failed, or invalid (below).
     virtual long frames_dropped() const = 0;
+    //! Frames whose side information does not describe them (codebook: the keep mask): not decoded.
+    virtual long frames_invalid() const = 0;
     //! Frames whose frame info names another scheme (header code) than the model's: not decoded.
     virtual long frames_rejected() const = 0;
     virtual int channel_uses() const = 0;
@@ -110,6 +139,22 @@ public:
     virtual void set_snr_report(int report_every, double weight) = 0;
     //! The EWMA of the measured SNR in dB now (NaN before the first frame with a measurement).
     virtual double reported_snr_db() const = 0;
+
+    //! Multi-exit decoders: δ_e in (0, 1] for the frames from now on (ValueError otherwise, or for
+    //! a decoder without exits).
+    virtual void set_exit_threshold(float threshold) = 0;
+    //! δ_e now; NaN for a decoder without exits.
+    virtual float exit_threshold() const = 0;
+    //! The exits (decoder layers) of a multi-exit decoder; 0 otherwise.
+    virtual int exit_layers() const = 0;
+    //! Mean exit layer (1-based) over the decoded frames; NaN before the first or without exits.
+    virtual double mean_exit_layer() const = 0;
+    //! Decoded frames per exit layer: entry i = frames that left after layer i + 1.
+    virtual std::vector<long> frames_per_exit_layer() const = 0;
+    //! Mean symbols of this receiver's part of a decoded frame (codebook: its segment), else channel_uses.
+    virtual double mean_symbols_received() const = 0;
+    //! codebook: hard decisions instead of posteriors (the block's hard_decisions).
+    virtual bool hard_decisions() const = 0;
 };
 
 } // namespace semcom

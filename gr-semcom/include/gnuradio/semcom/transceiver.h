@@ -23,9 +23,12 @@ namespace semcom {
  * image vectors (float, C*H*W) -> semantic_encoder -> the mapper of the manifest's transmit kind
  * -> complex symbols, unit average power; with sps > 0 also -> burst_transmitter (RRC bursts with
  * preamble, coded header carrying the scheme's header code, pilots) -> complex samples.
- * The chain is chosen through a table of builders by transmit kind (superposition and indices:
- * superposition_mapper; quantized and analog: quantized_mapper with per-frame range), the
- * gr-digital ofdm_tx / gr-satellites habit: a new kind of transmission adds one builder.
+ * The chain is chosen through a table of builders by transmit kind (superposition, indices and
+ * codebook: superposition_mapper; quantized and analog: quantized_mapper with per-frame range),
+ * the gr-digital ofdm_tx / gr-satellites habit: a new kind of transmission adds one builder.
+ * codebook (U-DeepSC): the frames stay channel_uses symbols long, the slots after the receivers'
+ * segments unused; the keep masks travel in the frame info, which the burst header (v1) cannot
+ * carry, so sps > 0 is refused for it.
  * Metadata tags of each image (frame info "semcom_frame") travel with its frame.
  *
  * Message port "snr" (in): the encoder's (semantic_encoder): a number or a vector sets the SNRs
@@ -65,8 +68,11 @@ public:
     virtual void set_snrs(const std::vector<float>& snr_db) = 0;
     //! The SNR values the encoder uses now (receiver order; after reports, clamped).
     virtual std::vector<float> snrs() const = 0;
-    //! Mean symbols sent per frame (fewer than channel_uses for variable-length schemes).
+    //! Mean symbols sent per frame (fewer than channel_uses for variable-length schemes; codebook:
+    //! every receiver's segment, semcom::codebook_symbols_sent).
     virtual double mean_symbols_sent() const = 0;
+    //! Frames the encoder did not send: an index outside the constellation or a bad keep mask.
+    virtual long frames_dropped() const = 0;
     virtual std::string device_name() const = 0;
     //! The blocks inside, name and block, for work-time accounting (--bench).
     virtual std::vector<std::pair<std::string, gr::block_sptr>> blocks() const = 0;
@@ -80,8 +86,13 @@ public:
  * them); sps > 0: complex samples in, burst_receiver first (detection, sync, header, equaliser,
  * SNR), refusing frames of another scheme or length (counted in frames_rejected). Then the
  * demapping of the transmit kind (quantized and analog: quantized_demapper with the per-frame side
- * information) and the neural_decoder. Outputs: 0 = class scores (num_classes floats), 1 = the
- * reconstructed image (image_size floats) when the model has one.
+ * information; codebook: none, the neural_decoder demaps its segment) and the neural_decoder.
+ * Outputs: the class scores (num_classes floats) when the model has logits, then the
+ * reconstructed image (image_size floats) when it has one: a decoder that only reconstructs
+ * (num_classes 0, U-DeepSC's recovery) has the image as output 0 (image_port()).
+ *
+ * codebook (U-DeepSC): exit_threshold (0: the manifest's default) and hard_decisions are the
+ * neural_decoder's; sps > 0 is refused (the keep masks need the frame info).
  *
  * models: one manifest, or several comma-separated: a bank of decoders for the same transmitter
  * trained at different SNRs; each frame goes to the one trained nearest its SNR.
@@ -99,7 +110,7 @@ public:
 
     static sptr make(const std::string& models, const std::string& device = "auto", float snr_db = 10.0f,
                      int max_batch = 32, bool realtime = false, int sps = 0, int report_every = 16,
-                     double report_weight = 1.0 / 32.0);
+                     double report_weight = 1.0 / 32.0, float exit_threshold = 0.0f, bool hard_decisions = false);
 
     virtual std::string scheme() const = 0;
     virtual int header_code() const = 0;
@@ -109,10 +120,22 @@ public:
     virtual std::string task() const = 0;
     virtual int num_classes() const = 0;
     virtual int image_size() const = 0;
+    //! The output port of the image (0 without class scores, else 1); -1 without an image.
+    virtual int image_port() const = 0;
     virtual void set_snr(float snr_db) = 0;
     virtual long frames_decoded() const = 0;
     virtual long frames_dropped() const = 0;
+    //! Frames whose side information did not describe them (codebook: the keep mask): dropped.
+    virtual long frames_invalid() const = 0;
     virtual std::vector<long> frames_per_model() const = 0;
+    //! Multi-exit decoders (neural_decoder): δ_e, the exits, the mean exit layer, frames per exit.
+    virtual void set_exit_threshold(float threshold) = 0;
+    virtual float exit_threshold() const = 0;
+    virtual int exit_layers() const = 0;
+    virtual double mean_exit_layer() const = 0;
+    virtual std::vector<long> frames_per_exit_layer() const = 0;
+    //! Mean symbols of this receiver's part of each decoded frame (codebook: its segment).
+    virtual double mean_symbols_received() const = 0;
     //! sps > 0: bursts detected, header errors, mean SNR (dB); frames_rejected: frames of another
     //! scheme (burst header or frame info) or payload length, refused.
     virtual std::uint64_t bursts_detected() const = 0;
