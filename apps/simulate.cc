@@ -135,6 +135,16 @@ void add_simulate_command(CLI::App& app, SimulateOptions& o)
     cmd->add_option("--feedback-address", o.feedback_address,
                     "--feedback with --role tx / rx: ZeroMQ address of the SNR reports (tx binds, rx connects)")
         ->capture_default_str();
+    cmd->add_option("--task", o.tasks,
+                    "Decode only the receivers of these tasks (their manifests' task: image, fine, coarse, ...), "
+                    "repeatable or comma separated; the others' channels still run (default: every receiver)")
+        ->delimiter(',');
+    cmd->add_option("--exit-threshold", o.exit_threshold,
+                    "Multi-exit decoders (codebook schemes, U-DeepSC): a frame leaves at the first exit whose "
+                    "certainty exceeds this, in (0, 1] (0: the manifests' default)")
+        ->capture_default_str();
+    cmd->add_flag("--hard-decisions", o.hard_decisions,
+                  "Codebook schemes: hard decisions on the received indices instead of their posteriors");
     cmd->add_option("--bank", o.bank,
                     "Decoder bank: 'auto' (PREFIX_decoders_* beside the models) or model prefixes, comma separated; each "
                     "frame is decoded by the receiver model trained nearest its (measured) SNR");
@@ -188,10 +198,30 @@ public:
         if (o.role == "rx" && (o.receiver < 1 || std::size_t(o.receiver) > o.snrs.size()))
             throw std::invalid_argument("--receiver " + std::to_string(o.receiver) + " is not one of the " +
                                         std::to_string(o.snrs.size()) + " receivers given by --snr");
-        for (std::size_t r = 0; r < o.snrs.size(); ++r)
-            if (o.role == "all" || std::size_t(o.receiver) == r + 1)
-                d_shown.push_back(r);
         const auto& tx = d_models.transmitter;
+        if (o.waveform && tx.keep_masks)
+            throw std::invalid_argument("--waveform: '" + d_models.encoder_path + "' (" + tx.scheme +
+                                        ") sends every receiver's keep mask with each frame, which the burst header "
+                                        "(v1) cannot carry: symbol level only (no --waveform)");
+        if ((o.exit_threshold != 0.0f || o.hard_decisions) && tx.kind != ::semcom::TransmitKind::codebook)
+            throw std::invalid_argument(std::string(o.hard_decisions ? "--hard-decisions" : "--exit-threshold") +
+                                        ": '" + d_models.encoder_path + "' sends no codebook indices (transmit kind " +
+                                        ::semcom::transmit_kind_name(tx.kind) + "; U-DeepSC's is codebook)");
+        if (o.exit_threshold != 0.0f && !(o.exit_threshold > 0.0f && o.exit_threshold <= 1.0f))
+            throw std::invalid_argument("--exit-threshold " + std::to_string(o.exit_threshold) + ": must be in (0, 1]");
+        if (!o.tasks.empty() && o.role != "all")
+            throw std::invalid_argument("--task selects receivers of a --role all run (--role rx: --receiver)");
+        for (const auto& t : o.tasks)
+            if (std::none_of(d_models.receivers.begin(), d_models.receivers.end(),
+                             [&](const auto& rx) { return rx.task == t; }))
+                throw std::invalid_argument("--task " + t + ": no receiver of '" + d_models.prefix + "' has it (" +
+                                            receiver_tasks() + ")");
+        for (std::size_t r = 0; r < o.snrs.size(); ++r) {
+            const bool task = o.tasks.empty() || std::find(o.tasks.begin(), o.tasks.end(),
+                                                           d_models.receivers[r].task) != o.tasks.end();
+            if ((o.role == "all" && task) || (o.role != "all" && std::size_t(o.receiver) == r + 1))
+                d_shown.push_back(r);
+        }
         if (tx.snr_width > 1 && o.snrs.size() != std::size_t(tx.receivers))
             throw std::invalid_argument("'" + d_models.encoder_path + "' serves " + std::to_string(tx.receivers) +
                                         " receivers and its encoder takes all their SNRs: --snr gives " +
@@ -259,6 +289,11 @@ public:
             if (d_models.transmitter.variable_length)
                 std::printf("%s: variable length: %.1f of %d symbols per image sent on average at %.1f dB\n",
                             d_models.transmitter.scheme.c_str(), d_tx->mean_symbols_sent(), n, d_o.snrs.front());
+            if (d_models.transmitter.keep_masks)
+                std::printf("%s: variable length: %.1f of %d symbols per image sent on average (every receiver's "
+                            "kept tokens), %ld frames not sent\n",
+                            d_models.transmitter.scheme.c_str(), d_tx->mean_symbols_sent(), n, d_tx->frames_dropped());
+            j["frames_not_sent"] = d_tx->frames_dropped();
         }
         report_receivers(j);
         if (d_o.bench)
@@ -269,6 +304,15 @@ public:
     }
 
 private:
+    //! "rx1 image, rx2 fine, ..."
+    std::string receiver_tasks() const
+    {
+        std::string out;
+        for (std::size_t r = 0; r < d_models.receivers.size(); ++r)
+            out += (r ? ", rx" : "rx") + std::to_string(r + 1) + " " + d_models.receivers[r].task;
+        return out;
+    }
+
     std::string encoder_name() const { return std::filesystem::path(d_models.encoder_path).stem().string(); }
 
     // Without --channel, each receiver gets the channel its model was trained on (manifest
@@ -373,7 +417,7 @@ private:
     {
         const auto channels = build_channels(symbols);
         const auto& shape = d_models.transmitter.image_shape;
-        std::vector<gr::basic_block_sptr> reconstructions; // the grid's rows below the originals
+        std::vector<gs::receiver::sptr> reconstructions; // the grid's rows below the originals
         for (std::size_t r = 0; r < d_o.snrs.size(); ++r) {
             const auto& [channel, port] = channels[r];
             if (std::find(d_shown.begin(), d_shown.end(), r) == d_shown.end()) {
@@ -384,7 +428,7 @@ private:
             for (const auto& b : d_bank)
                 models += "," + b + "_rx" + std::to_string(r + 1) + ".json";
             auto rx = gs::receiver::make(models, d_o.device, d_o.snrs[r], 32, false, d_o.waveform ? d_o.sps : 0,
-                                         d_o.report_every, d_o.report_weight);
+                                         d_o.report_every, d_o.report_weight, d_o.exit_threshold, d_o.hard_decisions);
             if (d_o.feedback && d_o.role == "all") {
                 d_tb->msg_connect(rx, "snr_report", d_tx, "snr");
             } else if (d_o.feedback) {
@@ -401,19 +445,20 @@ private:
                 d_tb->connect(channel, port, eq, 0);
                 d_tb->connect(eq, 0, rx, 0);
             }
-            // a receiver that only classifies (ASC) has no reconstructions to score or show
+            // a receiver that only classifies (ASC) has no reconstructions to score or show; one
+            // that only reconstructs (U-DeepSC's recovery) no class scores: its image is output 0
             const bool images = rx->image_size() > 0;
             auto met = gs::metrics_sink::make(int(shape[0]), int(shape[1]), int(shape[2]), rx->num_classes(),
                                               rx->task(), "rx" + std::to_string(r + 1),
                                               100, "", images);
             d_tb->connect(d_source, 0, met, 0);
+            int met_port = 1;
             if (images) {
-                d_tb->connect(rx, 1, met, 1);
-                d_tb->connect(rx, 0, met, 2);
+                d_tb->connect(rx, rx->image_port(), met, met_port++);
                 reconstructions.push_back(rx);
-            } else {
-                d_tb->connect(rx, 0, met, 1);
             }
+            if (rx->num_classes() > 0)
+                d_tb->connect(rx, 0, met, met_port);
             d_receivers.push_back(rx);
             d_metrics.push_back(met);
         }
@@ -425,7 +470,7 @@ private:
                                       d_o.role == "all" ? "simulate" : "simulate_rx" + std::to_string(d_o.receiver));
         d_tb->connect(d_source, 0, d_grid, 0);
         for (std::size_t k = 0; k < reconstructions.size(); ++k)
-            d_tb->connect(reconstructions[k], 1, d_grid, int(k) + 1);
+            d_tb->connect(reconstructions[k], reconstructions[k]->image_port(), d_grid, int(k) + 1);
     }
 
     // A subscriber cannot tell a late transmitter from a lost one: stop when every frame is
@@ -469,13 +514,16 @@ private:
             const std::string ch = channel_of(d_o, r) + " " + std::to_string(int(std::lround(d_o.snrs[r]))) + " dB";
             auto rxj = nlohmann::json::parse(met->summary_json());
             // a receiver that only classifies has no image to score: a dash, not "nan"
-            char psnr[16] = "-", ssim[16] = "-";
+            // and one that only reconstructs no accuracy
+            char psnr[16] = "-", ssim[16] = "-", accuracy[16] = "-";
             if (rx->image_size() > 0) {
                 std::snprintf(psnr, sizeof psnr, "%.2f", met->psnr_db());
                 std::snprintf(ssim, sizeof ssim, "%.4f", met->ssim());
             }
-            std::printf("%-4zu %-16s %-7s %8.2f%% %10s %8s %8ld %8ld\n", r + 1, ch.c_str(),
-                        rxj["task"].get<std::string>().c_str(), 100.0 * met->accuracy(), psnr, ssim, met->frames(),
+            if (rx->num_classes() > 0)
+                std::snprintf(accuracy, sizeof accuracy, "%.2f%%", 100.0 * met->accuracy());
+            std::printf("%-4zu %-16s %-7s %9s %10s %8s %8ld %8ld\n", r + 1, ch.c_str(),
+                        rxj["task"].get<std::string>().c_str(), accuracy, psnr, ssim, met->frames(),
                         rx->frames_dropped());
             rxj["channel"] = ch;
             rxj["snr_db"] = d_o.snrs[r];
@@ -487,6 +535,8 @@ private:
             }
             if (!d_bank.empty())
                 rxj["frames_per_model"] = rx->frames_per_model();
+            if (d_models.transmitter.keep_masks)
+                snr_lines.push_back(report_codebook(r, *rx, *met, rxj));
             snr_lines.push_back(report_snrs(r, *rx, rxj));
             j["receivers"].push_back(rxj);
         }
@@ -494,6 +544,31 @@ private:
             std::printf("%s\n", line.c_str());
         for (std::size_t i = 0; i < d_shown.size(); ++i)
             report_receiver_details(d_shown[i], *d_receivers[i]);
+    }
+
+    // A codebook receiver (U-DeepSC): the symbols of its segment, its exits and its metric.
+    std::string report_codebook(std::size_t r, const gs::receiver& rx, const gs::metrics_sink& met,
+                                nlohmann::json& rxj) const
+    {
+        const double symbols = rx.mean_symbols_received(), layer = rx.mean_exit_layer();
+        rxj["symbols_per_image"] = std::isfinite(symbols) ? nlohmann::json(symbols) : nlohmann::json();
+        rxj["mean_exit_layer"] = std::isfinite(layer) ? nlohmann::json(layer) : nlohmann::json();
+        rxj["frames_per_exit_layer"] = rx.frames_per_exit_layer();
+        rxj["exit_threshold"] = rx.exit_threshold();
+        rxj["hard_decisions"] = d_o.hard_decisions;
+        rxj["frames_invalid"] = rx.frames_invalid();
+        char metric[48];
+        if (rx.num_classes() > 0)
+            std::snprintf(metric, sizeof metric, "accuracy %.2f %%", 100.0 * met.accuracy());
+        else
+            std::snprintf(metric, sizeof metric, "PSNR %.2f dB", met.psnr_db());
+        char line[400];
+        std::snprintf(line, sizeof line,
+                      "rx%zu %s: %.1f symbols per image (its segment), mean exit layer %.2f of %d (exit threshold "
+                      "%.2f, %s), %s",
+                      r + 1, rx.task().c_str(), symbols, layer, rx.exit_layers(), double(rx.exit_threshold()),
+                      d_o.hard_decisions ? "hard decisions" : "soft posteriors", metric);
+        return line;
     }
 
     // What receiver r reported (its last EWMA) and what the encoder used for it: the last frame's

@@ -53,6 +53,11 @@ struct SimulateOptions {
     int report_every = 16;          //!< frames between a receiver's reports
     double report_weight = 1.0 / 32; //!< EWMA weight of the receivers' SNR estimates
     std::string feedback_address = "tcp://127.0.0.1:5556"; //!< --role tx / rx: the reports over ZeroMQ
+    // Receivers by task (U-DeepSC: image, fine, coarse); empty: every receiver --snr gives.
+    std::vector<std::string> tasks;
+    // Multi-exit decoders (codebook schemes): δ_e (0: each manifest's default) and hard decisions.
+    float exit_threshold = 0.0f;
+    bool hard_decisions = false;
 };
 
 void add_simulate_command(CLI::App& app, SimulateOptions& options);

@@ -6,7 +6,10 @@
 """`semcom simulate` on the shipped DeepSCM models: the flowgraph runs, its per-receiver results
 agree with the metrics measured at export, and bad input gives one line and a non-zero exit.
 DeepBroadcast (models/deepbroadcast_*; SEMCOM_DEEPBROADCAST_MODELS=PREFIX runs the same tests on
-another family of that scheme): three receivers on their trained channels, and the SNR feedback loop."""
+another family of that scheme): three receivers on their trained channels, and the SNR feedback loop.
+U-DeepSC (the codebook chain) on the tiny family tests/make_test_models.py writes (and on
+SEMCOM_UDEEPSC_MODELS=PREFIX too, when set): per receiver the symbols of its segment, the exits and
+the metric, against the Python reference (radio_link)."""
 
 import csv
 import json
@@ -21,10 +24,55 @@ SOURCE = os.environ.get("SEMCOM_SOURCE_DIR", ".")
 
 
 DEEPBROADCAST = os.environ.get("SEMCOM_DEEPBROADCAST_MODELS", "")
+UDEEPSC = os.environ.get("SEMCOM_UDEEPSC_MODELS", "")
 
 
 def run(*args):
     return subprocess.run([SEMCOM, *args], capture_output=True, text=True, timeout=600, cwd=SOURCE)
+
+
+_udeepsc = {}
+
+
+def udeepsc_models():
+    """The tiny U-DeepSC family (tests/make_test_models.py --udeepsc), written once per run."""
+    if "prefix" not in _udeepsc:
+        sys.path.insert(0, os.path.join(SOURCE, "tests"))
+        import make_test_models
+        _udeepsc["dir"] = tempfile.mkdtemp()
+        _udeepsc["prefix"] = make_test_models.write_udeepsc_family(_udeepsc["dir"])
+    return _udeepsc["prefix"]
+
+
+def udeepsc_reference(prefix, images, snrs, threshold=0.9, hard=False):
+    """Python's radio_link on the exported files: per receiver (metric, mean exit layer, mean symbols)."""
+    code = (
+        "import json, sys, torch\n"
+        "from semcom_train import data, metrics\n"
+        "from semcom_train.schemes import udeepsc\n"
+        "torch.set_num_threads(1)\n"
+        "p, n, snrs, thr, hard = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3]), float(sys.argv[4]), "
+        "sys.argv[5] == 'hard'\n"
+        "enc = torch.jit.load(p + '_encoder.pt')\n"
+        "decs = [torch.jit.load(f'{p}_rx{r}.pt') for r in range(1, len(snrs) + 1)]\n"
+        "cb = json.load(open(p + '_encoder.json'))['codebook']\n"
+        "test = data.fashion_mnist('test')\n"
+        "x = test.images[:n]\n"
+        "with torch.no_grad():\n"
+        "    res = udeepsc.radio_link(enc, decs, x, snrs, decs[0].point_log_prior(), 0, thr, hard, cb.get('task_groups'))\n"
+        "out = []\n"
+        "for task, (y, layers, symbols) in zip(cb['tasks'], res):\n"
+        "    labels = test.fine if task == 'fine' else test.coarse\n"
+        "    m = metrics.psnr(x, y).mean().item() if task == 'image' else "
+        "(y.argmax(1) == labels[:n]).float().mean().item()\n"
+        "    out.append([task, m, layers.float().mean().item(), symbols.float().mean().item()])\n"
+        "print(json.dumps(out))\n")
+    env = dict(os.environ, PYTHONPATH=os.path.join(SOURCE, "python"), OPENBLAS_NUM_THREADS="1")
+    r = subprocess.run([sys.executable, "-c", code, prefix, str(images), json.dumps(snrs), str(threshold),
+                        "hard" if hard else "soft"], cwd=SOURCE, env=env, capture_output=True, text=True, timeout=600)
+    if r.returncode != 0:
+        raise AssertionError(r.stderr[-2000:])
+    return json.loads(r.stdout)
 
 
 def deepbroadcast(*args):
@@ -233,6 +281,82 @@ class qa_app_simulate(unittest.TestCase):
                 with self.subTest(models=models, snrs=row["snrs"], receiver=row["receiver"]):
                     self.assertLessEqual(abs(float(row["diff"])), float(row["half95"]) + 0.003, row)
                     self.assertGreater(float(row["cpp"]), 0.5)
+
+    def test_udeepsc_chain_reproduces_python(self):
+        """semcom simulate on a U-DeepSC family (transmit kind codebook): each receiver decodes its
+        segment of the packed frame (keep masks in the frame info), demaps it softly (or hard),
+        scatters it and runs its multi-exit decoder. Against Python's radio_link on the same 300
+        images (other noise draws): the same symbols per image (the encoder's choice, no noise),
+        the accuracy within 4 binomial standard errors, the PSNR within 0.3 dB, the mean exit layer
+        within 0.25."""
+        images, snrs = 300, [6.0, 2.0, 10.0]
+        runs = [(udeepsc_models(), 0.9, False), (udeepsc_models(), 0.5, True)]
+        runs += [(UDEEPSC, 0.9, False)] if UDEEPSC else []
+        for prefix, threshold, hard in runs:
+            with self.subTest(models=prefix, threshold=threshold, hard=hard), tempfile.TemporaryDirectory() as d:
+                out = os.path.join(d, "u.json")
+                args = ["--exit-threshold", str(threshold)] + (["--hard-decisions"] if hard else [])
+                r = run("simulate", "--models", prefix, "--snr", ",".join(map(str, snrs)), "--images", str(images),
+                        "--device", "cpu", "--quiet", "--json", out, "--out-dir", d, *args)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                with open(out) as f:
+                    result = json.load(f)
+                ref = udeepsc_reference(prefix, images, snrs, threshold, hard)
+                self.assertIn("udeepsc: variable length:", r.stdout)
+                self.assertAlmostEqual(result["symbols_per_image"], sum(row[3] for row in ref), places=4)
+                for k, (rx, (task, metric, layer, symbols)) in enumerate(zip(result["receivers"], ref), start=1):
+                    with self.subTest(receiver=k, task=task):
+                        line = next(l for l in r.stdout.splitlines() if l.startswith(f"rx{k} {task}: "))
+                        self.assertIn("symbols per image (its segment), mean exit layer", line)
+                        self.assertIn("hard decisions" if hard else "soft posteriors", line)
+                        self.assertEqual(rx["frames"], images)
+                        self.assertEqual(rx["frames_invalid"], 0)
+                        self.assertAlmostEqual(rx["symbols_per_image"], symbols, places=4)
+                        self.assertTrue(1.0 <= rx["mean_exit_layer"] <= 6.0)
+                        self.assertAlmostEqual(rx["mean_exit_layer"], layer, delta=0.25)
+                        self.assertEqual(sum(rx["frames_per_exit_layer"]), images)
+                        self.assertAlmostEqual(rx["exit_threshold"], threshold, places=6)
+                        if task == "image":
+                            self.assertIn("PSNR", line)
+                            self.assertIsNone(rx["accuracy"])
+                            self.assertAlmostEqual(rx["psnr_db"], metric, delta=0.3)
+                        else:
+                            self.assertIn("accuracy", line)
+                            self.assertAlmostEqual(rx["accuracy"], metric,
+                                                   delta=4 * (metric * (1 - metric) / images) ** 0.5 + 0.01)
+                # rx1's table row: no accuracy (a dash), a PSNR
+                row = next(l for l in r.stdout.splitlines() if l.startswith("1 "))
+                self.assertRegex(row, r"^1\s+awgn 6 dB\s+image\s+-\s+\d")
+
+    def test_udeepsc_tasks_and_bad_input(self):
+        prefix = udeepsc_models()
+        base = ["simulate", "--models", prefix, "--images", "20", "--device", "cpu", "--quiet", "--out-dir",
+                tempfile.gettempdir()]
+        common = base + ["--snr", "6,6,6"]
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "u.json")
+            r = run(*common, "--task", "fine", "--task", "coarse", "--json", out)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(out) as f:
+                receivers = json.load(f)["receivers"]
+        self.assertEqual([rx["task"] for rx in receivers], ["fine", "coarse"])
+        self.assertNotIn("rx1 image:", r.stdout)
+        self.assertIn("rx3 coarse:", r.stdout)
+        r = run(*common, "--task", "image", "--exit-threshold", "1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("mean exit layer 6.00 of 6", r.stdout)
+        for args, message in ((["--waveform"], "which the burst header (v1) cannot carry"),
+                              (["--exit-threshold", "1.5"], "--exit-threshold 1.500000: must be in (0, 1]"),
+                              (["--task", "recovery"], "--task recovery: no receiver of"),
+                              (["--snr", "6,6"], "takes all their SNRs: --snr gives 2")):
+            with self.subTest(args=args):
+                r = run(*(base if "--snr" in args else common), *args)
+                self.assertNotEqual(r.returncode, 0)
+                self.assertIn(message, r.stderr)
+                self.assertEqual(len([l for l in r.stderr.splitlines() if l.startswith("semcom: error")]), 1, r.stderr)
+        r = run("simulate", "--images", "10", "--quiet", "--exit-threshold", "0.5")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("--exit-threshold: 'models/deepscm_conv_encoder.json' sends no codebook indices", r.stderr)
 
     def test_bad_input(self):
         cases = [(["--snr", "1,2,3"], "serves 2"), (["--models", "/nowhere/x"], "model not found"),
