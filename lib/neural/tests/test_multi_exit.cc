@@ -149,7 +149,12 @@ TEST(Codebook, ManifestObjectIsReadAndCheckedAgainstTheRest)
     refused(rx_name, [](json& j) { j["inputs"][0]["shape"] = { -1, 196, 8 }; },
             { rx_name + ".json", "'inputs[0].shape' is [-1, 196, 8] float32 but the codebook's posteriors are "
                                  "[-1, 196, 16]" });
-    refused(rx_name, [](json& j) { j["codebook"]["tokens"] = 48; }, { "= 576" });
+    refused(rx_name,
+            [](json& j) {
+                j["codebook"]["tokens"] = 48;
+                j["codebook"].erase("rate_table"); // (its counts may reach 49)
+            },
+            { "= 576" });
     refused(rx_name, [](json& j) { j["transmit"]["side_info"] = { "keep_masks" }; },
             { "'transmit.side_info[0]' is 'keep_masks'", "keep_mask" });
 }
