@@ -6,6 +6,7 @@
 """Every flowgraph in grc/ compiles with grcc (Python and C++ output); the headless ones run."""
 
 import glob
+import math
 import os
 import re
 import subprocess
@@ -58,6 +59,25 @@ CPP_EXPECTED = {
         re.escape('msg_connect(this->rx1, "snr_report", this->transmitter, "snr");'),
         re.escape('msg_connect(this->rx3, "snr_report", this->transmitter, "snr");'),
     ],
+    # U-DeepSC (transmit kind codebook): one transmitter fed the three receivers' SNRs, three AWGN
+    # receivers with the exit threshold and the index decisions of the command line (rx1 image
+    # recovery, no class scores: its output 0 is the image), symbol level (sps 0)
+    "semcom_udeepsc_sim.grc": [
+        r"gr::semcom::transmitter::make\(" + MODEL.format(role="_encoder") + r', "auto", 32, 0, 200\);',
+        re.escape("this->transmitter->set_snrs({snr1, snr2, snr3});"),
+        re.escape('{"awgn", "awgn", "awgn"}, {snr1, snr2, snr3},\n            "block", channel_uses, 1);'),
+        *(r"gr::semcom::receiver::make\(" + MODEL.format(role="_rx%d" % rx) + r', "auto", snr%d, 32, false, 0, 0, '
+          r"0\.03125, exit_threshold, bool\(hard\)\);" % rx for rx in (1, 2, 3)),
+        re.escape('gr::semcom::metrics_sink::make(1, 28, 28, 0, "image", "rx1", 250, out_dir + "/rx1.json", true);'),
+        re.escape('gr::semcom::metrics_sink::make(1, 28, 28, 10, "fine", "rx2", 250, out_dir + "/rx2.json", false);'),
+        re.escape('gr::semcom::metrics_sink::make(1, 28, 28, 4, "coarse", "rx3", 250, out_dir + "/rx3.json", false);'),
+        re.escape("connect(this->source, 0, this->transmitter, 0);"),
+        re.escape("connect(this->transmitter, 0, this->channel, 0);"),
+        *(re.escape("connect(this->channel, %d, this->rx%d, 0);" % (rx - 1, rx)) for rx in (1, 2, 3)),
+        *(re.escape("connect(this->rx%d, 0, this->rx%d_metrics, 1);" % (rx, rx)) for rx in (1, 2, 3)),
+        re.escape("connect(this->rx1, 0, this->images_out, 1);"),
+        *(re.escape("this->rx%d->set_exit_threshold(this->exit_threshold);" % rx) for rx in (1, 2, 3)),
+    ],
 }
 # The neural flowgraphs build no encoder, mapper or decoder of their own: the composite blocks do
 HAND_WIRED = ("semantic_encoder", "superposition_mapper", "quantized_mapper", "neural_decoder",
@@ -82,6 +102,13 @@ class qa_grc_flowgraphs(unittest.TestCase):
         for fg in headless:
             with self.subTest(flowgraph=os.path.basename(fg)), tempfile.TemporaryDirectory() as out:
                 text = read(fg).replace("output_language: python", "output_language: cpp")
+                if "id: snippet" in text:  # GRC's Python Snippets have no C++: disabled for C++ output
+                    import yaml
+                    graph = yaml.safe_load(text)
+                    for block in graph["blocks"]:
+                        if block["id"] == "snippet":
+                            block["states"]["state"] = "disabled"
+                    text = yaml.safe_dump(graph, sort_keys=False)
                 cpp_fg = os.path.join(out, "cpp_" + os.path.basename(fg))
                 with open(cpp_fg, "w") as f:
                     f.write(text)
@@ -176,6 +203,103 @@ class qa_grc_flowgraphs(unittest.TestCase):
                 self.assertGreater(summary["accuracy"], chance + 0.3)
                 self.assertAlmostEqual(summary["snr_db_used_last"][rx - 1], truth, delta=1.5)
                 self.assertLess(summary["snr_db_used_mean"][rx - 1], summary["snr_db_used_last"][rx - 1] + 0.5)
+
+    def test_udeepsc_flowgraphs_python(self):
+        """The U-DeepSC pair's Python: the transmitter fed the three receivers' SNRs (and, in the
+        GUI, following the sliders), three receivers with the exit threshold (the GUI slider's
+        callback reaches every one) and the index decisions, rx1's image into its metrics sink."""
+        for name, gui in (("semcom_udeepsc_sim", False), ("semcom_udeepsc", True)):
+            with self.subTest(flowgraph=name), tempfile.TemporaryDirectory() as out:
+                result = grcc(os.path.join(SOURCE, "grc", name + ".grc"), out)
+                self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+                code = read(os.path.join(out, name + ".py"))
+                self.assertRegex(code, r"semcom\.transmitter\(" + MODEL.format(role="_encoder")
+                                 + r', "auto", 32, 0, 200\)')
+                self.assertIn("self.transmitter.set_snrs([snr1, snr2, snr3])", code)
+                self.assertIn("semcom.broadcast_channel(['awgn', 'awgn', 'awgn'], [snr1, snr2, snr3], 'block', "
+                              "channel_uses, 1)", code)
+                for rx, (classes, task) in enumerate(((0, "image"), (10, "fine"), (4, "coarse")), start=1):
+                    self.assertRegex(code, r"semcom\.receiver\(" + MODEL.format(role="_rx%d" % rx)
+                                     + r', "auto", snr%d, 32, False, 0, 0, 0\.03125, exit_threshold, bool\(hard\)\)' % rx)
+                    self.assertIn("semcom.metrics_sink(1, 28, 28, %d, '%s', \"rx%d\"" % (classes, task, rx), code)
+                    self.assertIn("self.connect((self.channel, %d), (self.rx%d, 0))" % (rx - 1, rx), code)
+                    self.assertIn("self.connect((self.rx%d, 0), (self.rx%d_metrics, 1))" % (rx, rx), code)
+                    self.assertIn("self.rx%d.set_exit_threshold(self.exit_threshold)" % rx, code)
+                if gui:
+                    self.assertIn("self.transmitter.set_snrs([self.snr1, self.snr2, self.snr3])", code)
+                    self.assertIn("self.connect((self.throttle, 0), (self.transmitter, 0))", code)
+                    self.assertIn("self.connect((self.rx1, 0), (self.rx1_pixels, 0))", code)
+                    for rx in (1, 2, 3):
+                        self.assertIn("self.rx%d.mean_exit_layer()" % rx, code)
+                else:
+                    self.assertIn("self.connect((self.source, 0), (self.transmitter, 0))", code)
+                for block in HAND_WIRED:
+                    self.assertNotIn("semcom.%s(" % block, code)
+
+    def test_headless_udeepsc_runs_on_the_test_family(self):
+        """The headless U-DeepSC chain on the tiny untrained family of tests/make_test_models.py
+        --udeepsc (and on the shipped models/udeepsc when they are there): every frame decoded by
+        the three receivers, sane metrics; the exit threshold reaches the receivers (1: every frame
+        runs all 6 layers); a receiver's segment shrinks as its SNR rises, grows as it falls."""
+        import json
+        name = "semcom_udeepsc_sim"
+        with tempfile.TemporaryDirectory() as out:
+            self.assertEqual(grcc(os.path.join(SOURCE, "grc", name + ".grc"), out).returncode, 0)
+            env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+            made = subprocess.run(
+                [sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); import make_test_models as m; "
+                 "print(m.write_udeepsc_family(sys.argv[2]))", os.path.join(SOURCE, "tests"),
+                 os.path.join(out, "models")], capture_output=True, text=True, timeout=300, env=env)
+            self.assertEqual(made.returncode, 0, made.stdout + made.stderr)
+            prefix = made.stdout.strip().splitlines()[-1]
+            images = 40
+            runs = [(prefix, ["--snr1", "0", "--snr2", "6", "--snr3", "12", "-e", "0.9"]),
+                    (prefix, ["--snr1", "12", "--snr2", "6", "--snr3", "0", "-e", "1", "--hard", "1"])]
+            shipped = os.path.join(SOURCE, "models", "udeepsc")
+            if os.path.exists(shipped + "_encoder.json"):
+                runs.append((shipped, ["--snr1", "6", "--snr2", "6", "--snr3", "6"]))
+            symbols = []
+            for k, (models, args) in enumerate(runs):
+                with self.subTest(models=models, args=args):
+                    res = os.path.join(out, "res%d" % k)
+                    os.makedirs(res)
+                    result = subprocess.run([sys.executable, os.path.join(out, name + ".py"), "-n", str(images),
+                                             "-m", models, "-o", res, *args],
+                                            capture_output=True, text=True, timeout=300, cwd=SOURCE, env=env)
+                    log = result.stdout + result.stderr
+                    self.assertEqual(result.returncode, 0, log)
+                    per_rx = {}
+                    for rx, task in ((1, "image"), (2, "fine"), (3, "coarse")):
+                        with open(os.path.join(res, "rx%d.json" % rx)) as f:
+                            summary = json.load(f)
+                        self.assertEqual((summary["task"], summary["frames"], summary["missing"]), (task, images, 0))
+                        if task == "image":
+                            self.assertIsNone(summary["accuracy"])
+                            self.assertTrue(math.isfinite(summary["psnr_db"]) and summary["psnr_db"] > 0, summary)
+                        else:
+                            self.assertIsNone(summary["psnr_db"])
+                            self.assertTrue(0.0 <= summary["accuracy"] <= 1.0, summary)
+                        line = re.search(r"udeepsc rx%d \(%s\): ([\d.]+) symbols per image, mean exit layer "
+                                         r"([\d.]+) of 6, %d frames decoded, 0 dropped" % (rx, task, images), log)
+                        self.assertIsNotNone(line, log)
+                        sent, layer = float(line.group(1)), float(line.group(2))
+                        self.assertTrue(0 < sent <= 196 and 1.0 <= layer <= 6.0, line.group(0))
+                        if "-e" in args and args[args.index("-e") + 1] == "1":
+                            self.assertEqual(layer, 6.0)  # no certainty exceeds 1: every layer runs
+                        per_rx[rx] = (sent, summary)
+                    self.assertIn("udeepsc transmitter: ", log)
+                    self.assertTrue(os.path.exists(os.path.join(res, "udeepsc_grid.png")))
+                    # recovery sends 4 indices per kept token, the classes 1
+                    self.assertGreater(per_rx[1][0], per_rx[3][0])
+                    if models == shipped:  # trained: far better than guessing
+                        self.assertGreater(per_rx[1][1]["psnr_db"], 12.0)
+                        self.assertGreater(per_rx[2][1]["accuracy"], 0.4)
+                        self.assertGreater(per_rx[3][1]["accuracy"], 0.55)
+                    symbols.append({rx: v[0] for rx, v in per_rx.items()})
+            # rx1 0 -> 12 dB: fewer symbols; rx3 12 -> 0 dB: more; rx2 stays at 6 dB: the same
+            self.assertLess(symbols[1][1], symbols[0][1])
+            self.assertGreater(symbols[1][3], symbols[0][3])
+            self.assertEqual(symbols[1][2], symbols[0][2])
 
 
 if __name__ == "__main__":
