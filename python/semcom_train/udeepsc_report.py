@@ -52,6 +52,8 @@ def spread(xs):
     """mean and half the range over seeds (the seeds' spread; n = 2 or 3 gives no useful t interval)."""
     if not xs:
         return float("nan"), float("nan")
+    if len(xs) < 2:  # one seed: no spread to show
+        return xs[0], float("nan")
     return mean(xs), (max(xs) - min(xs)) / 2
 
 
@@ -190,13 +192,13 @@ def summary(results):
 
     # 5. learned vs random tokens, upper bound
     out += ["## 5. Learned vs random tokens at the same count; the noiseless upper bound", "",
-            "| task | SNR dB | learned | random | single noiseless (upper bound) | unified soft |", "|---|---|---|---|---|---|"]
+            "| task | SNR dB | learned | random | single-task noiseless (upper bound) |", "|---|---|---|---|---|"]
     for t in TASKS:
         for s in sorted({k[3] for k in g if k[4] == "random"}):
             lr = [g[("unified", sd, t, s, "soft", last)]["metric"] for sd in seeds_u if ("unified", sd, t, s, "soft", last) in g]
             rr = [g[("unified", sd, t, s, "random", last)]["metric"] for sd in seeds_u if ("unified", sd, t, s, "random", last) in g]
             ub = [g[("single", sd, t, s, "noiseless", last)]["metric"] for sd in seeds_s if ("single", sd, t, s, "noiseless", last) in g]
-            out.append(f"| {t} | {s:+.0f} | {fmt(*spread(lr))} | {fmt(*spread(rr))} | {fmt(*spread(ub))} | {fmt(*spread(lr))} |")
+            out.append(f"| {t} | {s:+.0f} | {fmt(*spread(lr))} | {fmt(*spread(rr))} | {fmt(*spread(ub))} |")
     out.append("")
     # 6. labelling
     rl = sorted({k[3] for k in g if k[4] == "randlabel"})
