@@ -46,25 +46,9 @@ extra_plan() {
 if [ "$plan" = extra ]; then lines=$(extra_plan)
 elif [ -n "$plan" ]; then lines=$(grep -v '^#' "$plan")
 else lines=$(default_plan); fi
-mkdir -p checkpoints/logs checkpoints/locks
-run_one() {
-    local config="$1" variant="$2" seed="$3" extra="${4:-}"
-    local name="${config}_variant${variant}_seed${seed}"
-    local sets=(--set "variant=$variant" --set "seed=$seed")
-    if [ -n "$extra" ]; then
-        sets+=(--set "$extra")
-        name="${name}_$(echo "${extra%%=*}" | tr -d _)${extra#*=}"
-    fi
-    if [ -f "checkpoints/$name/weights.pt" ]; then echo "done already: $name"; return 0; fi
-    # another runner on the same plan (--jobs across processes) may hold it
-    if ! mkdir "checkpoints/locks/$name" 2>/dev/null; then echo "in progress elsewhere: $name"; return 0; fi
-    trap 'rmdir "checkpoints/locks/$name" 2>/dev/null' RETURN
-    echo "training $name"
-    PYTHONPATH=python OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 nice /usr/bin/python3 -m semcom_train train \
-        --config "python/configs/$config.yaml" "${sets[@]}" --threads 1 \
-        > "checkpoints/logs/$name.log" 2>&1 || { echo "FAILED: $name (checkpoints/logs/$name.log)"; return 1; }
-    echo "finished $name"
-}
-export -f run_one
-if [ "$dry" = 1 ]; then echo "$lines"; exit 0; fi
-echo "$lines" | xargs -P "$jobs" -L 1 bash -c 'run_one "$@"' _
+# each line CONFIG VARIANT SEED [KEY=VALUE] as a train_plan.sh line (same run names, locks, logs)
+converted=$(mktemp)
+trap 'rm -f "$converted"' EXIT
+echo "$lines" | awk 'NF >= 3 {printf "%s variant=%s seed=%s", $1, $2, $3; if (NF > 3) printf " %s", $4; print ""}' > "$converted"
+if [ "$dry" = 1 ]; then cat "$converted"; exit 0; fi
+scripts/train_plan.sh "$converted" --jobs "$jobs"
