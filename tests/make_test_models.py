@@ -346,7 +346,7 @@ UDEEPSC_FAMILY = "udeepsc_test"
 def write_udeepsc_family(out, images=50, seed=5):
     """OUT/udeepsc_test_{encoder,rx1,rx2,rx3}.{pt,json}: U-DeepSC (transmit kind codebook) as
     semcom_train exports it, small (width 16, 2 encoder blocks, 6 decoder layers, 8-dim codewords
-    in 4 groups: 588 channel uses), untrained: codewords, index labelling and point prior seeded at
+    in 4 groups: 588 channel uses; recovery sends 4 indices per kept token, the classes 1), untrained: codewords, index labelling and point prior seeded at
     random; each task's certainty module set to c = sigmoid(3 relu(4 snr/20 + 4 layer/L) + 0.5 relu(
     random features) - 4), so that frames exit early, at layers that depend on the SNR. Returns the
     prefix. Needs python/ (semcom_train) beside this file."""
@@ -360,6 +360,9 @@ def write_udeepsc_family(out, images=50, seed=5):
     with open(os.path.join(source, "python", "configs", "udeepsc.yaml")) as f:
         raw = yaml.safe_load(f)
     raw.update(name=UDEEPSC_FAMILY, width=16, hidden=32, encoder_layers=2, decoder_layers=6, code_dim=8)
+    # the classes send one index per kept token, recovery all four: the tests exercise segments of
+    # different indices per token whatever the shipped config chooses
+    raw["receivers"] = [dict(rx, index_groups=4 if rx["task"] == "image" else 1) for rx in raw["receivers"]]
     cfg = config.from_dict(raw)
     test = data.fashion_mnist("test")
     net = schemes.get("udeepsc").build(cfg, test)
