@@ -214,6 +214,7 @@ class Encoder(nn.Module):
             if len(sch) != 2 or not all(math.isnan(v) or 0.0 < v <= 1.0 for v in sch):
                 raise ValueError(f"udeepsc: keep_schedule must be [fraction at 0 dB, at 18 dB] in (0, 1], got {sch}")
         self.register_buffer("schedule", torch.tensor(sched, dtype=torch.float32))
+        self.learned_rho = [math.isnan(sch[0]) for sch in sched]  # fixed per model: a Python constant
         self.norm = nn.LayerNorm(d)
         self.out = nn.Linear(d, cfg.code_dim)
         self.tau = cfg.tau
@@ -222,9 +223,9 @@ class Encoder(nn.Module):
         """rho [B, 1]: the selection keeps round(N rho^q) tokens after module q. The learned
         network of the noise std, or the task's fixed schedule (rho^2 = the kept fraction, linear
         in the SNR between its values at 0 and 18 dB)."""
-        lo, hi = self.schedule[task, 0], self.schedule[task, 1]
-        if bool(torch.isnan(lo)):
+        if self.learned_rho[task]:
             return self.ratio[task](sigma_of(snr_db))
+        lo, hi = self.schedule[task, 0], self.schedule[task, 1]
         frac = lo + (hi - lo) * torch.clamp(snr_db / 18.0, 0.0, 1.0)
         return torch.sqrt(frac)
 
@@ -326,10 +327,14 @@ class TaskDecoder(nn.Module):
 
     @torch.jit.export
     def memory(self, post, keep):
-        b = post.shape[0]
-        code = torch.matmul(post, self.codes_by_point()).reshape(b, self.n, -1)  # posterior-weighted codewords
+        return self.embed(torch.matmul(post, self.codes_by_point()), keep)  # posterior-weighted codewords
+
+    @torch.jit.export
+    def embed(self, code, keep):
+        """Received codewords [B, N*G, D/G] -> the decoder's memory [B, N, d]: [MASK] where a
+        token was not kept, the receiver-side position everywhere."""
         k = keep.unsqueeze(-1)
-        return k * self.input(code) + (1.0 - k) * self.mask_token + self.pos
+        return k * self.input(code.reshape(code.shape[0], self.n, -1)) + (1.0 - k) * self.mask_token + self.pos
 
     @torch.jit.export
     def point_log_prior(self):
@@ -453,67 +458,58 @@ def kmeans(x, k, iters=10, generator=None):
     return c
 
 
-def labelling(codes, prior, points, snr_db, start=None):
-    """A permutation `labels` (codeword k on point labels[k]) minimising sum_ij prior_i P(j|i)
-    ||e_i - e_j||^2, P(j|i) the pairwise confusion exp(-|s_i - s_j|^2 / (4 sigma^2)) of the points
-    at snr_db: a 2-D PCA of the codewords matched to the grid, then pairwise swaps."""
-    k = codes.shape[0]
+def _labelling_terms(codes, prior, points, snr_db):
+    """The weights of the labelling cost: prior_i, the points' pairwise confusion
+    exp(-|s_i - s_j|^2 / (4 sigma^2)) at snr_db (zero diagonal), the codewords' squared distances."""
     codes = codes.detach().double()
-    dist = torch.cdist(codes, codes) ** 2
     pts = points.detach()
     conf = torch.exp(-(pts.view(-1, 1) - pts.view(1, -1)).abs().double() ** 2 / (4 * 10 ** (-snr_db / 10)))
     conf.fill_diagonal_(0.0)
-    w = prior.detach().double().view(-1, 1)
+    return prior.detach().double().view(-1, 1), conf, torch.cdist(codes, codes) ** 2
+
+
+def labelling_cost(codes, prior, points, snr_db, lab):
+    """sum_ij prior_i P(j|i) ||e_i - e_j||^2 with codeword k on point lab[k]."""
+    w, conf, dist = _labelling_terms(codes, prior, points, snr_db)
+    return float((w * conf[lab][:, lab] * dist).sum())
+
+
+def labelling(codes, prior, points, snr_db):
+    """A permutation `labels` (codeword k on point labels[k]) minimising labelling_cost: the
+    codewords' 2-D PCA matched to the grid (columns by the first axis, rows by the second), then
+    pairwise swaps while one lowers the cost. Returns (labels, cost)."""
+    k = codes.shape[0]
+    w, conf, dist = _labelling_terms(codes, prior, points, snr_db)
 
     def cost(lab):
         return float((w * conf[lab][:, lab] * dist).sum())
 
-    if start is None:
-        centred = codes - codes.mean(0)
-        u, s, v = torch.linalg.svd(centred, full_matrices=False)
-        proj = centred @ v[:2].t()
-        # rank-match each PCA axis to the grid's I and Q
-        ri = torch.argsort(torch.argsort(proj[:, 0]))
-        rq = torch.argsort(torch.argsort(proj[:, 1]))
-        score_pts = [(float(p.real), float(p.imag)) for p in pts]
-        order_i = sorted(range(k), key=lambda j: (score_pts[j][0], score_pts[j][1]))
-        side = int(round(math.sqrt(k)))
-        lab = torch.empty(k, dtype=torch.long)
-        # columns by I rank, rows by Q rank within the column
-        cols = torch.argsort(proj[:, 0])
-        for c in range(side):
-            members = cols[c * side:(c + 1) * side]
-            members = members[torch.argsort(proj[members, 1])]
-            col_pts = sorted(order_i[c * side:(c + 1) * side], key=lambda j: score_pts[j][1])
-            for m, p in zip(members.tolist(), col_pts):
-                lab[m] = p
-        del ri, rq
-    else:
-        lab = start.clone()
+    centred = codes.detach().double() - codes.detach().double().mean(0)
+    proj = centred @ torch.linalg.svd(centred, full_matrices=False)[2][:2].t()
+    grid = [(float(p.real), float(p.imag)) for p in points]
+    by_i = sorted(range(k), key=lambda j: grid[j])
+    side = int(round(math.sqrt(k)))
+    lab = torch.empty(k, dtype=torch.long)
+    cols = torch.argsort(proj[:, 0])
+    for c in range(side):
+        members = cols[c * side:(c + 1) * side]
+        members = members[torch.argsort(proj[members, 1])]
+        col_pts = sorted(by_i[c * side:(c + 1) * side], key=lambda j: grid[j][1])
+        for m, p in zip(members.tolist(), col_pts):
+            lab[m] = p
     best = cost(lab)
     improved = True
     while improved:
         improved = False
         for i in range(k):
             for j in range(i + 1, k):
-                lab[i], lab[j] = lab[j].clone(), lab[i].clone()
+                lab[[i, j]] = lab[[j, i]]
                 c = cost(lab)
                 if c < best - 1e-12:
                     best, improved = c, True
                 else:
-                    lab[i], lab[j] = lab[j].clone(), lab[i].clone()
+                    lab[[i, j]] = lab[[j, i]]
     return lab, best
-
-
-def labelling_cost(codes, prior, points, snr_db, lab):
-    dist = torch.cdist(codes.double(), codes.double()) ** 2
-    conf = torch.exp(-(points.view(-1, 1) - points.view(1, -1)).abs().double() ** 2 / (4 * 10 ** (-snr_db / 10)))
-    conf.fill_diagonal_(0.0)
-    return float((prior.double().view(-1, 1) * conf[lab][:, lab] * dist).sum())
-
-
-def param_count(module):
-    return sum(p.numel() for p in module.parameters())
 
 
 def unique_param_count(module):
@@ -583,14 +579,11 @@ class UDeepSCScheme(Scheme):
         """Every exit's (features, (output, certainty)) of task t; the straight-through term adds
         the encoder's gradient (value unchanged)."""
         dec = net.task_decoders[t]
-        b = post.shape[0]
         code = torch.matmul(post, dec.codes_by_point())
         if zs is not None:
             code = code + (zs - zs.detach()) * net.slot_mask(keep, t).unsqueeze(-1)
-        code = code.reshape(b, dec.n, -1)
-        k = keep.unsqueeze(-1)
-        memory = k * dec.input(code) + (1.0 - k) * dec.mask_token + dec.pos
-        x = dec.start(b)
+        memory = dec.embed(code, keep)
+        x = dec.start(post.shape[0])
         outs = []
         for i in range(dec.depth):
             x = dec.layer(i, x, memory)
@@ -660,12 +653,6 @@ class UDeepSCScheme(Scheme):
         stats.update(vq=vq_sum * b, ratio=ratio_sum * b, lcm=lcm_sum * b,
                      perplexity=self.perplexity(net) * b)
         return loss, stats
-
-    @staticmethod
-    def patch_targets(images):
-        b = images.shape[0]
-        x = images.unfold(2, PATCH, PATCH).unfold(3, PATCH, PATCH)
-        return x.permute(0, 2, 3, 1, 4, 5).reshape(b, -1, images.shape[1] * PATCH * PATCH)
 
     @staticmethod
     def perplexity(net):
@@ -797,7 +784,7 @@ class UDeepSCScheme(Scheme):
         """Every receiver at its measure SNR through the C++ chain's transmission (radio_link)."""
         x = dataset.images[:images]
         snrs = [rx.measure_snr_db for rx in cfg.receivers]
-        log_prior = self.point_log_prior_of(encoder, decoders)
+        log_prior = decoders[0].point_log_prior()
         with torch.no_grad():
             res = radio_link(encoder, decoders, x, snrs, log_prior, seed, threshold, task_groups=self.task_groups(cfg))
         out = {}
@@ -812,13 +799,6 @@ class UDeepSCScheme(Scheme):
                 m["accuracy"] = (output.argmax(1) == labels_of(dataset, rx.task)[:images]).float().mean().item()
             out[r + 1] = m
         return out
-
-    @staticmethod
-    def point_log_prior_of(encoder, decoders):
-        dec = decoders[0]
-        if hasattr(dec, "point_log_prior"):
-            return dec.point_log_prior()
-        return dec.log_prior_by_point
 
 
 class CodebookEncoder(nn.Module):
