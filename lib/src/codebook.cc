@@ -115,6 +115,7 @@ template <typename NoiseVar>
 std::size_t IndexDemapper::soft(const std::complex<float>* y, std::size_t n, NoiseVar nv, float* out) const
 {
     const std::size_t k = d_points.size();
+    std::vector<double> a(k); // log prior + closeness / sigma^2 of each point, once per symbol
     std::size_t unknown = 0;
     for (std::size_t i = 0; i < n; ++i, out += k) {
         if (!finite(y[i])) {
@@ -124,12 +125,14 @@ std::size_t IndexDemapper::soft(const std::complex<float>* y, std::size_t n, Noi
         }
         const double inv = 1.0 / double(nv[i]);
         double top = -std::numeric_limits<double>::infinity();
-        for (std::size_t j = 0; j < k; ++j)
-            top = std::max(top, d_log_prior[j] + closeness(y[i], d_points[j], d_energy[j]) * inv);
+        for (std::size_t j = 0; j < k; ++j) {
+            a[j] = d_log_prior[j] + closeness(y[i], d_points[j], d_energy[j]) * inv;
+            top = std::max(top, a[j]);
+        }
         // exp(a - top) is in (0, 1] and is 1 for the best point, so the sum is in [1, K].
         double sum = 0.0;
         for (std::size_t j = 0; j < k; ++j) {
-            const double e = std::exp(d_log_prior[j] + closeness(y[i], d_points[j], d_energy[j]) * inv - top);
+            const double e = std::exp(a[j] - top);
             sum += e;
             out[j] = static_cast<float>(e);
         }
