@@ -54,8 +54,9 @@ class qa_app_zmq(unittest.TestCase):
                 self.assertEqual(len(got), 1)
                 self.assertEqual(got[0]["frames"], int(IMAGES))
                 # Same symbols and noise; the decoders may batch the frames differently, which moves
-                # the float sums in the last digits only.
-                self.assertEqual(got[0]["accuracy"], expected[k - 1]["accuracy"], f"rx{k}")
+                # the logits and float sums in the last digits only: a near-tie may flip one decision.
+                self.assertAlmostEqual(got[0]["accuracy"], expected[k - 1]["accuracy"], delta=1.0 / int(IMAGES) + 1e-9,
+                                       msg=f"rx{k}")
                 for key in ("psnr_db", "ssim"):
                     self.assertAlmostEqual(got[0][key], expected[k - 1][key], delta=1e-5, msg=f"rx{k} {key}")
 

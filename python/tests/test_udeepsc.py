@@ -94,6 +94,9 @@ def test_packed_frame_segments_and_high_snr_link_is_noiseless(test_set):
         packed, keep = enc(x, torch.tensor([snrs]).expand(6, -1))
     assert packed.shape == (6, 3 * 49 * 4) and keep.shape == (6, 3 * 49)
     sent = (keep.view(6, 3, 49).sum(2) * torch.tensor([net.task_groups])).sum(1)
+    # the nearest code of a batch of 6 against one image alone: other BLAS row blocking (and other
+    # CPUs' kernels) may flip a near-tie; at most 1 % of the indices may differ
+    differ = total = 0
     for i in range(6):
         assert (packed[i, int(sent[i]):] == 0).all()                # nothing after the last kept slot
         # segment r = receiver r's kept tokens' indices in raster order
@@ -103,8 +106,10 @@ def test_packed_frame_segments_and_high_snr_link_is_noiseless(test_set):
                 z, k, _, _ = net.encoder(x[i:i + 1], torch.tensor([[snrs[t]]]), t)
             idx = net.labels[net.codebook.nearest(z)][0]
             want = idx[net.slot_mask(k, t)[0] > 0]
-            assert packed[i, off:off + len(want)].tolist() == want.tolist()
+            differ += int((packed[i, off:off + len(want)] != want).sum())
+            total += len(want)
             off += len(want)
+    assert differ <= max(1, total // 100), f"{differ} of {total} indices differ"
     # at 60 dB the soft link gives the noiseless posteriors: the decoders' outputs agree
     decs = [net.task_decoders[t] for t in range(3)]
     with torch.no_grad():
@@ -133,7 +138,10 @@ def test_scripted_decoder_exits_as_the_layer_by_layer_run(test_set):
         outs.append(o)
         certs.append(c)
     c = torch.stack(certs, 1)
-    thr = float(c[:, 0].median())          # some frames exit at layer 1, some later
+    # some frames exit at layer 1, some later; the threshold half-way between two certainties, so
+    # that no certainty lies within rounding of it (the scripted run may round otherwise)
+    first_exit = c[:, 0].sort().values
+    thr = float(first_exit[b // 2 - 1] + first_exit[b // 2]) / 2
     out, layer = dec(post, keep, snr, torch.full((b, 1), thr))
     passed = c > thr
     passed[:, -1] = True

@@ -51,7 +51,10 @@ class qa_neural(gr_unittest.TestCase):
             tb.connect((block, k), s)
         tb.run()
         for r, s in zip(ref, sinks):
-            np.testing.assert_array_equal(np.array(s.data()).reshape(r.shape), r)
+            # arg-max indices: the block batches (padded to powers of two) unlike Python, and other
+            # CPUs' BLAS kernels round differently, so a near-tie may flip: at most 1 % of them
+            differ = np.count_nonzero(np.array(s.data()).reshape(r.shape) != r)
+            self.assertLessEqual(differ, max(1, r.size // 100), f"{differ} of {r.size} indices differ")
 
     def test_decoder_block_equals_torchscript(self):
         dec = torch.jit.load(self.base + "_rx2.pt")

