@@ -88,7 +88,8 @@ std::vector<std::uint8_t> FrameHeader::serialize() const
     putf(b, z_max);
     putf(b, gain);
     put16(b, end_index);
-    put16(b, reserved);
+    b.push_back(images);
+    b.push_back(spreading);
     put32(b, crc32(b.data(), b.size()));
     return b;
 }
@@ -115,7 +116,8 @@ std::optional<FrameHeader> FrameHeader::parse(const std::uint8_t* p, std::size_t
     h.z_max = getf(p + 16);
     h.gain = getf(p + 20);
     h.end_index = get16(p + 24);
-    h.reserved = get16(p + 26);
+    h.images = p[26];
+    h.spreading = p[27];
     std::string why;
     if (h.version != current_version)
         why = "unknown version " + std::to_string(h.version);
@@ -131,6 +133,14 @@ std::optional<FrameHeader> FrameHeader::parse(const std::uint8_t* p, std::size_t
         why = "end index beyond the payload";
     else if (h.layers > 8)
         why = "more than 8 layers";
+    else if (h.images < 1)
+        why = "no images";
+    else if (h.images > 1 && (h.quantizer_bits > 0 || h.end_index > 0))
+        why = "quantizer side information with " + std::to_string(h.images) + " images (one per burst)";
+    else if (!valid_spreading(h.spreading))
+        why = "spreading " + std::to_string(h.spreading) + " (1, 2, 4, 8 or 16)";
+    else if (h.data_symbols() > max_data_symbols)
+        why = std::to_string(h.data_symbols()) + " data symbols, more than " + std::to_string(max_data_symbols);
     if (!why.empty()) {
         fail(error, "header: " + why);
         return std::nullopt;
@@ -140,39 +150,63 @@ std::optional<FrameHeader> FrameHeader::parse(const std::uint8_t* p, std::size_t
 
 bool FrameHeader::operator==(const FrameHeader& o) const { return serialize() == o.serialize(); }
 
-FrameFormat::FrameFormat(std::size_t pilot_symbols)
+FrameFormat::FrameFormat(std::size_t pilot_symbols, unsigned spreading) : d_spreading(spreading)
 {
     if (pilot_symbols < 2)
         throw std::invalid_argument("frame format: need at least 2 pilots, got " +
                                     std::to_string(pilot_symbols));
+    if (!FrameHeader::valid_spreading(spreading))
+        throw std::invalid_argument("frame format: spreading must be 1, 2, 4, 8 or 16, got " +
+                                    std::to_string(spreading));
     const auto half = pn_qpsk(preamble_half, 0x5e3c0de5eedULL);
     d_preamble = half;
     d_preamble.insert(d_preamble.end(), half.begin(), half.end());
-    d_pilots = pn_qpsk(pilot_symbols, 0x9170757eedULL);
+    d_pilots = pn_qpsk(pilot_symbols * spreading, 0x9170757eedULL);
+    d_block_pilots = pn_qpsk(pilot_block, 0xb10c9170eedULL);
 }
 
-std::vector<cfloat> FrameFormat::build(const FrameHeader& header, const cfloat* payload, std::size_t n) const
+std::vector<cfloat> FrameFormat::build(const FrameHeader& header, const cfloat* data, std::size_t n) const
 {
-    if (n != header.payload_symbols)
-        throw std::invalid_argument("frame: payload has " + std::to_string(n) +
-                                    " symbols, header says " + std::to_string(header.payload_symbols));
-    std::vector<cfloat> f(d_preamble);
-    f.reserve(overhead() + n);
-    const auto coded = header_bits_symbols(header);
-    f.insert(f.end(), coded.begin(), coded.end());
-    f.insert(f.end(), d_pilots.begin(), d_pilots.end());
-    if (n)
-        f.insert(f.end(), payload, payload + n);
+    if (n != header.data_symbols())
+        throw std::invalid_argument("frame: data has " + std::to_string(n) + " symbols, header says " +
+                                    std::to_string(header.images) + " x " + std::to_string(header.payload_symbols));
+    if (header.spreading != d_spreading)
+        throw std::invalid_argument("frame: header spreading " + std::to_string(header.spreading) +
+                                    ", format spreading " + std::to_string(d_spreading));
+    std::vector<cfloat> f = known_symbols(header);
+    f.reserve(overhead() + data_span(n));
+    for (std::size_t i = 0; i < n; i += pilot_interval) {
+        if (i)
+            f.insert(f.end(), d_block_pilots.begin(), d_block_pilots.end());
+        f.insert(f.end(), data + i, data + std::min(n, i + pilot_interval));
+    }
     return f;
 }
 
 std::vector<cfloat> FrameFormat::known_symbols(const FrameHeader& header) const
 {
-    std::vector<cfloat> f(d_preamble);
+    std::vector<cfloat> symbols(d_preamble);
     const auto coded = header_bits_symbols(header);
-    f.insert(f.end(), coded.begin(), coded.end());
+    symbols.insert(symbols.end(), coded.begin(), coded.end());
+    std::vector<cfloat> f;
+    f.reserve(overhead());
+    for (const cfloat s : symbols)
+        f.insert(f.end(), d_spreading, s);
     f.insert(f.end(), d_pilots.begin(), d_pilots.end());
     return f;
+}
+
+std::vector<cfloat> FrameFormat::despread(const cfloat* chips) const
+{
+    const std::size_t n = d_preamble.size() + header_symbols;
+    std::vector<cfloat> s(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        cfloat acc = 0.0f;
+        for (unsigned c = 0; c < d_spreading; ++c)
+            acc += chips[i * d_spreading + c];
+        s[i] = acc / float(d_spreading);
+    }
+    return s;
 }
 
 std::vector<cfloat> FrameFormat::header_bits_symbols(const FrameHeader& header)
@@ -188,13 +222,19 @@ std::vector<cfloat> FrameFormat::header_bits_symbols(const FrameHeader& header)
     return out;
 }
 
-std::optional<FrameHeader> FrameFormat::decode_header(const float* soft, std::string* error)
+std::optional<FrameHeader> FrameFormat::decode_header(const float* soft, std::string* error) const
 {
     const auto bits = ConvolutionalCode::decode(soft, header_symbols);
     std::vector<std::uint8_t> bytes(FrameHeader::size, 0);
     for (std::size_t i = 0; i < bits.size(); ++i)
         bytes[i / 8] = std::uint8_t(bytes[i / 8] | (bits[i] << (7 - i % 8)));
-    return FrameHeader::parse(bytes.data(), bytes.size(), error);
+    auto header = FrameHeader::parse(bytes.data(), bytes.size(), error);
+    if (header && header->spreading != d_spreading) {
+        fail(error, "header: spreading " + std::to_string(header->spreading) + ", this receiver's " +
+                        std::to_string(d_spreading));
+        return std::nullopt;
+    }
+    return header;
 }
 
 std::optional<FrameHeader> FrameFormat::parse_header(const cfloat* frame, std::size_t n, std::string* error) const
@@ -239,42 +279,45 @@ std::optional<FrameFormat::Parsed> FrameFormat::parse(const cfloat* frame, std::
                         std::to_string(overhead()) + "-symbol preamble, header and pilots");
         return std::nullopt;
     }
+    const auto symbols = despread(frame); // preamble and header, one value per symbol
+    const double R = d_spreading;
     // Channel at the preamble and at the pilots: their phase difference is the CFO left after
     // the detector's estimate (whose error, ~2e-4 cycles at 5 dB, turns the phase by tens of
     // degrees over the 524-symbol header). The pilots lie after the header, so the header and
-    // the payload are equalised with the phase interpolated along the burst.
-    const auto pre = estimate_from_pilots(frame, d_preamble.data(), d_preamble.size());
-    const std::size_t pilots_at = d_preamble.size() + header_symbols;
+    // the data are equalised with the phase interpolated along the burst (times in chips).
+    const auto pre = estimate_from_pilots(symbols.data(), d_preamble.data(), d_preamble.size());
+    const std::size_t pilots_at = (d_preamble.size() + header_symbols) * d_spreading;
     const auto pil = estimate_from_pilots(frame + pilots_at, d_pilots.data(), d_pilots.size());
-    const double t_pre = (d_preamble.size() - 1) / 2.0;
-    const double t_pil = pilots_at + (d_pilots.size() - 1) / 2.0;
-    const double cycles_per_symbol =
-        std::arg(pil.h * std::conj(pre.h)) / (2.0 * M_PI * (t_pil - t_pre));
+    const double t_pre = (double(d_preamble.size()) * R - 1.0) / 2.0;
+    const double t_pil = double(pilots_at) + (double(d_pilots.size()) - 1.0) / 2.0;
+    const double cycles_per_chip = std::arg(pil.h * std::conj(pre.h)) / (2.0 * M_PI * (t_pil - t_pre));
     auto rotation = [&](double t, double t0) {
-        return std::polar(1.0f, static_cast<float>(2.0 * M_PI * cycles_per_symbol * (t - t0)));
+        return std::polar(1.0f, static_cast<float>(2.0 * M_PI * cycles_per_chip * (t - t0)));
     };
     // Soft BPSK values (matched filter with the tracked channel), then Viterbi.
     std::vector<float> soft(header_symbols);
     for (std::size_t i = 0; i < header_symbols; ++i) {
-        const double t = double(d_preamble.size() + i);
-        soft[i] = (frame[d_preamble.size() + i] * std::conj(pre.h * rotation(t, t_pre))).real();
+        const double t = (double(d_preamble.size() + i) + 0.5) * R - 0.5;
+        soft[i] = (symbols[d_preamble.size() + i] * std::conj(pre.h * rotation(t, t_pre))).real();
     }
     auto header = decode_header(soft.data(), error);
     if (!header)
         return std::nullopt;
-    const std::size_t start = overhead();
-    if (n - start < header->payload_symbols) {
-        fail(error, "frame: header announces " + std::to_string(header->payload_symbols) +
-                        " payload symbols, only " + std::to_string(n - start) + " present");
+    const std::size_t start = overhead(), span = data_span(header->data_symbols());
+    if (n - start < span) {
+        fail(error, "frame: header announces " + std::to_string(span) + " data symbols with pilot blocks, only " +
+                        std::to_string(n - start) + " present");
         return std::nullopt;
     }
     Parsed out;
     out.header = *header;
     out.channel = pil;
-    out.residual_cfo = static_cast<float>(cycles_per_symbol);
-    out.payload.resize(header->payload_symbols);
-    for (std::size_t i = 0; i < out.payload.size(); ++i)
-        out.payload[i] = frame[start + i] / (pil.h * rotation(double(start + i), t_pil));
+    out.residual_cfo = static_cast<float>(cycles_per_chip);
+    out.payload.resize(header->data_symbols());
+    for (std::size_t i = 0; i < out.payload.size(); ++i) {
+        const std::size_t at = start + i + pilot_block * (i / pilot_interval);
+        out.payload[i] = frame[at] / (pil.h * rotation(double(at), t_pil));
+    }
     return out;
 }
 

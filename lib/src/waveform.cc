@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <numeric>
 #include <stdexcept>
 
@@ -50,6 +51,8 @@ void WaveformConfig::validate() const
     if (equaliser_span < 2 || equaliser_span > 16 || equaliser_span % 2)
         throw std::invalid_argument("waveform: equaliser span must be even, 2..16 symbols, got " +
                                     std::to_string(equaliser_span));
+    if (!FrameHeader::valid_spreading(spreading))
+        throw std::invalid_argument("waveform: spreading must be 1, 2, 4, 8 or 16, got " + std::to_string(spreading));
 }
 
 PulseShaper::PulseShaper(const WaveformConfig& config)
@@ -157,31 +160,47 @@ void FractionallySpacedEqualiser::apply(const cfloat* x, std::size_t nx, std::si
 }
 
 WaveformReceiver::WaveformReceiver(const WaveformConfig& config, float threshold)
-    : d_config(config),
-      d_format(config.pilots),
+    : d_config((config.validate(), config)),
+      d_format(config.pilots, config.spreading),
       d_detector(d_format, threshold, config.sps),
       d_equaliser(config.sps, config.equaliser_span),
       d_taps(root_raised_cosine(config.sps, config.rolloff, config.span)),
       d_history(d_taps.size() - 1)
 {
-    config.validate();
 }
 
-std::vector<cfloat> WaveformReceiver::window(std::uint64_t from, std::size_t n, double cfo) const
+std::vector<cfloat> WaveformReceiver::window(bool search, std::uint64_t from, std::size_t n, double cfo) const
 {
-    std::vector<cfloat> w(d_buf.begin() + std::ptrdiff_t(from - d_base),
-                          d_buf.begin() + std::ptrdiff_t(from - d_base + n));
+    const auto& buf = search ? search_buf() : d_buf;
+    const std::uint64_t base = search ? search_base() : d_base;
+    std::vector<cfloat> w(buf.begin() + std::ptrdiff_t(from - base), buf.begin() + std::ptrdiff_t(from - base + n));
     // phase referred to the window's start: only differences within a burst matter
     BurstDetector::correct_cfo(w.data(), w.size(), float(cfo));
     return w;
 }
 
-bool WaveformReceiver::decode_header(std::uint64_t start, float cfo, FrameHeader& header,
+void WaveformReceiver::extend_despread()
+{
+    const std::uint64_t R = d_config.spreading, sps = d_config.sps;
+    if (R == 1)
+        return;
+    if (d_slow.empty() && d_slow_base * R < d_base)
+        d_slow_base = (d_base + R - 1) / R;
+    for (std::uint64_t u = d_slow_base + d_slow.size(); u * R + (R - 1) * sps < buffered_end(); ++u) {
+        const cfloat* x = d_buf.data() + (u * R - d_base);
+        cfloat acc = 0.0f;
+        for (std::uint64_t c = 0; c < R; ++c)
+            acc += x[c * sps];
+        d_slow.push_back(acc);
+    }
+}
+
+bool WaveformReceiver::decode_header(std::uint64_t start, double cfo, FrameHeader& header,
                                      FractionallySpacedEqualiser& eq)
 {
     const std::size_t sps = d_config.sps, h = d_equaliser.half();
     const std::size_t nsym = d_format.preamble().size() + FrameFormat::header_symbols;
-    auto w = window(start - h, 2 * h + nsym * sps, cfo);
+    auto w = window(true, start - h, 2 * h + nsym * sps, cfo);
     if (!eq.train(w.data(), w.size(), h, d_format.preamble().data(), d_format.preamble().size())) {
         d_last_error = "equaliser: singular preamble fit";
         return false;
@@ -195,41 +214,102 @@ bool WaveformReceiver::decode_header(std::uint64_t start, float cfo, FrameHeader
     return true;
 }
 
-std::optional<WaveformReceiver::Frame> WaveformReceiver::finish(const Pending& p)
+std::vector<WaveformReceiver::Frame> WaveformReceiver::finish(const Pending& p)
 {
-    const std::size_t sps = d_config.sps, h = d_equaliser.half();
+    const std::size_t sps = d_config.sps, h = d_equaliser.half(), R = d_config.spreading;
     const auto known = d_format.known_symbols(p.header);
-    const std::size_t K = known.size(), N = K + p.header.payload_symbols;
-    auto w = window(p.start - h, 2 * h + N * sps, p.cfo);
-    // 1. the header pass's fit on the preamble (same samples, same CFO): the known symbols'
-    //    phase drift under it measures the CFO left over
+    const std::size_t K = known.size(), N = K + FrameFormat::data_span(p.header.data_symbols());
+    auto w = window(false, p.start - h, 2 * h + N * sps, p.cfo);
+    // 1. a fit on the preamble (R = 1: the header pass's, on the same samples with the same CFO):
+    //    the known symbols' phase drift under it measures the CFO left over
     FractionallySpacedEqualiser eq = p.preamble_fit;
+    const std::size_t preamble_chips = d_format.preamble().size() * R;
+    if (R > 1 && !eq.train(w.data(), w.size(), h, known.data(), preamble_chips)) {
+        d_last_error = "equaliser: singular preamble fit";
+        return {};
+    }
     std::vector<cfloat> y(N);
     eq.apply(w.data(), w.size(), h, 0, K, y.data());
-    const std::size_t lag = std::min<std::size_t>(256, K / 2);
+    const std::size_t lag = std::min<std::size_t>(256 * R, K / 2);
     std::complex<double> acc = 0.0;
     for (std::size_t i = 0; i + lag < K; ++i)
         acc += std::complex<double>(y[i + lag] * std::conj(known[i + lag])) *
                std::conj(std::complex<double>(y[i] * std::conj(known[i])));
-    const double residual = std::arg(acc) / (2.0 * M_PI * double(lag)); // cycles per symbol
+    const double residual = std::arg(acc) / (2.0 * M_PI * double(lag)); // cycles per chip
     const double cfo = p.cfo + residual / double(sps);
-    // 2. remove it, refit on every known symbol, equalise the burst
-    w = window(p.start - h, 2 * h + N * sps, cfo);
-    if (!eq.train(w.data(), w.size(), h, known.data(), K)) {
+    // 2. remove it, refit (R = 1: on every known symbol; R > 1: on the chip-rate pilots, see
+    //    FrameFormat), equalise the burst
+    w = window(false, p.start - h, 2 * h + N * sps, cfo);
+    const std::size_t first = R == 1 ? 0 : K - d_format.pilot_symbols();
+    if (!eq.train(w.data(), w.size(), h + first * sps, known.data() + first, K - first)) {
         d_last_error = "equaliser: singular fit";
-        return std::nullopt;
+        return {};
     }
     eq.apply(w.data(), w.size(), h, 0, N, y.data());
-    Frame f;
-    f.header = p.header;
-    f.channel = estimate_from_pilots(y.data(), known.data(), K);
-    f.payload.resize(p.header.payload_symbols);
-    for (std::size_t i = 0; i < f.payload.size(); ++i)
-        f.payload[i] = y[K + i] / f.channel.h;
-    f.start = p.start - std::uint64_t(d_config.span) * sps / 2;
-    f.cfo = static_cast<float>(cfo * sps);
-    f.metric = p.metric;
-    return f;
+    const auto channel = estimate_from_pilots(y.data() + first, known.data() + first, K - first);
+    // 3. long bursts: the phase left along the data, a line through the known symbols' (0 at
+    //    their centre, where the fit put it) and the pilot blocks', unwrapped block by block
+    const auto& bp = d_format.block_pilots();
+    const double t_known = (double(K) - 1.0) / 2.0;
+    double num = 0.0, den = 0.0, slope = 0.0;
+    for (std::size_t at = K + FrameFormat::pilot_interval; at + bp.size() <= N;
+         at += FrameFormat::pilot_interval + bp.size()) {
+        std::complex<double> c = 0.0;
+        for (std::size_t i = 0; i < bp.size(); ++i)
+            c += std::complex<double>(y[at + i] * std::conj(bp[i]));
+        const double t = double(at) + (double(bp.size()) - 1.0) / 2.0 - t_known;
+        double phi = std::arg(c);
+        phi += 2.0 * M_PI * std::round((slope * t - phi) / (2.0 * M_PI)); // nearest the line so far
+        num += phi * t;
+        den += t * t;
+        slope = num / den;
+    }
+    std::vector<Frame> out;
+    const std::size_t n = p.header.payload_symbols;
+    for (std::size_t image = 0; image < p.header.images; ++image) {
+        Frame f;
+        f.header = p.header;
+        f.header.sequence = p.header.sequence + std::uint32_t(image);
+        f.channel = channel;
+        f.payload.resize(n);
+        for (std::size_t k = 0; k < n; ++k) {
+            const std::size_t i = image * n + k;
+            const std::size_t at = K + i + bp.size() * (i / FrameFormat::pilot_interval);
+            const cfloat derotate = std::polar(1.0f, static_cast<float>(-slope * (double(at) - t_known)));
+            f.payload[k] = y[at] * derotate / channel.h;
+        }
+        f.start = p.start - std::uint64_t(d_config.span) * sps / 2;
+        f.cfo = static_cast<float>(cfo * sps);
+        f.metric = p.metric;
+        out.push_back(std::move(f));
+    }
+    return out;
+}
+
+void WaveformReceiver::trim()
+{
+    const std::uint64_t R = d_config.spreading, sps = d_config.sps, h = d_equaliser.half();
+    // the search stream from where a burst in progress or the next search can still need it
+    std::uint64_t keep = d_pending ? d_pending->search_start : d_search;
+    keep = keep > search_base() + h + 8 * sps ? keep - h - 8 * sps : search_base();
+    // the matched-filter output from the burst in progress's first tap, and what the despread
+    // stream still has to sum
+    std::uint64_t keep_buf = keep * R;
+    if (d_pending)
+        keep_buf = std::min(keep_buf, d_pending->start - h);
+    if (R > 1) {
+        keep_buf = std::min(keep_buf, (d_slow_base + d_slow.size()) * R);
+        if (keep > d_slow_base) {
+            const std::uint64_t drop = std::min<std::uint64_t>(keep - d_slow_base, d_slow.size());
+            d_slow.erase(d_slow.begin(), d_slow.begin() + std::ptrdiff_t(drop));
+            d_slow_base += drop;
+        }
+    }
+    if (keep_buf > d_base) {
+        const std::uint64_t drop = std::min<std::uint64_t>(keep_buf - d_base, d_buf.size());
+        d_buf.erase(d_buf.begin(), d_buf.begin() + std::ptrdiff_t(drop));
+        d_base += drop;
+    }
 }
 
 std::vector<WaveformReceiver::Frame> WaveformReceiver::push(const cfloat* x, std::size_t n)
@@ -251,29 +331,32 @@ std::vector<WaveformReceiver::Frame> WaveformReceiver::push(const cfloat* x, std
         d_buf[old + m] = cfloat(re, im);
     }
     std::copy(in.end() - std::ptrdiff_t(T - 1), in.end(), d_history.begin());
+    extend_despread();
 
-    const std::size_t sps = d_config.sps, h = d_equaliser.half();
+    const std::uint64_t sps = d_config.sps, h = d_equaliser.half(), R = d_config.spreading;
     const std::size_t L = FrameFormat::preamble_half * sps;
-    const std::size_t header_end = (d_format.preamble().size() + FrameFormat::header_symbols) * sps + h + 1;
+    const std::size_t header_syms = d_format.preamble().size() + FrameFormat::header_symbols;
+    const std::size_t header_end = header_syms * sps + h + 1;
     for (;;) {
         if (d_pending) {
-            const std::uint64_t end = d_pending->start + (d_format.overhead() + d_pending->header.payload_symbols) * sps;
+            const std::uint64_t end = d_pending->start + d_format.burst_symbols(d_pending->header) * sps;
             if (end + h + 1 > buffered_end())
                 break; // the rest of the burst has not arrived
-            if (auto f = finish(*d_pending)) {
-                ++d_counters.frames;
-                out.push_back(std::move(*f));
-            }
-            d_search = end;
+            auto images = finish(*d_pending);
+            if (!images.empty())
+                ++d_counters.bursts;
+            d_counters.frames += images.size();
+            std::move(images.begin(), images.end(), std::back_inserter(out));
+            d_search = std::max(d_pending->search_start + 1, (end + R - 1) / R);
             d_pending.reset();
             continue;
         }
-        if (d_search < d_base + h)
-            d_search = d_base + h;
-        if (d_search >= buffered_end())
+        if (d_search < search_base() + h)
+            d_search = search_base() + h;
+        if (d_search >= search_end())
             break;
-        const std::size_t from = std::size_t(d_search - d_base), avail = d_buf.size() - from;
-        const auto found = d_detector.detect(d_buf.data() + from, avail);
+        const std::size_t from = std::size_t(d_search - search_base()), avail = search_buf().size() - from;
+        const auto found = d_detector.detect(search_buf().data() + from, avail);
         // a detection is trusted when the metric's peak search and the timing search lay in
         // the samples given, i.e. not in the last L + 8 sps lags
         const std::size_t reliable = avail > 3 * L + 8 * sps ? avail - 3 * L - 8 * sps : 0;
@@ -284,26 +367,30 @@ std::vector<WaveformReceiver::Frame> WaveformReceiver::push(const cfloat* x, std
         }
         const auto& det = found.front();
         const std::uint64_t start = d_search + det.start;
-        if (start + header_end > buffered_end())
+        if (start + header_end > search_end())
             break; // wait for the header
         ++d_counters.detected;
         FrameHeader header;
         FractionallySpacedEqualiser fit(d_equaliser);
-        const float cfo = det.cfo / float(sps);
+        const double cfo = double(det.cfo) / double(sps); // per search-stream sample
         if (decode_header(start, cfo, header, fit)) {
-            d_pending = Pending{ start, cfo, det.metric, header, fit };
+            // R > 1: a search-stream sample is R matched-filter samples; the fractional timing
+            // puts the first chip within half a sample, the chip-rate equaliser does the rest
+            const std::uint64_t chip0 =
+                R == 1 ? start : std::uint64_t(std::llround(double(start * R) + double(det.frac) * double(R)));
+            if (chip0 < d_base + h) {
+                ++d_counters.header_errors;
+                d_last_error = "burst starts before the samples kept";
+                d_search = start + header_syms * sps;
+                continue;
+            }
+            d_pending = Pending{ start, chip0, cfo / double(R), det.metric, header, fit };
         } else {
             ++d_counters.header_errors;
-            d_search = start + 2 * L; // past this preamble
+            d_search = start + header_syms * sps; // past this preamble and header: one error per burst
         }
     }
-    // keep what a burst in progress or the next search can still need
-    std::uint64_t keep = d_pending ? d_pending->start : d_search;
-    keep = keep > d_base + h + 8 * sps ? keep - h - 8 * sps : d_base;
-    if (keep > d_base) {
-        d_buf.erase(d_buf.begin(), d_buf.begin() + std::ptrdiff_t(keep - d_base));
-        d_base = keep;
-    }
+    trim();
     return out;
 }
 

@@ -44,7 +44,7 @@ TEST(FrameHeader, RoundTripAndLayout)
     const auto h = sample_header();
     const auto bytes = h.serialize();
     ASSERT_EQ(bytes.size(), FrameHeader::size);
-    EXPECT_EQ(bytes[0], 1);                     // version
+    EXPECT_EQ(bytes[0], 2);                     // version
     EXPECT_EQ(bytes[2], 0xbe);                  // model id, big-endian
     EXPECT_EQ(bytes[4], 123456789u >> 24);
     const auto back = FrameHeader::parse(bytes.data(), bytes.size());
@@ -143,7 +143,7 @@ TEST(FrameFormat, BadBurstsAreRefusedWithAReason)
     EXPECT_FALSE(fmt.parse(frame.data(), 100, &error));
     EXPECT_NE(error.find("shorter"), std::string::npos);
     EXPECT_FALSE(fmt.parse(frame.data(), frame.size() - 10, &error));
-    EXPECT_NE(error.find("payload symbols"), std::string::npos);
+    EXPECT_NE(error.find("data symbols"), std::string::npos);
     frame[128 + 5] = -frame[128 + 5]; // one coded header bit flipped on the air: corrected
     EXPECT_TRUE(fmt.parse(frame.data(), frame.size(), &error)) << error;
     for (std::size_t i = 200; i < 260; ++i) // a burst of errors the code cannot correct

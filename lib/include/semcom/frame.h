@@ -17,14 +17,18 @@
 namespace semcom {
 
 /*!
- * \brief The burst header: what a receiver needs to decode one frame (docs/frame-format.md).
+ * \brief The burst header: what a receiver needs to decode one burst (docs/frame-format.md).
  *
  * 32 bytes on the air, big-endian, the last 4 a CRC-32 (IEEE 802.3, Boost.CRC's crc_32_type)
  * over the first 28. A header whose CRC fails, whose version is unknown, or whose fields are out of
- * range is refused: the frame is dropped and counted, never decoded with wrong side information.
+ * range is refused: the burst is dropped and counted, never decoded with wrong side information.
+ * Version 2: a burst carries `images` images of payload_symbols each, sequence numbers
+ * sequence .. sequence + images - 1; the quantizer fields are one image's, so a burst with
+ * quantizer side information (bits > 0 or an end index) carries one image.
  */
 struct FrameHeader {
-    static constexpr std::uint8_t current_version = 1;
+    static constexpr std::uint8_t current_version = 2;
+    static constexpr std::size_t max_data_symbols = std::size_t(1) << 20; //!< images x payload, per burst
     static constexpr std::size_t size = 32; //!< bytes, CRC included
 
     std::uint8_t version = current_version;
@@ -37,7 +41,13 @@ struct FrameHeader {
     float z_min = 0.0f, z_max = 0.0f;  //!< quantizer range of this frame
     float gain = 1.0f;                 //!< power-normalisation gain of quantized frames
     std::uint16_t end_index = 0;       //!< A-MIJSCC: symbols sent (0 = all)
-    std::uint16_t reserved = 0;
+    std::uint8_t images = 1;           //!< images in the burst, 1..255
+    std::uint8_t spreading = 1;        //!< chips per preamble and header symbol: 1, 2, 4, 8 or 16
+
+    //! Data symbols in the burst: images x payload_symbols.
+    std::size_t data_symbols() const { return std::size_t(images) * payload_symbols; }
+    //! True when spreading is 1, 2, 4, 8 or 16.
+    static bool valid_spreading(unsigned r) { return r >= 1 && r <= 16 && (r & (r - 1)) == 0; }
 
     std::vector<std::uint8_t> serialize() const;
     //! Parses 32 bytes; nullopt (and *error, if given) on a bad CRC or invalid fields.
@@ -47,42 +57,67 @@ struct FrameHeader {
 };
 
 /*!
- * \brief Single-carrier burst: preamble | header | pilots | payload.
+ * \brief Single-carrier burst: preamble | header | pilots | data (images, pilot blocks).
  *
  * - Preamble: a 64-symbol QPSK pseudo-noise sequence sent twice (128 symbols). The repetition
  *   gives detection and CFO by the Schmidl-Cox autocorrelation (CFO range +-1/128 cycles per
  *   symbol); the known sequence gives timing by cross-correlation and a first channel estimate.
  * - Header: 32 bytes, MSB first, convolutionally coded (K = 7, rate 1/2, terminated:
  *   ConvolutionalCode) and sent as 524 BPSK symbols; soft Viterbi decoding at the receiver.
- * - Pilots: pilot_symbols known QPSK symbols for the LS channel and noise estimate.
- * - Payload: header.payload_symbols data symbols (unit average power), as the mappers made them.
+ * - Spreading R (1, 2, 4, 8, 16): every preamble and header symbol is sent as R equal chips, so
+ *   a receiver that sums them gains 10 log10 R dB on them (the robust mode, for receivers below
+ *   ~5 dB); pilots and data go at the chip rate.
+ * - Pilots: pilot_symbols x R known QPSK chips for the LS channel and noise estimate (with R > 1
+ *   they alone train the chip-rate equaliser: spread chips say nothing about a filter's response
+ *   between equal neighbours, and an equaliser fitted on them smooths the data).
+ * - Data: the images' symbols one after another (unit average power, as the mappers made them),
+ *   with a block of pilot_block known symbols after every pilot_interval data symbols (only
+ *   between data): the receiver follows the phase along long bursts.
+ * All positions below are in chips (= symbols when R = 1).
  */
 class FrameFormat
 {
 public:
-    explicit FrameFormat(std::size_t pilot_symbols = 32);
+    explicit FrameFormat(std::size_t pilot_symbols = 32, unsigned spreading = 1);
 
     static constexpr std::size_t preamble_half = 64;
     //! The header's 256 bits, K = 7 rate-1/2 coded with a 6-bit tail: 524 BPSK symbols.
     static constexpr std::size_t header_symbols = 2 * (FrameHeader::size * 8 + 6);
+    static constexpr std::size_t pilot_block = 16;     //!< known symbols per block in the data
+    static constexpr std::size_t pilot_interval = 1024; //!< data symbols between pilot blocks
 
+    //! The 128 preamble symbols (before spreading).
     const std::vector<cfloat>& preamble() const { return d_preamble; }
     const std::vector<cfloat>& pilots() const { return d_pilots; }
-    std::size_t pilot_symbols() const { return d_pilots.size(); }
-    //! Symbols before the payload.
-    std::size_t overhead() const { return d_preamble.size() + header_symbols + d_pilots.size(); }
+    const std::vector<cfloat>& block_pilots() const { return d_block_pilots; }
+    std::size_t pilot_symbols() const { return d_pilots.size(); } //!< chips: pilot_symbols x R
+    unsigned spreading() const { return d_spreading; }
+    //! Chips before the data: (preamble + header) x spreading + pilots.
+    std::size_t overhead() const { return (d_preamble.size() + header_symbols) * d_spreading + d_pilots.size(); }
+    //! Chips the data takes, pilot blocks included.
+    static std::size_t data_span(std::size_t data_symbols)
+    {
+        return data_symbols ? data_symbols + pilot_block * ((data_symbols - 1) / pilot_interval) : 0;
+    }
+    //! Chips of a whole burst with this header.
+    std::size_t burst_symbols(const FrameHeader& header) const { return overhead() + data_span(header.data_symbols()); }
 
-    //! preamble | header | pilots | payload; the payload length must match the header's.
-    std::vector<cfloat> build(const FrameHeader& header, const cfloat* payload, std::size_t n) const;
+    /*!
+     * preamble | header | pilots | data: the data (n = header.data_symbols(), the images one
+     * after another) with its pilot blocks. Throws std::invalid_argument when n or the header's
+     * spreading disagrees with the format.
+     */
+    std::vector<cfloat> build(const FrameHeader& header, const cfloat* data, std::size_t n) const;
 
-    //! preamble | header | pilots of a burst with this header: what a receiver knows once the
-    //! header decoded (training symbols for an equaliser).
+    //! preamble | header | pilots of a burst with this header, in chips: what a receiver knows
+    //! once the header decoded (training symbols for an equaliser).
     std::vector<cfloat> known_symbols(const FrameHeader& header) const;
 
     /*!
-     * Decodes the header from frame[0, preamble + header) alone, with a flat channel and the CFO
-     * left over estimated on the preamble's halves: a receiver learns the burst length from it
-     * before the rest has arrived. nullopt with *error on a bad header.
+     * Decodes the header from the despread preamble and header symbols frame[0, 128 + 524) alone
+     * (the chips of each symbol summed), with a flat channel and the phase tracked along the header:
+     * a receiver learns the burst length from it before the rest has arrived. nullopt with *error
+     * on a bad header, or on a header whose spreading is not this format's.
      */
     std::optional<FrameHeader> parse_header(const cfloat* frame, std::size_t n, std::string* error = nullptr) const;
 
@@ -90,21 +125,26 @@ public:
         FrameHeader header;
         ChannelEstimate channel;     //!< from the pilots (after the preamble's CFO correction)
         float residual_cfo = 0.0f;   //!< cycles/symbol, from the preamble-to-pilots phase
-        std::vector<cfloat> payload; //!< zero-forcing equalised, phase tracked
+        std::vector<cfloat> payload; //!< every image's data, zero-forcing equalised, phase tracked
     };
     /*!
-     * Parses a burst that starts at frame[0] (timing found) with CFO already removed: BPSK header
-     * decisions after a preamble channel estimate, CRC check, then LS estimate from the pilots and
-     * equalised payload. nullopt with *error on a bad header or a burst too short for its header.
+     * Parses a burst of chips that starts at frame[0] (timing found) with CFO already removed:
+     * BPSK header decisions after a preamble channel estimate, CRC check, then LS estimate from
+     * the pilots and the equalised data (pilot blocks removed). nullopt with *error on a bad
+     * header or a burst too short for its header.
      */
     std::optional<Parsed> parse(const cfloat* frame, std::size_t n, std::string* error = nullptr) const;
 
 private:
     static std::vector<cfloat> header_bits_symbols(const FrameHeader& header);
-    static std::optional<FrameHeader> decode_header(const float* soft, std::string* error);
+    std::optional<FrameHeader> decode_header(const float* soft, std::string* error) const;
+    //! Sums each symbol's chips: (preamble + header) symbols from their chips.
+    std::vector<cfloat> despread(const cfloat* chips) const;
 
     std::vector<cfloat> d_preamble;
     std::vector<cfloat> d_pilots;
+    std::vector<cfloat> d_block_pilots;
+    unsigned d_spreading;
 };
 
 } // namespace semcom

@@ -33,6 +33,7 @@ struct WaveformConfig {
     unsigned span = 8;       //!< pulse length in symbols (even)
     std::size_t pilots = 32; //!< FrameFormat pilots
     unsigned equaliser_span = 4; //!< fractionally spaced equaliser length in symbols (even)
+    unsigned spreading = 1;  //!< chips per preamble and header symbol (FrameFormat): 1, 2, 4, 8, 16
 
     void validate() const; //!< throws std::invalid_argument naming the bad field
 };
@@ -90,8 +91,13 @@ private:
  * Matched filter; BurstDetector at sps (detection, coarse CFO, timing); the header decoded with
  * an equaliser fitted on the preamble (CRC-32 checked: a bad header drops the burst and is
  * counted); once the whole burst has arrived, the CFO left over is measured on the known
- * preamble, header and pilots and removed, the equaliser refitted on all of them, and the payload
- * equalised. The SNR is measured on the known symbols after the equaliser.
+ * preamble, header and pilots and removed, the equaliser refitted on all of them, the data
+ * equalised, and its phase followed along the pilot blocks of long bursts. The SNR is measured on
+ * the known symbols after the equaliser and serves every image of the burst.
+ *
+ * With spreading R > 1 the detector and the header pass run on the despread stream: each sample
+ * the sum of R matched-filter samples one chip apart, kept every R samples, so sps samples per
+ * header symbol at R times the chip SNR; the rest of the burst is equalised at the chip rate.
  */
 class WaveformReceiver
 {
@@ -100,19 +106,21 @@ public:
         FrameHeader header;
         std::vector<cfloat> payload; //!< equalised: unit-power symbols plus noise
         ChannelEstimate channel;     //!< after the equaliser (h ~ 1) with the measured noise
-        std::uint64_t start = 0;     //!< input sample of the first preamble symbol (matched-filter delay removed)
-        float cfo = 0.0f;            //!< cycles per symbol, coarse + residual
+        std::uint64_t start = 0;     //!< input sample of the burst's first chip (matched-filter delay removed)
+        float cfo = 0.0f;            //!< cycles per chip, coarse + residual
         float metric = 0.0f;         //!< Schmidl-Cox metric at detection
     };
     struct Counters {
         std::uint64_t detected = 0;      //!< bursts whose preamble crossed the threshold
         std::uint64_t header_errors = 0; //!< dropped: the header failed its CRC or checks
-        std::uint64_t frames = 0;        //!< decoded and returned
+        std::uint64_t bursts = 0;        //!< decoded
+        std::uint64_t frames = 0;        //!< images decoded and returned
     };
 
     explicit WaveformReceiver(const WaveformConfig& config, float threshold = 0.4f);
 
-    //! Feeds n input samples; returns the bursts completed by them, in order.
+    //! Feeds n input samples; returns the images of the bursts completed by them, in order (one
+    //! Frame per image: header.sequence is the image's, header.images the burst's).
     std::vector<Frame> push(const cfloat* x, std::size_t n);
 
     const Counters& counters() const { return d_counters; }
@@ -121,20 +129,29 @@ public:
 
 private:
     struct Pending {
-        std::uint64_t start;
-        float cfo; // cycles per sample
+        std::uint64_t search_start; //!< in the search stream
+        std::uint64_t start;        //!< matched-filter sample of the first chip
+        double cfo;                 //!< cycles per matched-filter sample
         float metric;
         FrameHeader header;
-        FractionallySpacedEqualiser preamble_fit; //!< the header pass's fit, reused by finish()
+        FractionallySpacedEqualiser preamble_fit; //!< the header pass's fit (reused when R = 1)
     };
 
     //! Fits `fit` (a copy of the configured equaliser) on the preamble and decodes the header with it.
-    bool decode_header(std::uint64_t start, float cfo_per_sample, FrameHeader& header,
+    bool decode_header(std::uint64_t start, double cfo_per_sample, FrameHeader& header,
                        FractionallySpacedEqualiser& fit);
-    std::optional<Frame> finish(const Pending& p);
-    //! CFO-corrected copy of the buffered matched-filter output [from, from + n) (absolute).
-    std::vector<cfloat> window(std::uint64_t from, std::size_t n, double cfo_per_sample) const;
+    //! The burst's images, or none (counted as an error) when the equaliser cannot be fitted.
+    std::vector<Frame> finish(const Pending& p);
+    //! CFO-corrected copy of [from, from + n) (absolute) of the matched-filter output, or of the
+    //! search stream (the despread one when R > 1).
+    std::vector<cfloat> window(bool search, std::uint64_t from, std::size_t n, double cfo_per_sample) const;
     std::uint64_t buffered_end() const { return d_base + d_buf.size(); }
+    //! The stream the detector and the header pass see: d_buf when R = 1, else d_slow.
+    const std::vector<cfloat>& search_buf() const { return d_config.spreading > 1 ? d_slow : d_buf; }
+    std::uint64_t search_base() const { return d_config.spreading > 1 ? d_slow_base : d_base; }
+    std::uint64_t search_end() const { return search_base() + search_buf().size(); }
+    void extend_despread(); //!< d_slow up to what d_buf allows
+    void trim();            //!< drops what no burst in progress and no later search can need
 
     WaveformConfig d_config;
     FrameFormat d_format;
@@ -144,7 +161,9 @@ private:
     std::vector<cfloat> d_history; //!< the last taps - 1 input samples (filter state)
     std::vector<cfloat> d_buf;     //!< matched-filter output from sample d_base on
     std::uint64_t d_base = 0;
-    std::uint64_t d_search = 0;    //!< absolute sample where the detector resumes
+    std::vector<cfloat> d_slow;    //!< R > 1: despread stream, d_slow[u - d_slow_base] = sum_c d_buf[u R + c sps]
+    std::uint64_t d_slow_base = 0;
+    std::uint64_t d_search = 0;    //!< search-stream sample where the detector resumes
     std::optional<Pending> d_pending;
     Counters d_counters;
     std::string d_last_error;
