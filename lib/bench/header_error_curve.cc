@@ -6,7 +6,7 @@
 // timing and two-path multipath (the channel of lib/tests/test_waveform.cc). A burst counts as
 // received when its header decoded right; lost otherwise (not detected, or a header error).
 //
-//   semcom-header-curve [--bursts N] [--csv FILE]
+//   semcom-header-curve [--bursts N] [--spreading R] [--csv FILE]
 #include "../tests/burst_capture.h"
 
 #include <cmath>
@@ -15,6 +15,7 @@
 #include <cstring>
 #include <fstream>
 #include <string>
+#include <vector>
 
 using namespace semcom;
 using namespace semcom::testing_support;
@@ -22,14 +23,15 @@ using namespace semcom::testing_support;
 int main(int argc, char** argv)
 {
     int bursts = 400;
+    std::vector<unsigned> spreadings{ 1, 4, 8, 16 };
     std::string csv;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--help" || a == "-h") {
-            std::printf("usage: semcom-header-curve [--bursts N] [--csv FILE]\n"
+            std::printf("usage: semcom-header-curve [--bursts N] [--spreading R] [--csv FILE]\n"
                         "Header error rate of the burst PHY against SNR for spreading 1, 4, 8 and 16\n"
                         "(docs/frame-format.md): N bursts per point (default 400) through a CFO of\n"
-                        "1.5e-4 cycles per chip, a 0.6-sample delay and two-path multipath.\n");
+                        "0.002 cycles per chip, a 0.6-sample delay and two-path multipath.\n");
             return 0;
         }
         if (a == "--bursts" && i + 1 < argc) {
@@ -40,6 +42,13 @@ int main(int argc, char** argv)
                 return 2;
             }
             bursts = int(v);
+        } else if (a == "--spreading" && i + 1 < argc) {
+            const std::string v = argv[++i];
+            if (v != "1" && v != "2" && v != "4" && v != "8" && v != "16") {
+                std::fprintf(stderr, "semcom-header-curve: --spreading must be 1, 2, 4, 8 or 16, got '%s'\n", v.c_str());
+                return 2;
+            }
+            spreadings = { unsigned(std::stoul(v)) };
         } else if (a == "--csv" && i + 1 < argc) {
             csv = argv[++i];
         } else {
@@ -54,17 +63,17 @@ int main(int argc, char** argv)
             std::fprintf(stderr, "semcom-header-curve: cannot write %s\n", csv.c_str());
             return 1;
         }
-        out << "spreading,snr_db,bursts,headers_right,header_error_rate\n";
+        out << "spreading,snr_db,bursts,headers_right,header_error_rate,detected,header_errors\n";
     }
     std::printf("spreading  SNR dB  headers right  header error rate\n");
-    for (const unsigned R : { 1u, 4u, 8u, 16u }) {
+    for (const unsigned R : spreadings) {
         const double gain_db = 10.0 * std::log10(double(R));
-        for (double snr = 8.0 - gain_db; snr >= -1.0 - gain_db - 1e-9; snr -= 1.0) {
+        for (double snr = 5.0 - gain_db; snr >= -5.0 - gain_db - 1e-9; snr -= 1.0) {
             WaveformConfig cfg;
             cfg.spreading = R;
             Impairments imp;
             imp.snr_db = float(snr);
-            imp.cfo = 1.5e-4f;
+            imp.cfo = 0.002f;
             imp.delay = 0.6f;
             imp.multipath = { { 0.95f, 0.0f }, { 0.0f, 0.0f }, { 0.0f, 0.0f }, { 0.2f, 0.25f } };
             imp.payload = 128;
@@ -75,10 +84,12 @@ int main(int argc, char** argv)
                 for (const auto& f : rx.push(c.samples.data() + i, std::min<std::size_t>(65536, c.samples.size() - i)))
                     right += f.header.sequence < c.bursts.size() && f.header == c.bursts[f.header.sequence].header;
             const double her = 1.0 - double(right) / double(bursts);
-            std::printf("%9u  %6.1f  %6zu / %-5d  %.4f\n", R, snr, right, bursts, her);
+            std::printf("%9u  %6.1f  %6zu / %-5d  %.4f   (%llu detected, %llu header errors)\n", R, snr, right, bursts,
+                        her, (unsigned long long)rx.counters().detected, (unsigned long long)rx.counters().header_errors);
             std::fflush(stdout);
             if (out)
-                out << R << ',' << snr << ',' << bursts << ',' << right << ',' << her << '\n';
+                out << R << ',' << snr << ',' << bursts << ',' << right << ',' << her << ','
+                    << rx.counters().detected << ',' << rx.counters().header_errors << '\n';
         }
     }
     if (out && !out.flush()) {

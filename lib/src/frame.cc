@@ -209,6 +209,23 @@ std::vector<cfloat> FrameFormat::despread(const cfloat* chips) const
     return s;
 }
 
+namespace {
+// +-1 from a fixed seed: the coded header bits are scrambled with it, so that the header's zero
+// bytes do not go on the air as long runs of equal symbols (which a Schmidl-Cox detector takes
+// for a repeated preamble)
+const std::vector<float>& header_scrambler()
+{
+    static const std::vector<float> signs = [] {
+        Xoshiro256Plus rng(0x5c4a3b1e5eedULL);
+        std::vector<float> v(FrameFormat::header_symbols);
+        for (auto& s : v)
+            s = (rng() & 1) ? -1.0f : 1.0f;
+        return v;
+    }();
+    return signs;
+}
+} // namespace
+
 std::vector<cfloat> FrameFormat::header_bits_symbols(const FrameHeader& header)
 {
     std::vector<std::uint8_t> bits;
@@ -217,14 +234,19 @@ std::vector<cfloat> FrameFormat::header_bits_symbols(const FrameHeader& header)
             bits.push_back((byte >> b) & 1);
     std::vector<cfloat> out;
     out.reserve(header_symbols);
+    const auto& scramble = header_scrambler();
     for (std::uint8_t c : ConvolutionalCode::encode(bits))
-        out.emplace_back(c ? 1.0f : -1.0f, 0.0f);
+        out.emplace_back((c ? 1.0f : -1.0f) * scramble[out.size()], 0.0f);
     return out;
 }
 
-std::optional<FrameHeader> FrameFormat::decode_header(const float* soft, std::string* error) const
+std::optional<FrameHeader> FrameFormat::decode_header(const float* soft_in, std::string* error) const
 {
-    const auto bits = ConvolutionalCode::decode(soft, header_symbols);
+    std::vector<float> soft(soft_in, soft_in + header_symbols);
+    const auto& scramble = header_scrambler();
+    for (std::size_t i = 0; i < header_symbols; ++i)
+        soft[i] *= scramble[i];
+    const auto bits = ConvolutionalCode::decode(soft.data(), header_symbols);
     std::vector<std::uint8_t> bytes(FrameHeader::size, 0);
     for (std::size_t i = 0; i < bits.size(); ++i)
         bytes[i / 8] = std::uint8_t(bytes[i / 8] | (bits[i] << (7 - i % 8)));
@@ -325,9 +347,12 @@ std::optional<FrameFormat::Parsed> FrameFormat::parse(const cfloat* frame, std::
 
 namespace semcom {
 
-BurstDetector::BurstDetector(const FrameFormat& format, float threshold, unsigned sps)
-    : d_format(format), d_threshold(threshold), d_sps(sps)
+BurstDetector::BurstDetector(const FrameFormat& format, float threshold, unsigned sps, unsigned cfo_ambiguities)
+    : d_format(format), d_threshold(threshold), d_sps(sps), d_ambiguities(int(cfo_ambiguities))
 {
+    if (cfo_ambiguities > 32)
+        throw std::invalid_argument("burst detector: at most 32 CFO ambiguities each side, got " +
+                                    std::to_string(cfo_ambiguities));
     if (sps < 1 || sps > 64)
         throw std::invalid_argument("burst detector: samples per symbol must be in 1..64, got " +
                                     std::to_string(sps));
@@ -395,24 +420,34 @@ std::vector<BurstDetection> BurstDetector::detect(const cfloat* x, std::size_t n
         for (std::size_t k = d; k < std::min(m.size(), d + L); ++k)
             if (m[k] > m[peak])
                 peak = k;
-        const double cfo = std::arg(ps[peak]) / (2.0 * M_PI * double(L)); // cycles per sample
-        // fine timing: cross-correlation with the preamble after removing the CFO
+        const double estimate = std::arg(ps[peak]) / (2.0 * M_PI * double(L)); // cycles per sample
+        // fine timing: cross-correlation with the preamble after removing the CFO (and, with
+        // ambiguities, the CFO whose correlation peaks highest)
         const std::size_t lo = peak >= search ? peak - search : 0;
         const std::size_t hi = std::min(peak + search, n - 2 * L);
-        double best = -1.0;
+        double best = -1.0, cfo = estimate;
         std::size_t start = peak;
-        std::vector<double> corr(hi - lo + 1);
+        std::vector<double> corr(hi - lo + 1), trial(hi - lo + 1);
         std::vector<std::complex<double>> ref(preamble_symbols); // the preamble with the CFO applied
-        for (std::size_t k = 0; k < preamble_symbols; ++k)
-            ref[k] = std::conj(std::complex<double>(pre[k])) * std::polar(1.0, -2.0 * M_PI * cfo * double(k * d_sps));
-        for (std::size_t s = lo; s <= hi; ++s) {
-            std::complex<double> c = 0.0;
+        for (int m = -d_ambiguities; m <= d_ambiguities; ++m) {
+            const double f = estimate + double(m) / double(L);
             for (std::size_t k = 0; k < preamble_symbols; ++k)
-                c += ref[k] * std::complex<double>(x[s + k * d_sps]);
-            corr[s - lo] = std::norm(c);
-            if (corr[s - lo] > best) {
-                best = corr[s - lo];
-                start = s;
+                ref[k] = std::conj(std::complex<double>(pre[k])) * std::polar(1.0, -2.0 * M_PI * f * double(k * d_sps));
+            bool better = false;
+            for (std::size_t s = lo; s <= hi; ++s) {
+                std::complex<double> c = 0.0;
+                for (std::size_t k = 0; k < preamble_symbols; ++k)
+                    c += ref[k] * std::complex<double>(x[s + k * d_sps]);
+                trial[s - lo] = std::norm(c);
+                if (trial[s - lo] > best) {
+                    best = trial[s - lo];
+                    start = s;
+                    better = true;
+                }
+            }
+            if (better) {
+                cfo = f;
+                corr.swap(trial);
             }
         }
         // fractional part: a parabola through the correlation peak and its neighbours

@@ -162,7 +162,8 @@ void FractionallySpacedEqualiser::apply(const cfloat* x, std::size_t nx, std::si
 WaveformReceiver::WaveformReceiver(const WaveformConfig& config, float threshold)
     : d_config((config.validate(), config)),
       d_format(config.pilots, config.spreading),
-      d_detector(d_format, threshold, config.sps),
+      // R > 1: the despread symbols' CFO is R times the chips': +-1/128 cycles per chip needs R/2 ambiguities
+      d_detector(d_format, threshold, config.sps, config.spreading / 2),
       d_equaliser(config.sps, config.equaliser_span),
       d_taps(root_raised_cosine(config.sps, config.rolloff, config.span)),
       d_history(d_taps.size() - 1)
@@ -373,6 +374,7 @@ std::vector<WaveformReceiver::Frame> WaveformReceiver::push(const cfloat* x, std
         FrameHeader header;
         FractionallySpacedEqualiser fit(d_equaliser);
         const double cfo = double(det.cfo) / double(sps); // per search-stream sample
+
         if (decode_header(start, cfo, header, fit)) {
             // R > 1: a search-stream sample is R matched-filter samples; the fractional timing
             // puts the first chip within half a sample, the chip-rate equaliser does the rest

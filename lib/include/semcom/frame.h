@@ -164,7 +164,10 @@ struct BurstDetection {
  *
  * Schmidl-Cox: with L = 64, P(d) = sum_k conj(x[d+k]) x[d+k+L] and R(d) the mean energy of the two
  * halves, M(d) = |P|^2 / R^2 is about (S / (S + N))^2 on the repeated preamble (0.58 at 5 dB) and
- * about Exp(1) / L on noise (P(M > 0.4) = e^-25.6 per sample). Above the threshold, the peak of M
+ * about Exp(1) / L on noise. The default threshold, 0.25, is crossed at about 0 dB (S / (S + N) =
+ * 1/2); on noise the highest M in 4 million samples is 0.15 (sps 4; 0.11 despread, spreading 16),
+ * and the tail falls about e^-100 per unit of M, so about 1e-11 false alarms per sample at 0.25
+ * (each costs one header error, no frame). Above the threshold, the peak of M
  * in the next L samples gives coarse timing and arg P / (2 pi L) the CFO (range +-1/128 cycles per
  * symbol); after removing the CFO, the cross-correlation with the known preamble within +-8
  * symbols gives the start. With sps > 1 samples per symbol (matched-filter output) the lag is
@@ -175,7 +178,16 @@ struct BurstDetection {
 class BurstDetector
 {
 public:
-    explicit BurstDetector(const FrameFormat& format, float threshold = 0.4f, unsigned sps = 1);
+    /*!
+     * cfo_ambiguities M > 0 widens the CFO range to +-(M + 1/2) / 64 cycles per symbol: the
+     * timing search tries the Schmidl-Cox estimate plus m / 64 for |m| <= M and keeps the CFO
+     * whose preamble correlation is highest (the robust mode's despread symbols are R chips long,
+     * so their CFO is R times the chips').
+     */
+    static constexpr float default_threshold = 0.25f;
+
+    explicit BurstDetector(const FrameFormat& format, float threshold = default_threshold, unsigned sps = 1,
+                           unsigned cfo_ambiguities = 0);
 
     //! Bursts whose whole preamble lies in x[0, n), in order; after a detection the search
     //! resumes past that burst's preamble and header.
@@ -188,6 +200,7 @@ private:
     FrameFormat d_format;
     float d_threshold;
     unsigned d_sps;
+    int d_ambiguities;
 };
 
 } // namespace semcom

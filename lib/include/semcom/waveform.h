@@ -117,7 +117,7 @@ public:
         std::uint64_t frames = 0;        //!< images decoded and returned
     };
 
-    explicit WaveformReceiver(const WaveformConfig& config, float threshold = 0.4f);
+    explicit WaveformReceiver(const WaveformConfig& config, float threshold = BurstDetector::default_threshold);
 
     //! Feeds n input samples; returns the images of the bursts completed by them, in order (one
     //! Frame per image: header.sequence is the image's, header.images the burst's).
