@@ -6,6 +6,7 @@
 #define SEMCOM_APPS_USRP_H
 
 #include <CLI/CLI.hpp>
+#include <semcom/frame.h>
 
 #include <cmath>
 #include <cstdint>
@@ -34,7 +35,7 @@ struct UsrpOptions {
     int pilots = 32;
     int gap = 1000;             //!< tx: zero samples after each burst
     double amplitude = NAN;     //!< tx: symbol amplitude (NaN: RMS sample magnitude 0.25)
-    float threshold = 0.4f;     //!< rx: detection threshold
+    float threshold = ::semcom::BurstDetector::default_threshold; //!< rx: detection threshold
     // Semantic payload
     std::string scheme = "deepscm";
     std::string models;

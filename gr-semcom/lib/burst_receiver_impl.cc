@@ -11,6 +11,7 @@
 #include <semcom/channel.h>
 #include <semcom/waveform.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <deque>
@@ -34,9 +35,9 @@ public:
     bool stop() override
     {
         const auto& c = d_rx.counters();
-        d_logger->info("{} bursts detected, {} frames decoded, {} header errors, {} rejected (length/scheme), "
-                       "mean SNR {:.2f} dB",
-                       c.detected, c.frames, c.header_errors, d_rejected.load(), mean_snr_db());
+        d_logger->info("{} bursts detected, {} decoded ({} images), {} header errors, {} images rejected "
+                       "(length/scheme), mean SNR {:.2f} dB",
+                       c.detected, c.bursts, c.frames, c.header_errors, d_rejected.load(), mean_snr_db());
         return true;
     }
 
@@ -135,7 +136,8 @@ private:
 };
 
 burst_receiver::sptr
-burst_receiver::make(int payload_symbols, int scheme, int sps, float rolloff, int pilots, float threshold)
+burst_receiver::make(int payload_symbols, int scheme, int sps, float rolloff, int pilots, float threshold,
+                     int spreading)
 {
     ::semcom::WaveformConfig cfg;
     build_or_explain("burst_receiver", [&] {
@@ -148,7 +150,10 @@ burst_receiver::make(int payload_symbols, int scheme, int sps, float rolloff, in
             throw std::invalid_argument("pilots must be >= 2 and threshold in (0, 1)");
         cfg.sps = unsigned(sps);
         cfg.rolloff = rolloff;
+        if (sps < 2 || sps > 16)
+            throw std::invalid_argument("samples per symbol must be in 2..16, got " + std::to_string(sps));
         cfg.pilots = std::size_t(pilots);
+        cfg.spreading = unsigned(std::max(0, spreading));
         cfg.validate();
         return 0;
     });

@@ -5,12 +5,16 @@
 #include "block_util.h"
 #include "frame_tags.h"
 
+#include <gnuradio/block_detail.h>
+#include <gnuradio/buffer_reader.h>
 #include <gnuradio/io_signature.h>
 #include <semcom/scheme.h>
 #include <gnuradio/semcom/burst_transmitter.h>
 #include <semcom/waveform.h>
 
+#include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace gr {
 namespace semcom {
@@ -19,24 +23,27 @@ class burst_transmitter_impl : public burst_transmitter
 {
 public:
     burst_transmitter_impl(int n, ::semcom::FrameHeader proto, const ::semcom::WaveformConfig& cfg, int gap,
-                           float amplitude, double start_time)
+                           float amplitude, double start_time, int images)
         : gr::block("burst_transmitter",
                     gr::io_signature::make(1, 1, sizeof(gr_complex)),
                     gr::io_signature::make(1, 1, sizeof(gr_complex))),
-          d_n(n), d_proto(proto), d_format(cfg.pilots), d_shaper(cfg), d_gap(gap), d_amplitude(amplitude),
-          d_start_time(start_time)
+          d_n(n), d_images(images), d_proto(proto), d_format(cfg.pilots, cfg.spreading), d_shaper(cfg),
+          d_sps(int(cfg.sps)), d_amplitude(amplitude), d_start_time(start_time)
     {
-        d_shaped = int((d_format.overhead() + std::size_t(n) - 1) * cfg.sps + d_shaper.taps().size() + cfg.sps - 1);
-        set_output_multiple(d_shaped + d_gap);
+        d_proto.images = std::uint8_t(images);
+        d_slot = shaped_samples(d_proto) + gap;
+        set_output_multiple(d_slot);
         set_tag_propagation_policy(TPP_DONT);
     }
 
-    int burst_samples() const override { return d_shaped + d_gap; }
+    int burst_samples() const override { return d_slot; }
     std::uint64_t bursts_sent() const override { return d_sent; }
+    std::uint64_t images_sent() const override { return d_images_sent; }
 
     void forecast(int noutput_items, gr_vector_int& required) override
     {
-        required[0] = d_n * (noutput_items / (d_shaped + d_gap));
+        // a whole burst's images; at the end of the stream, whatever is left
+        required[0] = ending() ? d_n : d_n * d_images * std::max(1, noutput_items / d_slot);
     }
 
     int general_work(int noutput_items,
@@ -46,61 +53,96 @@ public:
     {
         const auto* in = static_cast<const gr_complex*>(input_items[0]);
         auto* out = static_cast<gr_complex*>(output_items[0]);
-        const int per = d_shaped + d_gap;
-        const int bursts = std::min(noutput_items / per, ninput_items[0] / d_n);
-        for (int b = 0; b < bursts; ++b) {
-            const uint64_t first = nitems_read(0) + uint64_t(b) * d_n;
+        const int available = ninput_items[0] / d_n;
+        const bool last = ending();
+        int used = 0, produced = 0;
+        while (produced + d_slot <= noutput_items && used < available && (available - used >= d_images || last)) {
+            const uint64_t first = nitems_read(0) + uint64_t(used) * uint64_t(d_n);
             ::semcom::FrameHeader h = d_proto;
-            h.sequence = std::uint32_t(d_sent);
-            std::vector<gr::tag_t> tags;
-            get_tags_in_range(tags, 0, first, first + d_n);
-            // the header carries the frame info: sequence number and quantizer side information
-            const pmt::pmt_t info = frame_info::find(tags);
-            const auto seq = frame_info::get(info, "seq");
-            if (pmt::is_integer(seq) || pmt::is_uint64(seq))
-                h.sequence = std::uint32_t(pmt::to_uint64(seq));
-            if (const auto q = quantized_info_from_pmt(info)) {
-                h.quantizer_bits = std::uint8_t(q->bits);
-                h.z_min = q->range.z_min;
-                h.z_max = q->range.z_max;
-                h.gain = q->gain;
-                h.end_index = std::uint16_t(q->sent);
+            const auto head = image_info(first);
+            h.sequence = head.seq ? *head.seq : std::uint32_t(d_images_sent);
+            int count = 1;
+            if (head.quantized) { // the header's side information is one image's
+                h.quantizer_bits = std::uint8_t(head.quantized->bits);
+                h.z_min = head.quantized->range.z_min;
+                h.z_max = head.quantized->range.z_max;
+                h.gain = head.quantized->gain;
+                h.end_index = std::uint16_t(head.quantized->sent);
+            } else {
+                // more images while their sequence numbers follow on and they carry no side information
+                for (; count < d_images && used + count < available; ++count) {
+                    const auto next = image_info(first + uint64_t(count) * uint64_t(d_n));
+                    const bool follows = head.seq ? (next.seq && *next.seq == h.sequence + std::uint32_t(count))
+                                                  : !next.seq;
+                    if (!follows || next.quantized)
+                        break;
+                }
             }
-            const auto symbols = d_format.build(h, in + std::size_t(b) * d_n, std::size_t(d_n));
+            h.images = std::uint8_t(count);
+            const auto symbols = d_format.build(h, in + std::size_t(used) * std::size_t(d_n),
+                                                std::size_t(count) * std::size_t(d_n));
             const auto shaped = d_shaper.shape(symbols.data(), symbols.size());
-            gr_complex* o = out + std::size_t(b) * per;
-            for (int i = 0; i < d_shaped; ++i)
-                o[i] = d_amplitude * shaped[std::size_t(i)];
-            std::fill(o + d_shaped, o + per, gr_complex(0.0f, 0.0f));
-            const uint64_t at = nitems_written(0) + uint64_t(b) * per;
+            gr_complex* o = out + produced;
+            for (std::size_t i = 0; i < shaped.size(); ++i)
+                o[i] = d_amplitude * shaped[i];
+            std::fill(o + shaped.size(), o + d_slot, gr_complex(0.0f, 0.0f));
+            const uint64_t at = nitems_written(0) + uint64_t(produced);
             if (d_sent == 0 && d_start_time >= 0.0) {
                 const double whole = std::floor(d_start_time);
                 add_item_tag(0, at, pmt::mp("tx_time"),
                              pmt::make_tuple(pmt::from_uint64(uint64_t(whole)), pmt::from_double(d_start_time - whole)));
             }
             add_item_tag(0, at, pmt::mp("tx_sob"), pmt::PMT_T);
-            add_item_tag(0, at + uint64_t(per) - 1, pmt::mp("tx_eob"), pmt::PMT_T);
+            add_item_tag(0, at + uint64_t(d_slot) - 1, pmt::mp("tx_eob"), pmt::PMT_T);
             ++d_sent;
+            d_images_sent += std::uint64_t(count);
+            used += count;
+            produced += d_slot;
         }
-        consume(0, bursts * d_n);
-        return bursts * per;
+        consume(0, used * d_n);
+        return produced;
     }
 
 private:
+    struct ImageInfo {
+        std::optional<std::uint32_t> seq;
+        std::optional<::semcom::QuantizedFrameInfo> quantized;
+    };
+    //! The frame info tagged on an image's first symbol.
+    ImageInfo image_info(uint64_t item)
+    {
+        std::vector<gr::tag_t> tags;
+        get_tags_in_range(tags, 0, item, item + 1);
+        const pmt::pmt_t info = frame_info::find(tags);
+        ImageInfo out;
+        const auto seq = frame_info::get(info, "seq");
+        if (pmt::is_integer(seq) || pmt::is_uint64(seq))
+            out.seq = std::uint32_t(pmt::to_uint64(seq));
+        out.quantized = quantized_info_from_pmt(info);
+        return out;
+    }
+    bool ending() { return detail() && detail()->input(0) && detail()->input(0)->done(); }
+    int shaped_samples(const ::semcom::FrameHeader& h) const
+    {
+        return int((d_format.burst_symbols(h) - 1) * std::size_t(d_sps) + d_shaper.taps().size() + std::size_t(d_sps) - 1);
+    }
+
     const int d_n;
-    const ::semcom::FrameHeader d_proto;
+    const int d_images;
+    ::semcom::FrameHeader d_proto;
     const ::semcom::FrameFormat d_format;
     const ::semcom::PulseShaper d_shaper;
-    const int d_gap;
+    const int d_sps;
     const float d_amplitude;
     const double d_start_time;
-    int d_shaped = 0;
+    int d_slot = 0;
     std::uint64_t d_sent = 0;
+    std::uint64_t d_images_sent = 0;
 };
 
 burst_transmitter::sptr burst_transmitter::make(int payload_symbols, int scheme, int model_id, int layers, int sps,
                                                 float rolloff, int pilots, int gap, float amplitude,
-                                                double start_time)
+                                                double start_time, int images_per_burst, int spreading)
 {
     ::semcom::FrameHeader proto;
     ::semcom::WaveformConfig cfg;
@@ -113,11 +155,19 @@ burst_transmitter::sptr burst_transmitter::make(int payload_symbols, int scheme,
                                         " is not a header code of the scheme table (" + table.names() + ")");
         if (model_id < 0 || model_id > 65535 || layers < 0 || layers > 8)
             throw std::invalid_argument("model_id must be in 0..65535 and layers in 0..8");
-        if (gap < 0 || pilots < 2 || !(amplitude > 0.0f))
-            throw std::invalid_argument("gap must be >= 0, pilots >= 2 and amplitude > 0");
+        if (gap < 0 || pilots < 2 || !(amplitude > 0.0f) || !std::isfinite(amplitude))
+            throw std::invalid_argument("gap must be >= 0, pilots >= 2 and amplitude finite and > 0");
+        if (images_per_burst < 1 || images_per_burst > 255)
+            throw std::invalid_argument("images_per_burst must be in 1..255, got " + std::to_string(images_per_burst));
+        if (std::size_t(images_per_burst) * std::size_t(payload_symbols) > ::semcom::FrameHeader::max_data_symbols)
+            throw std::invalid_argument("images_per_burst x payload_symbols must be at most " +
+                                        std::to_string(::semcom::FrameHeader::max_data_symbols));
+        if (sps < 2 || sps > 16)
+            throw std::invalid_argument("samples per symbol must be in 2..16, got " + std::to_string(sps));
         cfg.sps = unsigned(sps);
         cfg.rolloff = rolloff;
         cfg.pilots = std::size_t(pilots);
+        cfg.spreading = unsigned(std::max(0, spreading));
         cfg.validate();
         return 0;
     });
@@ -125,7 +175,9 @@ burst_transmitter::sptr burst_transmitter::make(int payload_symbols, int scheme,
     proto.model_id = std::uint16_t(model_id);
     proto.layers = std::uint8_t(layers);
     proto.payload_symbols = std::uint16_t(payload_symbols);
-    return gnuradio::make_block_sptr<burst_transmitter_impl>(payload_symbols, proto, cfg, gap, amplitude, start_time);
+    proto.spreading = std::uint8_t(cfg.spreading);
+    return gnuradio::make_block_sptr<burst_transmitter_impl>(payload_symbols, proto, cfg, gap, amplitude, start_time,
+                                                             images_per_burst);
 }
 
 } // namespace semcom

@@ -16,6 +16,7 @@
 #include <gnuradio/semcom/quantized_mapper.h>
 #include <gnuradio/semcom/superposition_mapper.h>
 #include <gnuradio/semcom/transceiver.h>
+#include <semcom/frame.h>
 
 #include <cmath>
 #include <functional>
@@ -119,7 +120,8 @@ const typename Table::mapped_type& builder_for(const Table& table, TransmitKind 
 class transmitter_impl : public transmitter
 {
 public:
-    transmitter_impl(std::shared_ptr<nn::Model> model, const nn::Signature& sig, int sps, int burst_gap)
+    transmitter_impl(std::shared_ptr<nn::Model> model, const nn::Signature& sig, int sps, int burst_gap,
+                     int images_per_burst, int spreading)
         : gr::hier_block2("semcom_transmitter",
                           gr::io_signature::make(1, 1, sizeof(float) * sig.image_numel()),
                           gr::io_signature::make(1, 1, sizeof(gr_complex))),
@@ -135,7 +137,8 @@ public:
         gr::basic_block_sptr out = tail.symbols;
         if (sps > 0) {
             const int layers = sig.layer_outputs.empty() ? (sig.indices_output >= 0 ? 1 : 0) : int(sig.layers.size());
-            auto burst = burst_transmitter::make(sig.channel_uses, sig.header_code, 0, layers, sps, 0.35f, 32, burst_gap);
+            auto burst = burst_transmitter::make(sig.channel_uses, sig.header_code, 0, layers, sps, 0.35f, 32, burst_gap,
+                                                 1.0f, -1.0, images_per_burst, spreading);
             connect(out, 0, burst, 0);
             d_blocks.emplace_back("burst_transmitter", burst);
             out = burst;
@@ -177,7 +180,7 @@ class receiver_impl : public receiver
 {
 public:
     receiver_impl(std::shared_ptr<nn::ModelBank> bank, float snr_db, bool realtime, int sps, int report_every,
-                  double report_weight, float exit_threshold, bool hard_decisions)
+                  double report_weight, float exit_threshold, bool hard_decisions, int spreading)
         : gr::hier_block2("semcom_receiver",
                           gr::io_signature::make(1, 1, sizeof(gr_complex)),
                           gr::io_signature::makev(int(output_sizes(bank->signature()).size()),
@@ -194,7 +197,8 @@ public:
         gr::basic_block_sptr front = self();
         if (sps > 0) {
             // the header must name this model's scheme: frames of another are refused and counted
-            d_burst = burst_receiver::make(d_sig.channel_uses, d_sig.header_code, sps);
+            d_burst = burst_receiver::make(d_sig.channel_uses, d_sig.header_code, sps, 0.35f, 32,
+                                           ::semcom::BurstDetector::default_threshold, spreading);
             connect(self(), 0, d_burst, 0);
             d_blocks.emplace_back("burst_receiver", d_burst);
             front = d_burst;
@@ -257,7 +261,7 @@ private:
 } // namespace
 
 transmitter::sptr transmitter::make(const std::string& model, const std::string& device, int max_batch, int sps,
-                                    int burst_gap)
+                                    int burst_gap, int images_per_burst, int spreading)
 {
     if (sps < 0 || burst_gap < 0)
         throw std::invalid_argument("transmitter: sps and burst_gap must be >= 0");
@@ -272,13 +276,14 @@ transmitter::sptr transmitter::make(const std::string& model, const std::string&
     if (sps > 0 && sig.keep_masks)
         throw std::invalid_argument("transmitter: '" + sig.path +
                                     "': sps > 0: its frames need their keep masks (transmit side_info keep_mask), "
-                                    "which the burst header (v1) cannot carry: symbol level only (sps 0)");
-    return gnuradio::get_initial_sptr(new transmitter_impl(std::move(m), sig, sps, burst_gap));
+                                    "which the burst header (v2) does not carry: symbol level only (sps 0)");
+    return gnuradio::get_initial_sptr(
+        new transmitter_impl(std::move(m), sig, sps, burst_gap, images_per_burst, spreading));
 }
 
 receiver::sptr receiver::make(const std::string& models, const std::string& device, float snr_db, int max_batch,
                               bool realtime, int sps, int report_every, double report_weight, float exit_threshold,
-                              bool hard_decisions)
+                              bool hard_decisions, int spreading)
 {
     if (sps < 0)
         throw std::invalid_argument("receiver: sps must be >= 0");
@@ -288,10 +293,10 @@ receiver::sptr receiver::make(const std::string& models, const std::string& devi
     builder_for(rx_builders(), bank->signature().kind, "receiver", bank->signature().path);
     if (sps > 0 && bank->signature().kind == TransmitKind::codebook)
         throw std::invalid_argument("receiver: '" + bank->signature().path +
-                                    "': sps > 0: its frames need their keep masks, which the burst header (v1) cannot "
+                                    "': sps > 0: its frames need their keep masks, which the burst header (v2) does not "
                                     "carry: symbol level only (sps 0)");
     return gnuradio::get_initial_sptr(new receiver_impl(std::move(bank), snr_db, realtime, sps, report_every,
-                                                        report_weight, exit_threshold, hard_decisions));
+                                                        report_weight, exit_threshold, hard_decisions, spreading));
 }
 
 } // namespace semcom

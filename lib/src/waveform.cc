@@ -168,6 +168,12 @@ WaveformReceiver::WaveformReceiver(const WaveformConfig& config, float threshold
       d_taps(root_raised_cosine(config.sps, config.rolloff, config.span)),
       d_history(d_taps.size() - 1)
 {
+    // the stream as if preceded by silence: a burst at its first sample still has the samples
+    // before it that the detector's timing search and the equaliser's taps look at
+    const std::size_t margin = 2 * (d_equaliser.half() + 8 * config.sps) * config.spreading;
+    d_buf.assign(margin, cfloat(0.0f, 0.0f));
+    d_lead = margin;
+    extend_despread();
 }
 
 std::vector<cfloat> WaveformReceiver::window(bool search, std::uint64_t from, std::size_t n, double cfo) const
@@ -279,7 +285,7 @@ std::vector<WaveformReceiver::Frame> WaveformReceiver::finish(const Pending& p)
             const cfloat derotate = std::polar(1.0f, static_cast<float>(-slope * (double(at) - t_known)));
             f.payload[k] = y[at] * derotate / channel.h;
         }
-        f.start = p.start - std::uint64_t(d_config.span) * sps / 2;
+        f.start = p.start - std::uint64_t(d_config.span) * sps / 2 - d_lead;
         f.cfo = static_cast<float>(cfo * sps);
         f.metric = p.metric;
         out.push_back(std::move(f));

@@ -268,7 +268,7 @@ TEST_P(RobustHeader, DecodesAtLeast99PercentOfTheBursts)
     cfg.spreading = 16;
     Impairments imp;
     imp.snr_db = GetParam();
-    imp.cfo = 1.5e-4f; // cycles per chip: 37 Hz at 250 kchip/s (the robust range is +-1/2048)
+    imp.cfo = 0.002f; // cycles per chip: 500 Hz at 250 kchip/s (the range is +-1/128)
     imp.delay = 0.6f;
     imp.multipath = { { 0.95f, 0.0f }, { 0.0f, 0.0f }, { 0.0f, 0.0f }, { 0.2f, 0.25f } };
     imp.images = 4;

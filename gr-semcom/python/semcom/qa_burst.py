@@ -19,13 +19,18 @@ def qam64(rng, n):
     return (a / np.sqrt(42)).astype(np.complex64)
 
 
-def image_tags(frames, first_seq=100):
+def image_tags(frames, first_seq=100, seqs=None):
     tags = []
     for i in range(frames):
         d = pmt.make_dict()
-        d = pmt.dict_add(d, pmt.intern("seq"), pmt.from_uint64(first_seq + i))
+        d = pmt.dict_add(d, pmt.intern("seq"), pmt.from_uint64(seqs[i] if seqs else first_seq + i))
         tags.append(gr.tag_utils.python_to_tag((i * N, pmt.intern("semcom_frame"), d)))
     return tags
+
+
+def tag_values(tags, key):
+    return [pmt.to_python(pmt.dict_ref(t.value, pmt.intern(key), pmt.PMT_NIL))
+            for t in tags if pmt.symbol_to_string(t.key) == "semcom_frame"]
 
 
 class qa_burst(gr_unittest.TestCase):
@@ -109,7 +114,56 @@ class qa_burst(gr_unittest.TestCase):
         self.assertEqual((rx_len.frames_rejected(), rx_len.frames_decoded()), (3, 0))
         self.assertEqual((rx_scheme.frames_rejected(), rx_scheme.frames_decoded()), (3, 0))
 
+    def several_images(self, frames, images_per_burst, spreading=1, snr_db=30.0, seqs=None, cfo=0.0005):
+        rng = np.random.default_rng(3)
+        x = qam64(rng, N * frames)
+        tb = gr.top_block()
+        src = blocks.vector_source_c(x.tolist(), False, 1, image_tags(frames, seqs=seqs))
+        tx = semcom.burst_transmitter(N, 1, gap=500, images_per_burst=images_per_burst, spreading=spreading)
+        ch = channels.channel_model(10 ** (-snr_db / 20), cfo, 1.0, [1.0], 7)
+        rx = semcom.burst_receiver(N, 1, spreading=spreading)
+        sink, raw = blocks.vector_sink_c(), blocks.vector_sink_c()
+        tb.connect(src, tx, ch, rx, sink)
+        tb.connect(tx, raw)
+        tb.run()
+        return x, np.array(sink.data()), sink.tags(), raw, tx, rx
+
+    def test_several_images_per_burst_and_a_shorter_last_burst(self):
+        # 21 images, 8 per burst: bursts of 8, 8 and the 5 left at the end of the stream
+        x, y, tags, raw, tx, rx = self.several_images(21, 8)
+        self.assertEqual((tx.bursts_sent(), tx.images_sent()), (3, 21))
+        self.assertEqual(len(raw.data()), 3 * tx.burst_samples())
+        self.assertEqual(rx.frames_decoded(), 21)
+        self.assertEqual(rx.bursts_detected(), 3)
+        self.assertEqual(tag_values(tags, "seq"), list(range(100, 121)))
+        self.assertLess(float(np.mean(np.abs(y - x) ** 2)), 10 ** (-27 / 10))
+
+    def test_a_burst_ends_where_the_sequence_numbers_jump(self):
+        seqs = [0, 1, 2, 10, 11, 12, 13, 14]  # a frame dropped upstream: seq 3..9 never came
+        x, y, tags, raw, tx, rx = self.several_images(8, 8, seqs=seqs)
+        self.assertEqual((tx.bursts_sent(), tx.images_sent()), (2, 8))
+        self.assertEqual(tag_values(tags, "seq"), seqs)
+
+    def test_robust_mode_serves_a_receiver_at_minus_5_db(self):
+        # spreading 16: the header as at +7 dB; the payload at the channel's -5 dB
+        frames = 24
+        x, y, tags, raw, tx, rx = self.several_images(frames, 4, spreading=16, snr_db=-5.0)
+        self.assertEqual(rx.header_errors(), 0)
+        self.assertEqual(rx.frames_decoded(), frames)
+        self.assertEqual(tag_values(tags, "seq"), list(range(100, 100 + frames)))
+        measured = -10 * np.log10(np.mean(np.abs(y - x) ** 2))
+        self.assertAlmostEqual(measured, -5.0, delta=0.8)
+        self.assertAlmostEqual(float(np.mean(tag_values(tags, "snr_db"))), -5.0, delta=0.8)
+
     def test_bad_parameters(self):
+        with self.assertRaisesRegex(ValueError, "burst_transmitter: .*images_per_burst"):
+            semcom.burst_transmitter(N, 1, images_per_burst=0)
+        with self.assertRaisesRegex(ValueError, "burst_transmitter: .*spreading"):
+            semcom.burst_transmitter(N, 1, spreading=3)
+        with self.assertRaisesRegex(ValueError, "burst_receiver: .*spreading"):
+            semcom.burst_receiver(N, 1, spreading=32)
+        with self.assertRaisesRegex(ValueError, "burst_transmitter: .*amplitude"):
+            semcom.burst_transmitter(N, 1, amplitude=float("inf"))
         with self.assertRaisesRegex(ValueError, "burst_transmitter: .*scheme"):
             semcom.burst_transmitter(N, 200)  # no row of the scheme table has code 200
         with self.assertRaisesRegex(ValueError, "burst_receiver: .*samples per symbol"):

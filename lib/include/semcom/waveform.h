@@ -161,6 +161,7 @@ private:
     std::vector<cfloat> d_history; //!< the last taps - 1 input samples (filter state)
     std::vector<cfloat> d_buf;     //!< matched-filter output from sample d_base on
     std::uint64_t d_base = 0;
+    std::uint64_t d_lead = 0;      //!< zeros put before the first input sample
     std::vector<cfloat> d_slow;    //!< R > 1: despread stream, d_slow[u - d_slow_base] = sum_c d_buf[u R + c sps]
     std::uint64_t d_slow_base = 0;
     std::uint64_t d_search = 0;    //!< search-stream sample where the detector resumes

@@ -17,11 +17,15 @@ namespace semcom {
  * \brief Mapper symbols -> shaped bursts: preamble | coded header | pilots | payload, RRC pulse.
  * \ingroup semcom
  *
- * Each payload_symbols input symbols (one image, as a mapper writes them) become one burst of
- * docs/frame-format.md, root-raised-cosine shaped at sps samples per symbol and scaled by
- * amplitude, followed by gap zero samples. The header's sequence number is the image's ("seq" of
- * its frame-info ("semcom_frame") tag, else a counter), its quantizer range and gain come from the
- * frame info of quantized frames. Every burst starts with a "tx_sob" tag and ends with a
+ * Every images_per_burst images of payload_symbols input symbols (as a mapper writes them)
+ * become one burst of docs/frame-format.md (version 2), root-raised-cosine shaped at sps samples
+ * per symbol and scaled by amplitude, in a slot of burst_samples(): the burst, then zeros (at
+ * least gap). The header's sequence number is the first image's ("seq" of its frame-info
+ * ("semcom_frame") tag, else a counter); a burst ends early where the sequence numbers jump, and
+ * an image with quantizer side information (range, gain, end index, from its frame info) goes in
+ * a burst of its own. At the end of the stream the images left go in a last, shorter burst.
+ * spreading (1, 2, 4, 8, 16) sends the preamble, header and pilots that many times longer, for
+ * receivers below ~5 dB (their burst_receiver must use the same spreading). Every burst starts with a "tx_sob" tag and ends with a
  * "tx_eob" tag (UHD burst mode); with start_time >= 0 the first burst also carries "tx_time"
  * (seconds on the USRP's clock), so that all receivers see one timed broadcast.
  * Symbol SNR at a receiver = amplitude^2 / (noise variance per sample): the pulse has unit energy.
@@ -35,11 +39,12 @@ public:
     //! separate, ...); layers: K (0 quantized)
     static sptr make(int payload_symbols, int scheme, int model_id = 0, int layers = 2, int sps = 4,
                      float rolloff = 0.35f, int pilots = 32, int gap = 1000, float amplitude = 1.0f,
-                     double start_time = -1.0);
+                     double start_time = -1.0, int images_per_burst = 1, int spreading = 1);
 
-    //! Samples per burst, gap included.
+    //! Samples per slot: the longest burst and its gap.
     virtual int burst_samples() const = 0;
     virtual std::uint64_t bursts_sent() const = 0;
+    virtual std::uint64_t images_sent() const = 0;
 };
 
 } // namespace semcom

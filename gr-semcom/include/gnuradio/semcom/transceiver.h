@@ -48,9 +48,12 @@ public:
      * \param max_batch images per inference batch
      * \param sps 0: symbols out; > 0: bursts at sps samples per symbol
      * \param burst_gap idle samples after each burst (sps > 0)
+     * \param images_per_burst images sent in one burst (sps > 0; burst_transmitter)
+     * \param spreading 1, 2, 4, 8 or 16: preamble, header and pilots that many times longer, for
+     *        receivers below ~5 dB (sps > 0; the receivers must use the same)
      */
     static sptr make(const std::string& model, const std::string& device = "auto", int max_batch = 32,
-                     int sps = 0, int burst_gap = 200);
+                     int sps = 0, int burst_gap = 200, int images_per_burst = 1, int spreading = 1);
 
     virtual std::string scheme() const = 0;
     virtual int header_code() const = 0;
@@ -110,7 +113,8 @@ public:
 
     static sptr make(const std::string& models, const std::string& device = "auto", float snr_db = 10.0f,
                      int max_batch = 32, bool realtime = false, int sps = 0, int report_every = 16,
-                     double report_weight = 1.0 / 32.0, float exit_threshold = 0.0f, bool hard_decisions = false);
+                     double report_weight = 1.0 / 32.0, float exit_threshold = 0.0f, bool hard_decisions = false,
+                     int spreading = 1);
 
     virtual std::string scheme() const = 0;
     virtual int header_code() const = 0;

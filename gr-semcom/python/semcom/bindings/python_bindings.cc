@@ -10,6 +10,7 @@
 
 #include <gnuradio/semcom/broadcast_channel.h>
 #include <gnuradio/semcom/burst_receiver.h>
+#include <semcom/frame.h>
 #include <gnuradio/semcom/burst_transmitter.h>
 #include <gnuradio/semcom/equaliser.h>
 #include <gnuradio/semcom/image_sink.h>
@@ -164,14 +165,16 @@ PYBIND11_MODULE(semcom_python, m)
         .def(py::init(&burst_transmitter::make), py::arg("payload_symbols"), py::arg("scheme"),
              py::arg("model_id") = 0, py::arg("layers") = 2, py::arg("sps") = 4, py::arg("rolloff") = 0.35f,
              py::arg("pilots") = 32, py::arg("gap") = 1000, py::arg("amplitude") = 1.0f,
-             py::arg("start_time") = -1.0)
+             py::arg("start_time") = -1.0, py::arg("images_per_burst") = 1, py::arg("spreading") = 1)
         .def("burst_samples", &burst_transmitter::burst_samples)
-        .def("bursts_sent", &burst_transmitter::bursts_sent);
+        .def("bursts_sent", &burst_transmitter::bursts_sent)
+        .def("images_sent", &burst_transmitter::images_sent);
 
     py::class_<burst_receiver, gr::block, gr::basic_block, std::shared_ptr<burst_receiver>>(
         m, "burst_receiver", "Samples -> equalised payload symbols with seq, snr_db and side-information tags.")
         .def(py::init(&burst_receiver::make), py::arg("payload_symbols"), py::arg("scheme") = 0,
-             py::arg("sps") = 4, py::arg("rolloff") = 0.35f, py::arg("pilots") = 32, py::arg("threshold") = 0.4f)
+             py::arg("sps") = 4, py::arg("rolloff") = 0.35f, py::arg("pilots") = 32, py::arg("threshold") = ::semcom::BurstDetector::default_threshold,
+             py::arg("spreading") = 1)
         .def("bursts_detected", &burst_receiver::bursts_detected)
         .def("header_errors", &burst_receiver::header_errors)
         .def("frames_decoded", &burst_receiver::frames_decoded)
@@ -228,7 +231,7 @@ PYBIND11_MODULE(semcom_python, m)
         "The transmitter of a model family, built from its encoder manifest: images -> encoder -> the "
         "mapper of its transmit kind -> symbols (or, sps > 0, bursts).")
         .def(py::init(&transmitter::make), py::arg("model"), py::arg("device") = "auto", py::arg("max_batch") = 32,
-             py::arg("sps") = 0, py::arg("burst_gap") = 200)
+             py::arg("sps") = 0, py::arg("burst_gap") = 200, py::arg("images_per_burst") = 1, py::arg("spreading") = 1)
         .def("scheme", &transmitter::scheme)
         .def("header_code", &transmitter::header_code)
         .def("transmit_kind", &transmitter::transmit_kind)
@@ -250,7 +253,7 @@ PYBIND11_MODULE(semcom_python, m)
         .def(py::init(&receiver::make), py::arg("models"), py::arg("device") = "auto", py::arg("snr_db") = 10.0f,
              py::arg("max_batch") = 32, py::arg("realtime") = false, py::arg("sps") = 0,
              py::arg("report_every") = 16, py::arg("report_weight") = 1.0 / 32.0, py::arg("exit_threshold") = 0.0f,
-             py::arg("hard_decisions") = false)
+             py::arg("hard_decisions") = false, py::arg("spreading") = 1)
         .def("scheme", &receiver::scheme)
         .def("header_code", &receiver::header_code)
         .def("transmit_kind", &receiver::transmit_kind)
