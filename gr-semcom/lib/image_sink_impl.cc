@@ -7,93 +7,148 @@
 
 #include <gnuradio/io_signature.h>
 #include <gnuradio/semcom/image_sink.h>
+#include <gnuradio/sync_block.h>
 #include <semcom/images.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 
 namespace gr {
 namespace semcom {
+
+namespace {
+
+/*
+ * The grid of one image_sink, filled by one sink per input. One sink per input, not one block
+ * with N inputs, because GNU Radio calls a block's work only when every input has an item and
+ * ends a sink when any input is finished and empty: an input that never gets a frame (a receiver
+ * that decodes nothing) must hold up no other, nor the source upstream.
+ */
+struct grid_state {
+    grid_state(int c, int h, int w, int inputs, std::string dir, int max_images, int columns, std::string prefix)
+        : c(c), h(h), w(w), dir(std::move(dir)), max_images(max_images), columns(columns),
+          prefix(std::move(prefix)), first(inputs), running(inputs)
+    {
+    }
+
+    const int c, h, w;
+    const std::string dir;
+    const int max_images, columns;
+    const std::string prefix;
+    std::mutex mutex;
+    //! per input, its first `columns` frames as they came: (seq, image)
+    std::vector<std::vector<std::pair<long, std::vector<float>>>> first;
+    int running; //!< inputs' sinks not stopped yet
+
+    std::size_t image_size() const { return std::size_t(c) * h * w; }
+
+    // The grid's columns are the first frames of input 0; below each, every other input's frame of
+    // the same seq (frames come in order, so those it got are among its first `columns`), black
+    // where it never came.
+    std::string write()
+    {
+        std::lock_guard<std::mutex> l(mutex);
+        const std::vector<float> lost(image_size(), 0.0f);
+        std::vector<std::vector<const float*>> rows(first.size());
+        for (const auto& column : first[0]) {
+            for (std::size_t k = 0; k < first.size(); ++k) {
+                const auto it = std::find_if(first[k].begin(), first[k].end(),
+                                             [&](const auto& f) { return f.first == column.first; });
+                rows[k].push_back(it == first[k].end() ? lost.data() : it->second.data());
+            }
+        }
+        const std::string path = dir + "/" + prefix + "_grid.png";
+        if (!first[0].empty())
+            ::semcom::write_png_grid(path, rows, c, h, w);
+        return path;
+    }
+};
+
+//! One input of image_sink: its PNG files and its frames of the grid.
+class image_sink_input : public gr::sync_block
+{
+public:
+    image_sink_input(std::shared_ptr<grid_state> grid, int input)
+        : gr::sync_block("image_sink_input",
+                         gr::io_signature::make(1, 1, int(sizeof(float) * grid->image_size())),
+                         gr::io_signature::make(0, 0, 0)),
+          d_grid(std::move(grid)), d_input(input)
+    {
+    }
+
+    bool stop() override
+    {
+        bool last;
+        {
+            std::lock_guard<std::mutex> l(d_grid->mutex);
+            last = --d_grid->running == 0;
+        }
+        if (last) {
+            try {
+                d_grid->write();
+            } catch (const std::exception& e) {
+                d_logger->error("{}", e.what());
+            }
+        }
+        return true;
+    }
+
+    int work(int n, gr_vector_const_void_star& input_items, gr_vector_void_star&) override
+    {
+        auto& g = *d_grid;
+        const std::size_t per = g.image_size();
+        const auto* in = static_cast<const float*>(input_items[0]);
+        std::vector<gr::tag_t> tags;
+        for (int i = 0; i < n; ++i) {
+            const long count = d_count++;
+            if (count >= g.max_images && count >= g.columns)
+                continue;
+            get_tags_in_range(tags, 0, nitems_read(0) + i, nitems_read(0) + i + 1, frame_info::key());
+            const long seq = tags.empty() ? count
+                                          : long(pmt::to_uint64(pmt::dict_ref(tags[0].value, pmt::mp("seq"),
+                                                                              pmt::from_uint64(count))));
+            const float* img = in + std::size_t(i) * per;
+            if (count < g.columns) {
+                std::lock_guard<std::mutex> l(g.mutex);
+                g.first[d_input].emplace_back(seq, std::vector<float>(img, img + per));
+            }
+            if (count < g.max_images)
+                ::semcom::write_png(g.dir + "/" + g.prefix + "_" + std::to_string(d_input) + "_" +
+                                        std::to_string(seq) + ".png",
+                                    img, g.c, g.h, g.w);
+        }
+        return n;
+    }
+
+private:
+    const std::shared_ptr<grid_state> d_grid;
+    const int d_input;
+    long d_count = 0;
+};
+
+} // namespace
 
 class image_sink_impl : public image_sink
 {
 public:
     image_sink_impl(int c, int h, int w, int inputs, std::string dir, int max_images, int columns,
                     std::string prefix)
-        : gr::sync_block("image_sink",
-                         gr::io_signature::make(inputs, inputs, sizeof(float) * c * h * w),
-                         gr::io_signature::make(0, 0, 0)),
-          d_c(c), d_h(h), d_w(w), d_dir(std::move(dir)), d_max(max_images), d_columns(columns),
-          d_prefix(std::move(prefix)), d_grid(inputs), d_count(inputs, 0)
+        : gr::hier_block2("image_sink",
+                          gr::io_signature::make(inputs, inputs, sizeof(float) * c * h * w),
+                          gr::io_signature::make(0, 0, 0)),
+          d_grid(std::make_shared<grid_state>(c, h, w, inputs, std::move(dir), max_images, columns,
+                                              std::move(prefix)))
     {
+        for (int k = 0; k < inputs; ++k)
+            connect(self(), k, gnuradio::make_block_sptr<image_sink_input>(d_grid, k), 0);
     }
 
-    bool stop() override
-    {
-        try {
-            write_grid();
-        } catch (const std::exception& e) {
-            d_logger->error("{}", e.what());
-        }
-        return true;
-    }
-
-    std::string write_grid() override
-    {
-        std::lock_guard<std::mutex> l(d_mutex);
-        std::vector<std::vector<const float*>> rows;
-        for (const auto& r : d_grid) {
-            rows.emplace_back();
-            for (const auto& img : r)
-                rows.back().push_back(img.data());
-        }
-        const std::string path = d_dir + "/" + d_prefix + "_grid.png";
-        bool any = false;
-        for (const auto& r : rows)
-            any = any || !r.empty();
-        if (any)
-            ::semcom::write_png_grid(path, rows, d_c, d_h, d_w);
-        return path;
-    }
-
-    int work(int noutput_items,
-             gr_vector_const_void_star& input_items,
-             gr_vector_void_star&) override
-    {
-        const std::size_t per = std::size_t(d_c) * d_h * d_w;
-        std::vector<gr::tag_t> tags;
-        for (std::size_t k = 0; k < input_items.size(); ++k) {
-            const auto* in = static_cast<const float*>(input_items[k]);
-            for (int i = 0; i < noutput_items; ++i) {
-                const long n = d_count[k]++;
-                if (n >= d_max && n >= d_columns)
-                    continue;
-                const float* img = in + i * per;
-                if (n < d_columns) {
-                    std::lock_guard<std::mutex> l(d_mutex);
-                    d_grid[k].emplace_back(img, img + per);
-                }
-                if (n < d_max) {
-                    get_tags_in_range(tags, k, nitems_read(k) + i, nitems_read(k) + i + 1, frame_info::key());
-                    const long seq = tags.empty() ? n
-                                                  : long(pmt::to_uint64(pmt::dict_ref(tags[0].value, pmt::mp("seq"), pmt::from_uint64(n))));
-                    ::semcom::write_png(d_dir + "/" + d_prefix + "_" + std::to_string(k) + "_" +
-                                            std::to_string(seq) + ".png",
-                                        img, d_c, d_h, d_w);
-                }
-            }
-        }
-        return noutput_items;
-    }
+    std::string write_grid() override { return d_grid->write(); }
 
 private:
-    const int d_c, d_h, d_w;
-    const std::string d_dir;
-    const int d_max, d_columns;
-    const std::string d_prefix;
-    std::mutex d_mutex;
-    std::vector<std::vector<std::vector<float>>> d_grid;
-    std::vector<long> d_count;
+    const std::shared_ptr<grid_state> d_grid;
 };
 
 image_sink::sptr image_sink::make(int channels, int height, int width, int num_inputs,

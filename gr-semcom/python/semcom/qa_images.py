@@ -152,6 +152,101 @@ class qa_images(gr_unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "unknown task 'medium' \\(fine, coarse, binary\\)"):
             semcom.metrics_sink(1, 28, 28, 10, "medium")
 
+    def run_within(self, tb, seconds=60):
+        """Runs tb; a flowgraph still running after `seconds` is stopped and fails the test (a hang)."""
+        import threading
+        done = threading.Event()
+        tb.start()
+        threading.Thread(target=lambda: (tb.wait(), done.set()), daemon=True).start()
+        if not done.wait(seconds):
+            tb.stop()
+            tb.wait()
+            self.fail(f"the flowgraph did not end within {seconds} s")
+
+    def test_metrics_sink_counts_the_frames_lost_at_the_end(self):
+        """Frames lost after the last decoded one are never passed by a later frame: the sink counts
+        them when the flowgraph stops, against the originals it saw."""
+        n, got = 20, 11
+        orig = idx_images("t10k-images-idx3-ubyte.gz")[:n]
+        labels = idx_labels("t10k-labels-idx1-ubyte.gz")[:n]
+        sink = semcom.metrics_sink(1, 28, 28, 10, "fine", "rx2", 0)
+        tb = gr.top_block()
+        tb.connect(blocks.vector_source_f(orig.ravel().tolist(), False, 784,
+                                          [tag(i, i, labels[i]) for i in range(n)]), (sink, 0))
+        tb.connect(blocks.vector_source_f(orig[:got].ravel().tolist(), False, 784,
+                                          [tag(i, i, labels[i]) for i in range(got)]), (sink, 1))
+        scores = np.eye(10, dtype=np.float32)[labels[:got]]
+        tb.connect(blocks.vector_source_f(scores.ravel().tolist(), False, 10), (sink, 2))
+        self.run_within(tb)
+        self.assertEqual((sink.frames_sent(), sink.frames(), sink.frames_missing(), sink.frames_pending()),
+                         (n, got, n - got, 0))
+        self.assertEqual(sink.accuracy(), 1.0)  # over the frames received
+        summary = json.loads(sink.summary_json())
+        self.assertEqual((summary["sent"], summary["frames"], summary["missing"]), (n, got, n - got))
+
+    def test_a_receiver_that_decodes_nothing_holds_up_no_other(self):
+        """One source, two receivers: rx1 decodes nothing (its stream ends only when the source
+        does), rx2 everything. Neither the metrics sinks nor the picture grid may wait for rx1: the
+        run ends, rx2 scores every frame, rx1's are all counted missing, its grid row is black."""
+        from PIL import Image
+        n = 300  # many more frames than the buffers between the source and the sinks hold
+        size = 784 * 4
+        with tempfile.TemporaryDirectory() as d:
+            tb = gr.top_block()
+            src = semcom.image_source("fashion-mnist", limit=n)
+            nothing = blocks.skiphead(size, 10 ** 9)  # consumes every frame, delivers none
+            everything = blocks.copy(size)
+            rx = [semcom.metrics_sink(1, 28, 28, 0, "image", f"rx{k}", 0) for k in (1, 2)]
+            grid = semcom.image_sink(1, 28, 28, 3, d, 0, 4, "g")
+            tb.connect(src, nothing)
+            tb.connect(src, everything)
+            for k, decoded in enumerate((nothing, everything)):
+                tb.connect(src, (rx[k], 0))
+                tb.connect(decoded, (rx[k], 1))
+                tb.connect(decoded, (grid, k + 1))
+            tb.connect(src, (grid, 0))
+            self.run_within(tb)
+            self.assertEqual((rx[0].frames_sent(), rx[0].frames(), rx[0].frames_missing()), (n, 0, n))
+            self.assertEqual((rx[1].frames_sent(), rx[1].frames(), rx[1].frames_missing()), (n, n, 0))
+            self.assertGreater(rx[1].psnr_db(), 90)  # identical images (PSNR capped)
+            with Image.open(os.path.join(d, "g_grid.png")) as im:
+                self.assertEqual(im.size, (4 * 28 + 3 * 2, 3 * 28 + 2 * 2))
+                a = np.asarray(im.convert("L"), np.float32)
+            originals, lost, copied = a[:28, :28], a[30:58, :28], a[60:88, :28]
+            self.assertGreater(originals.max(), 0)
+            self.assertEqual(lost.max(), 0)  # never came: black
+            np.testing.assert_array_equal(copied, originals)
+
+    def test_metrics_sink_window_and_nonfinite_outputs(self):
+        """At most max_pending originals wait for their frames (the oldest beyond count missing);
+        a decoded frame with NaN scores or pixels is counted, not scored (NaN logits would be
+        class 0)."""
+        n = 20
+        orig = idx_images("t10k-images-idx3-ubyte.gz")[:n]
+        labels = idx_labels("t10k-labels-idx1-ubyte.gz")[:n]
+        got = [14, 15, 16, 17, 18]
+        scores = np.eye(10, dtype=np.float32)[labels[got]]
+        scores[1, :] = np.nan
+        recon = orig[got].copy()
+        recon[3, 100] = np.inf
+        sink = semcom.metrics_sink(1, 28, 28, 10, "fine", "rx1", 0, "", True, 8)
+        tb = gr.top_block()
+        tb.connect(blocks.vector_source_f(orig.ravel().tolist(), False, 784,
+                                          [tag(i, i, labels[i]) for i in range(n)]), (sink, 0))
+        tb.connect(blocks.vector_source_f(recon.ravel().tolist(), False, 784,
+                                          [tag(k, i, labels[i]) for k, i in enumerate(got)]), (sink, 1))
+        tb.connect(blocks.vector_source_f(scores.ravel().tolist(), False, 10), (sink, 2))
+        self.run_within(tb)
+        # every original ends in one count: scored, non-finite or missing
+        self.assertEqual(sink.frames_sent(), n)
+        self.assertEqual(sink.frames_nonfinite(), 2)
+        self.assertEqual(sink.frames() + sink.frames_nonfinite() + sink.frames_missing(), n)
+        self.assertLessEqual(sink.frames(), 3)
+        if sink.frames():
+            self.assertEqual(sink.accuracy(), 1.0)
+        with self.assertRaisesRegex(ValueError, "max_pending must be >= 1"):
+            semcom.metrics_sink(1, 28, 28, 10, "fine", "rx1", 0, "", True, 0)
+
     def test_image_sink_files_and_grid(self):
         from PIL import Image
         with tempfile.TemporaryDirectory() as d:

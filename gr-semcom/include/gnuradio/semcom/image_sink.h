@@ -6,7 +6,7 @@
 #define INCLUDED_SEMCOM_IMAGE_SINK_H
 
 #include <gnuradio/semcom/api.h>
-#include <gnuradio/sync_block.h>
+#include <gnuradio/hier_block2.h>
 
 #include <string>
 
@@ -19,10 +19,14 @@ namespace semcom {
  *
  * Input k is a stream of CHW image vectors (input 0 usually the originals, the others one
  * receiver's reconstructions each). Frame i of input k goes to directory/NAME_k_SEQ.png (SEQ from
- * the frame-info ("semcom_frame") tag, else the frame count) and, when the flowgraph stops, directory/grid.png
- * shows the first grid_columns frames of every input, one row per input.
+ * the frame-info ("semcom_frame") tag, else the frame count) and, when the flowgraph stops,
+ * directory/PREFIX_grid.png shows the first grid_columns frames of input 0, one row per input, each
+ * input's frame of the same seq below them (black where that input never got it).
+ *
+ * The inputs are read independently: an input that gets nothing (a receiver that decodes no frame)
+ * never holds up the others, nor the source upstream.
  */
-class SEMCOM_API image_sink : virtual public gr::sync_block
+class SEMCOM_API image_sink : virtual public gr::hier_block2
 {
 public:
     typedef std::shared_ptr<image_sink> sptr;

@@ -124,21 +124,26 @@ PYBIND11_MODULE(semcom_python, m)
         .def("image_shape", &image_source::image_shape)
         .def("num_images", &image_source::num_images);
 
-    py::class_<metrics_sink, gr::block, gr::basic_block, std::shared_ptr<metrics_sink>>(
+    py::class_<metrics_sink, gr::hier_block2, gr::basic_block, std::shared_ptr<metrics_sink>>(
         m, "metrics_sink",
         "Accuracy, PSNR and SSIM of one receiver (originals, reconstructions, class scores), "
         "matched by frame seq; JSON summary and 'metrics' messages.")
         .def(py::init(&metrics_sink::make), py::arg("channels"), py::arg("height"), py::arg("width"),
              py::arg("num_classes"), py::arg("task") = "fine", py::arg("receiver") = "rx1",
-             py::arg("report_every") = 100, py::arg("json_path") = "", py::arg("reconstructions") = true)
+             py::arg("report_every") = 100, py::arg("json_path") = "", py::arg("reconstructions") = true,
+             py::arg("max_pending") = 4096)
         .def("accuracy", &metrics_sink::accuracy)
         .def("psnr_db", &metrics_sink::psnr_db)
         .def("ssim", &metrics_sink::ssim)
         .def("frames", &metrics_sink::frames)
         .def("frames_missing", &metrics_sink::frames_missing)
+        .def("frames_sent", &metrics_sink::frames_sent)
+        .def("frames_pending", &metrics_sink::frames_pending)
+        .def("frames_nonfinite", &metrics_sink::frames_nonfinite)
+        .def("frames_unmatched", &metrics_sink::frames_unmatched)
         .def("summary_json", &metrics_sink::summary_json);
 
-    py::class_<image_sink, gr::sync_block, gr::block, gr::basic_block, std::shared_ptr<image_sink>>(
+    py::class_<image_sink, gr::hier_block2, gr::basic_block, std::shared_ptr<image_sink>>(
         m, "image_sink", "PNG files of the first frames of every input and a grid, one row per input.")
         .def(py::init(&image_sink::make), py::arg("channels"), py::arg("height"), py::arg("width"),
              py::arg("num_inputs"), py::arg("directory"), py::arg("max_images") = 16,
