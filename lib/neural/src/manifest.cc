@@ -5,11 +5,14 @@
 #include <semcom/channel.h>
 #include <semcom/constellation.h>
 #include <semcom/neural/manifest.h>
+#include <semcom/one_line.h>
 
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 
 #include <cctype>
+#include <cfloat>
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -46,9 +49,10 @@ public:
       : d_origin(std::move(origin))
     {}
 
+    //! One line (control characters escaped, long values cut: one_line) that names the manifest.
     [[noreturn]] void fail(const std::string& what) const
     {
-        throw std::invalid_argument(d_origin + ": " + what);
+        throw std::invalid_argument(one_line(d_origin + ": " + what));
     }
     [[noreturn]] void wrong_type(const std::string& field,
                                  const char* expected,
@@ -90,7 +94,27 @@ public:
     {
         if (!j.is_number_integer())
             wrong_type(field, "an integer", j);
+        // nlohmann keeps integers above INT64_MAX unsigned: get<int64_t> would wrap them negative
+        if (j.is_number_unsigned() && j.get<std::uint64_t>() > std::uint64_t(INT64_MAX))
+            fail("field '" + field + "' is " + std::to_string(j.get<std::uint64_t>()) + ", out of range");
         return j.get<std::int64_t>();
+    }
+    //! An integer in [lo, hi], checked before it is narrowed to whatever the field is stored in.
+    std::int64_t integer(const json& j, const std::string& field, std::int64_t lo, std::int64_t hi) const
+    {
+        const auto v = integer(j, field);
+        if (v < lo || v > hi)
+            fail("field '" + field + "' must be in " + std::to_string(lo) + ".." + std::to_string(hi) + ", got " +
+                 std::to_string(v));
+        return v;
+    }
+    //! A number a float holds (finite, |v| <= FLT_MAX), checked before it is narrowed to float.
+    double float_number(const json& j, const std::string& field) const
+    {
+        const double v = number(j, field);
+        if (!(std::abs(v) <= double(FLT_MAX)))
+            fail("field '" + field + "' is " + std::to_string(v) + ", beyond the range of a float");
+        return v;
     }
     double number(const json& j, const std::string& field) const
     {
@@ -160,11 +184,18 @@ TensorSpec read_tensor(const Reader& r, const json& j, const std::string& field,
     t.shape = r.integers(r.required(j, field + ".", "shape"), field + ".shape");
     if (t.shape.empty() || t.shape[0] != -1)
         r.fail("field '" + field + ".shape' must start with -1 (the batch dimension)");
-    for (std::size_t d = 1; d < t.shape.size(); ++d)
+    std::int64_t numel = 1;
+    for (std::size_t d = 1; d < t.shape.size(); ++d) {
         if (t.shape[d] <= 0)
             r.fail("field '" + field + ".shape[" + std::to_string(d) +
                    "]' must be a positive size (only the first, batch, dimension is -1), got " +
                    std::to_string(t.shape[d]));
+        // checked before multiplying: one item of more than max_item_values values is refused
+        if (t.shape[d] > Manifest::max_item_values / numel)
+            r.fail("field '" + field + ".shape' holds more than " + std::to_string(Manifest::max_item_values) +
+                   " values per item");
+        numel *= t.shape[d];
+    }
     const auto dtype = r.string(r.required(j, field + ".", "dtype"), field + ".dtype");
     if (dtype == "float32")
         t.dtype = DType::float32;
@@ -266,9 +297,9 @@ CodebookSpec read_codebook(const Reader& r, const json& j)
         r.fail("field 'codebook.point_log_prior' has " + std::to_string(prior.size()) +
                " entries for codebook.size " + std::to_string(c.size));
     for (std::size_t k = 0; k < prior.size(); ++k) {
-        if (!std::isfinite(prior[k]) || !std::isfinite(float(prior[k])))
+        if (!(std::abs(prior[k]) <= double(FLT_MAX)))
             r.fail("field 'codebook.point_log_prior[" + std::to_string(k) + "]' must be finite");
-        c.point_log_prior.push_back(float(prior[k]));
+        c.point_log_prior.push_back(float(prior[k])); // finite as a float: checked above
     }
     if (auto* t = r.optional(j, "task_groups"))
         for (std::size_t i = 0; i < r.array(*t, "codebook.task_groups").size(); ++i) {
@@ -306,7 +337,7 @@ CodebookSpec read_codebook(const Reader& r, const json& j)
         }
     }
     if (auto* t = r.optional(j, "parameters"))
-        c.parameters = r.integer(*t, "codebook.parameters");
+        c.parameters = r.integer(*t, "codebook.parameters", 0, INT64_MAX);
     return c;
 }
 
@@ -345,7 +376,7 @@ void check_codebook(const Reader& r, Manifest& m)
         if (t.role == "index_posteriors" &&
             t.shape != std::vector<std::int64_t>{ -1, std::int64_t(c.tokens) * c.groups, c.size })
             r.fail("field '" + field + "' is " + t.describe() + " but the codebook's posteriors are [-1, " +
-                   std::to_string(c.tokens * c.groups) + ", " + std::to_string(c.size) +
+                   std::to_string(std::int64_t(c.tokens) * c.groups) + ", " + std::to_string(c.size) +
                    "] (codebook.tokens x codebook.groups, codebook.size)");
         if (t.role == "keep_mask" && t.item_numel() != c.tokens)
             r.fail("field '" + field + "' is " + t.describe() + " but a receiver's keep mask has codebook.tokens = " +
@@ -399,9 +430,17 @@ Manifest Manifest::load(const std::string& json_path)
         throw std::runtime_error(
           json_path + ": cannot open the model manifest (" +
           (std::filesystem::exists(json_path) ? "unreadable" : "no such file") + ")");
+    // the size first: a manifest is a few kB, and nothing of a larger file is read
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(json_path, ec);
+    if (ec || !std::filesystem::is_regular_file(json_path, ec))
+        throw std::runtime_error(json_path + ": not a regular file (a model manifest is a JSON file)");
+    if (size > max_bytes)
+        throw std::runtime_error(json_path + ": " + std::to_string(size) + " bytes, more than a model manifest may have (" +
+                                 std::to_string(max_bytes) + ")");
     std::ostringstream text;
     text << f.rdbuf();
-    if (f.bad())
+    if (f.bad() || text.str().size() > max_bytes)
         throw std::runtime_error(json_path + ": read error");
     return parse(text.str(), json_path);
 }
@@ -409,10 +448,14 @@ Manifest Manifest::load(const std::string& json_path)
 Manifest Manifest::parse(const std::string& json_text, const std::string& origin)
 {
     const Reader r(origin);
+    if (json_text.size() > max_bytes)
+        r.fail(std::to_string(json_text.size()) + " bytes, more than a model manifest may have (" +
+               std::to_string(max_bytes) + ")");
     json doc;
     try {
         doc = json::parse(json_text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {
+        // parse errors, and numbers out of range (out_of_range.406: "number overflow parsing '1e999'")
         r.fail(std::string("malformed JSON: ") + e.what());
     }
     if (!doc.is_object())
@@ -445,15 +488,10 @@ Manifest Manifest::parse(const std::string& json_text, const std::string& origin
     m.transmit = read_transmit(r, doc);
     m.inputs = read_tensors(r, doc, "inputs", true);
     m.outputs = read_tensors(r, doc, "outputs", false);
-    m.channel_uses = r.integer(r.required(doc, "", "channel_uses"), "channel_uses");
-    if (m.channel_uses <= 0)
-        r.fail("field 'channel_uses' must be positive, got " + std::to_string(m.channel_uses));
+    m.channel_uses = r.integer(r.required(doc, "", "channel_uses"), "channel_uses", 1, max_channel_uses);
 
     if (auto* j = r.optional(doc, "receiver")) {
-        const auto k = r.integer(*j, "receiver");
-        if (k < 1)
-            r.fail("field 'receiver' must be >= 1, got " + std::to_string(k));
-        m.receiver = static_cast<int>(k);
+        m.receiver = static_cast<int>(r.integer(*j, "receiver", 1, 64)); // transmit.receivers is at most 64
     }
     if (auto* j = r.optional(doc, "tasks"))
         for (std::size_t i = 0; i < r.array(*j, "tasks").size(); ++i)
@@ -465,10 +503,9 @@ Manifest Manifest::parse(const std::string& json_text, const std::string& origin
             const auto& c = r.object((*j)[k], field);
             ConstellationSpec spec;
             spec.name = r.nonempty_string(r.required(c, field + ".", "name"), field + ".name");
-            const auto order = r.integer(r.required(c, field + ".", "order"), field + ".order");
-            if (order < 2)
-                r.fail("field '" + field + ".order' must be >= 2, got " + std::to_string(order));
-            spec.order = static_cast<unsigned>(order);
+            // at most 2^16 points (semcom-core's largest table is far below): never narrowed
+            spec.order = static_cast<unsigned>(
+              r.integer(r.required(c, field + ".", "order"), field + ".order", 2, 1 << 16));
             const auto& pts = r.array(r.required(c, field + ".", "points"), field + ".points");
             if (pts.size() != spec.order)
                 r.fail("field '" + field + ".points' has " + std::to_string(pts.size()) +
@@ -509,10 +546,11 @@ Manifest Manifest::parse(const std::string& json_text, const std::string& origin
         if (q.range_mode != "per_frame" && q.range_mode != "calibrated")
             r.fail("field 'quantizer.range_mode' is '" + q.range_mode +
                    "': expected per_frame or calibrated");
+        // the quantizer works in float: a range beyond it is refused, not narrowed to infinity
         if (auto* z = r.optional(*j, "z_min"))
-            q.z_min = r.number(*z, "quantizer.z_min");
+            q.z_min = r.float_number(*z, "quantizer.z_min");
         if (auto* z = r.optional(*j, "z_max"))
-            q.z_max = r.number(*z, "quantizer.z_max");
+            q.z_max = r.float_number(*z, "quantizer.z_max");
         if (q.range_mode == "calibrated") {
             if (!q.z_min || !q.z_max)
                 r.fail("a calibrated quantizer needs fields 'quantizer.z_min' and "
@@ -558,8 +596,14 @@ Manifest Manifest::parse(const std::string& json_text, const std::string& origin
         r.object(*j, "dataset");
         DatasetSpec d;
         d.name = r.string(r.required(*j, "dataset.", "name"), "dataset.name");
-        if (auto* s = r.optional(*j, "image_shape"))
-            d.image_shape = r.integers(*s, "dataset.image_shape");
+        if (auto* s = r.optional(*j, "image_shape")) {
+            std::int64_t numel = 1;
+            for (std::size_t i = 0; i < r.array(*s, "dataset.image_shape").size(); ++i) {
+                d.image_shape.push_back(r.integer((*s)[i], "dataset.image_shape[" + std::to_string(i) + "]", 1,
+                                                  max_item_values / numel));
+                numel *= d.image_shape.back();
+            }
+        }
         if (auto* s = r.optional(*j, "range")) {
             const auto range = r.numbers(*s, "dataset.range");
             if (range.size() != 2)
@@ -572,13 +616,15 @@ Manifest Manifest::parse(const std::string& json_text, const std::string& origin
     if (auto* j = r.optional(doc, "labels")) {
         r.object(*j, "labels");
         LabelSpec l;
+        // class counts and class numbers: range-checked before they are narrowed to int
         if (auto* v = r.optional(*j, "fine"))
-            l.fine = static_cast<int>(r.integer(*v, "labels.fine"));
+            l.fine = static_cast<int>(r.integer(*v, "labels.fine", 0, max_classes));
         if (auto* v = r.optional(*j, "coarse"))
-            l.coarse = static_cast<int>(r.integer(*v, "labels.coarse"));
+            l.coarse = static_cast<int>(r.integer(*v, "labels.coarse", 0, max_classes));
         if (auto* v = r.optional(*j, "coarse_of_fine"))
-            for (auto c : r.integers(*v, "labels.coarse_of_fine"))
-                l.coarse_of_fine.push_back(static_cast<int>(c));
+            for (std::size_t i = 0; i < r.array(*v, "labels.coarse_of_fine").size(); ++i)
+                l.coarse_of_fine.push_back(static_cast<int>(
+                  r.integer((*v)[i], "labels.coarse_of_fine[" + std::to_string(i) + "]", -1, max_classes - 1)));
         m.labels = l;
     }
     if (auto* j = r.optional(doc, "codebook"))
@@ -638,12 +684,12 @@ void verify_constellations(const Manifest& m, double tolerance)
             ours = Constellation::from_name(spec.name);
         } catch (const std::invalid_argument& e) {
             throw std::invalid_argument(
-              m.path + ": " + field + ": semcom-core has no such constellation (" + e.what() + ")");
+              one_line(m.path + ": " + field + ": semcom-core has no such constellation (" + e.what() + ")"));
         }
         if (ours->order() != spec.order || spec.points.size() != spec.order)
-            throw std::invalid_argument(m.path + ": " + field + " has order " +
-                                        std::to_string(spec.order) + ", semcom-core's has " +
-                                        std::to_string(ours->order()));
+            throw std::invalid_argument(one_line(m.path + ": " + field + " has order " +
+                                                 std::to_string(spec.order) + ", semcom-core's has " +
+                                                 std::to_string(ours->order())));
         for (unsigned s = 0; s < spec.order; ++s) {
             const std::complex<double> c(ours->point(s).real(), ours->point(s).imag());
             if (!(std::abs(spec.points[s] - c) <= tolerance)) {
@@ -653,7 +699,7 @@ void verify_constellations(const Manifest& m, double tolerance)
                    << ", " << spec.points[s].imag() << ") but semcom-core's table has (" << c.real()
                    << ", " << c.imag() << "): the index -> point mapping differs (tolerance "
                    << tolerance << ")";
-                throw std::invalid_argument(os.str());
+                throw std::invalid_argument(one_line(os.str()));
             }
         }
     }

@@ -6,6 +6,7 @@
 
 #include <semcom/neural/manifest.h>
 
+#include <fstream>
 #include <stdexcept>
 
 using namespace semcom_test;
@@ -137,6 +138,63 @@ TEST(Manifest, MalformedJson)
     write_text(path, "[1, 2]");
     expect_error<std::invalid_argument>([&] { Manifest::load(path.string()); },
                                         { path.string(), "must be a JSON object" });
+}
+
+// issue #15: a manifest of any size was read whole; a number past double's range threw nlohmann's
+// out_of_range without the file's name
+TEST(Manifest, SizeCapAndNumberOverflowNameTheFile)
+{
+    Scratch s;
+    const auto path = s.dir() / "big.json";
+    {
+        std::ofstream f(path, std::ios::binary);
+        f << "{\"name\": \"";
+        f << std::string(Manifest::max_bytes, 'x') << "\"}";
+    }
+    expect_error<std::runtime_error>([&] { Manifest::load(path.string()); },
+                                     { path.string(), "more than a model manifest may have" });
+    write_text(path, "{\"format\": \"semcom-model/2\", \"channel_uses\": 1e999}");
+    expect_error<std::invalid_argument>([&] { Manifest::load(path.string()); },
+                                        { path.string(), "malformed JSON", "number overflow" });
+    expect_error<std::runtime_error>([&] { Manifest::load(s.dir().string()); },
+                                        { s.dir().string(), "not a regular file" });
+}
+
+// issue #15: manifest integers were narrowed without a range check (an order of 2^32 + 2 became 2,
+// a uint64 channel count wrapped negative, a receiver of 2^32 + 1 became 1)
+TEST(Manifest, IntegersAreRangeCheckedBeforeNarrowing)
+{
+    Scratch s;
+    expect_error<std::invalid_argument>(
+      [&] { load_edited(s, [](json& j) { j["receiver"] = 4294967297LL; }); },
+      { "field 'receiver' must be in 1..64, got 4294967297" });
+    expect_error<std::invalid_argument>(
+      [&] { load_edited(s, [](json& j) { j["channel_uses"] = 18446744073709551615ULL; }); },
+      { "field 'channel_uses' is 18446744073709551615, out of range" });
+    expect_error<std::invalid_argument>(
+      [&] { load_edited(s, [](json& j) { j["channel_uses"] = std::int64_t(1) << 40; }); },
+      { "field 'channel_uses' must be in 1..16777216" });
+    expect_error<std::invalid_argument>(
+      [&] { load_edited(s, [](json& j) { j["constellations"][0]["order"] = 4294967298LL; }); },
+      { "constellations[0].order' must be in 2..65536" });
+    expect_error<std::invalid_argument>(
+      [&] { load_edited(s, [](json& j) {
+                j["inputs"][0]["shape"] = { -1, std::int64_t(1) << 40, std::int64_t(1) << 40 };
+            }); },
+      { "inputs[0].shape' holds more than 1073741824 values per item" });
+    expect_error<std::invalid_argument>(
+      [&] { load_edited(s, [](json& j) { j["labels"]["coarse_of_fine"][0] = 4294967296LL; }); },
+      { "labels.coarse_of_fine[0]' must be in -1.." });
+    expect_error<std::invalid_argument>(
+      [&] { load_edited(s, [](json& j) { j["labels"]["fine"] = -3; }); }, { "labels.fine' must be in 0.." });
+    expect_error<std::invalid_argument>(
+      [&] { load_edited(s, [](json& j) { j["dataset"]["image_shape"] = { 1, 0, 4 }; }); },
+      { "dataset.image_shape[1]' must be in 1.." });
+    expect_error<std::invalid_argument>(
+      [&] { load_edited(s, [](json& j) {
+                j["quantizer"] = { { "bits", 4 }, { "range_mode", "calibrated" }, { "z_min", -1e300 }, { "z_max", 1.0 } };
+            }); },
+      { "quantizer.z_min' is", "beyond the range of a float" });
 }
 
 TEST(Manifest, UnknownFormatVersion)

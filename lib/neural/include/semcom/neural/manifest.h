@@ -149,6 +149,12 @@ struct CodebookSpec {
  */
 struct Manifest {
     static constexpr const char* format_version = "semcom-model/2";
+    //! Limits checked before anything is allocated or narrowed: a manifest file's size, the values of
+    //! one tensor item (its shape without the batch dimension), channel_uses, and class counts.
+    static constexpr std::uint64_t max_bytes = 16u << 20;
+    static constexpr std::int64_t max_item_values = std::int64_t(1) << 30;
+    static constexpr std::int64_t max_channel_uses = std::int64_t(1) << 24;
+    static constexpr std::int64_t max_classes = 1 << 20;
 
     // Where it came from (set by load/parse).
     std::string path; //!< path of the .json, as given
