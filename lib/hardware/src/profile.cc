@@ -3,12 +3,15 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <semcom/hardware/profile.h>
+#include <semcom/one_line.h>
 
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <vector>
 
@@ -31,18 +34,37 @@ std::string known_keys()
     return known;
 }
 
-std::vector<std::string> read_lines(const std::string& path, const std::string& where)
+std::string read_text(const std::string& path, const std::string& where)
 {
-    std::ifstream f(path);
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec))
+        throw std::invalid_argument(where + ": cannot read it (not a regular file)");
+    const auto size = std::filesystem::file_size(path, ec);
+    if (ec)
+        throw std::invalid_argument(where + ": cannot read it (" + ec.message() + ")");
+    if (size > Profile::max_bytes)
+        throw std::invalid_argument(where + ": " + std::to_string(size) + " bytes, more than a profile may have (" +
+                                    std::to_string(Profile::max_bytes) + ")");
+    std::ifstream f(path, std::ios::binary);
     if (!f)
         throw std::invalid_argument(where + ": cannot read it");
+    std::ostringstream text;
+    text << f.rdbuf();
+    if (f.bad())
+        throw std::invalid_argument(where + ": read error");
+    return text.str();
+}
+
+std::vector<std::string> split_lines(const std::string& text)
+{
     std::vector<std::string> lines;
-    for (std::string line; std::getline(f, line);)
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);)
         lines.push_back(line);
     return lines;
 }
 
-YAML::Node parse(const std::vector<std::string>& lines, const std::string& where)
+YAML::Node parse_yaml(const std::vector<std::string>& lines, const std::string& where)
 {
     std::string text;
     for (const auto& l : lines)
@@ -94,11 +116,31 @@ const std::set<std::string>& profile_keys()
 
 Profile Profile::load(const std::string& path)
 {
+    return parse(read_text(path, "'" + path + "'"), path);
+}
+
+Profile Profile::parse(const std::string& text, const std::string& path)
+{
+    // every refusal as one printable line (yaml-cpp echoes the characters it stops at)
+    try {
+        return parse_checked(text, path);
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(one_line(e.what()));
+    } catch (const YAML::Exception& e) {
+        throw std::invalid_argument(one_line("'" + path + "': not a valid profile (" + e.what() + ")"));
+    }
+}
+
+Profile Profile::parse_checked(const std::string& text, const std::string& path)
+{
     Profile p;
     p.d_path = path;
     const std::string where = "'" + path + "'";
-    const auto lines = read_lines(path, where);
-    const YAML::Node root = parse(lines, where);
+    if (text.size() > max_bytes)
+        throw std::invalid_argument(where + ": " + std::to_string(text.size()) +
+                                    " bytes, more than a profile may have (" + std::to_string(max_bytes) + ")");
+    const auto lines = split_lines(text);
+    const YAML::Node root = parse_yaml(lines, where);
     if (root.IsNull() || (root.IsMap() && root.size() == 0))
         throw std::invalid_argument(where + ": empty, expected key: value pairs like hardware/profiles/b210.yaml");
     if (!root.IsMap())
@@ -135,7 +177,7 @@ double Profile::number(const std::string& k) const
     char* end = nullptr;
     const double d = std::strtod(v.c_str(), &end);
     if (v.empty() || *end != '\0' || !std::isfinite(d))
-        throw std::invalid_argument("'" + d_path + "': " + k + " = '" + v + "' is not a number");
+        throw std::invalid_argument(one_line("'" + d_path + "': " + k + " = '" + v + "' is not a number"));
     return d;
 }
 

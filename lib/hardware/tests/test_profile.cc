@@ -109,3 +109,39 @@ TEST_F(BadProfiles, AreRefusedNamingTheFileTheLineAndTheKey)
         << error_of(write("twice.yaml", "rx_gain: 1\nrx_gain: 2\n"));
     EXPECT_NE(error_of((d_dir / "missing.yaml").string()).find("cannot read it"), std::string::npos);
 }
+
+namespace {
+std::string parse_error(const std::string& text)
+{
+    try {
+        Profile::parse(text, "p.yaml");
+    } catch (const std::invalid_argument& e) {
+        return e.what();
+    }
+    return "no error";
+}
+} // namespace
+
+// issue #15 (fuzzing): yaml-cpp echoes the character it stops at, a newline or a control character
+// included, and values are echoed as written: every refusal must stay one line
+TEST(Profile, RefusalsAreOneLineWhateverTheText)
+{
+    for (const std::string text : { std::string("device: \"a\\\n\nb\"\n"), std::string("clock_source: \"in\\nternal\"\n"),
+                                    std::string("\"dev\\nice\": b210\n"), std::string("rx_gain: \"1\\t\\u0001x\"\n") }) {
+        const auto e = parse_error(text);
+        EXPECT_NE(e, "no error") << text;
+        EXPECT_EQ(e.rfind("'p.yaml'", 0), 0u) << e;
+        EXPECT_EQ(e.find('\n'), std::string::npos) << e;
+        for (char c : e)
+            EXPECT_GE(static_cast<unsigned char>(c), 0x20u) << e;
+    }
+    EXPECT_NE(parse_error("clock_source: \"in\\nternal\"\n").find("clock_source = 'in\\nternal'"), std::string::npos);
+}
+
+TEST_F(BadProfiles, ALargeFileIsRefusedBeforeItIsRead)
+{
+    const auto path = write("big.yaml", "device: b210\n# " + std::string(Profile::max_bytes, 'x') + "\n");
+    EXPECT_NE(error_of(path).find("bytes, more than a profile may have"), std::string::npos) << error_of(path);
+    EXPECT_NE(error_of(d_dir.string()).find("not a regular file"), std::string::npos);
+    EXPECT_EQ(Profile::parse("device: b210\nsample_rate: 1e6\n", "p.yaml").number("sample_rate"), 1e6);
+}

@@ -30,6 +30,10 @@ class Profile
 public:
     //! Reads and checks a profile; std::invalid_argument "'PATH', line N: ..." when it is wrong.
     static Profile load(const std::string& path);
+    //! The same for a profile's text (\p path only names it in errors; the fuzz target's entry).
+    static Profile parse(const std::string& text, const std::string& path);
+    //! A profile is a dozen lines: a larger file is refused before it is read.
+    static constexpr std::size_t max_bytes = 64 * 1024;
 
     const std::string& path() const { return d_path; }
     bool has(const std::string& key) const { return d_values.count(key) != 0; }
@@ -40,6 +44,8 @@ public:
     const std::map<std::string, std::string>& values() const { return d_values; }
 
 private:
+    static Profile parse_checked(const std::string& text, const std::string& path);
+
     std::string d_path;
     std::map<std::string, std::string> d_values;
 };
