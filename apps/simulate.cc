@@ -29,6 +29,7 @@
 #include <gnuradio/zeromq/sub_source.h>
 #include <nlohmann/json.hpp>
 #include <semcom/scheme.h>
+#include <semcom/waveform.h>
 
 #include <algorithm>
 #include <chrono>
@@ -113,7 +114,17 @@ void add_simulate_command(CLI::App& app, SimulateOptions& o)
         ->capture_default_str();
     cmd->add_flag("--waveform", o.waveform,
                   "Waveform level: RRC-shaped bursts (preamble, coded header, pilots) through gr-channels "
-                  "impairments, detected, synchronised and equalised by each receiver (needs about 5 dB)");
+                  "impairments, detected, synchronised and equalised by each receiver (down to -9 dB with "
+                  "--spreading 16)");
+    cmd->add_option("--images-per-burst", o.images_per_burst,
+                    "--waveform: images in one burst (one preamble, header and pilots for all)")
+        ->check(CLI::Range(1, 255))
+        ->capture_default_str();
+    cmd->add_option("--spreading", o.spreading,
+                    "--waveform: preamble, header and pilots sent 1, 2, 4, 8 or 16 times longer, for receivers "
+                    "below 5 dB; 0: the smallest that puts the weakest --snr at 5 dB (16 at -5 dB)")
+        ->check(CLI::IsMember({ 0, 1, 2, 4, 8, 16 }))
+        ->capture_default_str();
     cmd->add_option("--impairments", o.impairments,
                     "--waveform: none (noise only) or realistic (CFO 0.002 cycles/symbol, 2 ppm clock offset, "
                     "two-path multipath, a random phase per receiver)")
@@ -202,7 +213,9 @@ public:
         if (o.waveform && tx.keep_masks)
             throw std::invalid_argument("--waveform: '" + d_models.encoder_path + "' (" + tx.scheme +
                                         ") sends every receiver's keep mask with each frame, which the burst header "
-                                        "(v1) cannot carry: symbol level only (no --waveform)");
+                                        "(v2) does not carry: symbol level only (no --waveform)");
+        if (o.waveform && o.spreading == 0)
+            d_o.spreading = int(::semcom::spreading_for_snr(*std::min_element(o.snrs.begin(), o.snrs.end())));
         if ((o.exit_threshold != 0.0f || o.hard_decisions) && tx.kind != ::semcom::TransmitKind::codebook)
             throw std::invalid_argument(std::string(o.hard_decisions ? "--hard-decisions" : "--exit-threshold") +
                                         ": '" + d_models.encoder_path + "' sends no codebook indices (transmit kind " +
@@ -339,7 +352,8 @@ private:
     // image_source -> transmitter: the symbols (with --waveform, the burst samples) for the channel
     gr::basic_block_sptr build_transmitter()
     {
-        d_tx = gs::transmitter::make(d_models.encoder_path, d_o.device, 32, d_o.waveform ? d_o.sps : 0, 200);
+        d_tx = gs::transmitter::make(d_models.encoder_path, d_o.device, 32, d_o.waveform ? d_o.sps : 0, 200,
+                                     d_o.images_per_burst, d_o.spreading);
         feed_snrs();
         d_tb->connect(d_source, 0, d_tx, 0);
         if (d_o.role == "tx") {
@@ -428,7 +442,8 @@ private:
             for (const auto& b : d_bank)
                 models += "," + b + "_rx" + std::to_string(r + 1) + ".json";
             auto rx = gs::receiver::make(models, d_o.device, d_o.snrs[r], 32, false, d_o.waveform ? d_o.sps : 0,
-                                         d_o.report_every, d_o.report_weight, d_o.exit_threshold, d_o.hard_decisions);
+                                         d_o.report_every, d_o.report_weight, d_o.exit_threshold, d_o.hard_decisions,
+                                         d_o.waveform ? d_o.spreading : 1);
             if (d_o.feedback && d_o.role == "all") {
                 d_tb->msg_connect(rx, "snr_report", d_tx, "snr");
             } else if (d_o.feedback) {
@@ -532,6 +547,8 @@ private:
                 rxj["header_errors"] = rx->header_errors();
                 rxj["frames_rejected"] = rx->frames_rejected();
                 rxj["measured_snr_db"] = rx->mean_snr_db();
+                rxj["images_per_burst"] = d_o.images_per_burst;
+                rxj["spreading"] = d_o.spreading;
             }
             if (!d_bank.empty())
                 rxj["frames_per_model"] = rx->frames_per_model();
@@ -599,10 +616,11 @@ private:
     void report_receiver_details(std::size_t r, const gs::receiver& rx) const
     {
         if (d_o.waveform)
-            std::printf("rx%zu waveform: %llu bursts detected, %llu header errors, %llu of another scheme or "
-                        "length, measured SNR %.2f dB\n",
-                        r + 1, (unsigned long long)rx.bursts_detected(), (unsigned long long)rx.header_errors(),
-                        (unsigned long long)rx.frames_rejected(), rx.mean_snr_db());
+            std::printf("rx%zu waveform: %llu bursts detected (%d images per burst, spreading %d), %llu header errors, "
+                        "%llu images of another scheme or length, measured SNR %.2f dB\n",
+                        r + 1, (unsigned long long)rx.bursts_detected(), d_o.images_per_burst, d_o.spreading,
+                        (unsigned long long)rx.header_errors(), (unsigned long long)rx.frames_rejected(),
+                        rx.mean_snr_db());
         if (!d_bank.empty()) {
             std::printf("rx%zu decoder bank:", r + 1);
             const auto used = rx.frames_per_model();

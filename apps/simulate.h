@@ -44,6 +44,8 @@ struct SimulateOptions {
     bool waveform = false;
     std::string impairments = "realistic"; //!< none | realistic (CFO, clock offset, multipath)
     int sps = 4;                           //!< samples per symbol of the waveform
+    int images_per_burst = 8;              //!< images in one burst (docs/frame-format.md, version 2)
+    int spreading = 0;                     //!< preamble/header/pilot spreading; 0: for the weakest --snr
     //! Decoder bank: "auto" (every PREFIX_decoders_* beside the models) or model prefixes, comma separated;
     //! each receiver decodes every frame with the member trained nearest the frame's SNR.
     std::string bank;

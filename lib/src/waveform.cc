@@ -55,6 +55,16 @@ void WaveformConfig::validate() const
         throw std::invalid_argument("waveform: spreading must be 1, 2, 4, 8 or 16, got " + std::to_string(spreading));
 }
 
+unsigned spreading_for_snr(float snr_db)
+{
+    if (!std::isfinite(snr_db))
+        throw std::invalid_argument("spreading: the SNR must be finite, got " + std::to_string(snr_db));
+    unsigned r = 1;
+    while (r < 16 && double(snr_db) + 10.0 * std::log10(double(r)) < 5.0)
+        r *= 2;
+    return r;
+}
+
 PulseShaper::PulseShaper(const WaveformConfig& config)
     : d_sps(config.sps), d_taps(root_raised_cosine(config.sps, config.rolloff, config.span))
 {

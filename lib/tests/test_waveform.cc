@@ -220,6 +220,17 @@ TEST(WaveformReceiver, CorruptHeaderIsDroppedAndCounted)
     EXPECT_FALSE(rx.last_error().empty());
 }
 
+TEST(Spreading, ForTheWeakestReceiversSnr)
+{
+    EXPECT_EQ(spreading_for_snr(20.0f), 1u);
+    EXPECT_EQ(spreading_for_snr(5.0f), 1u);
+    EXPECT_EQ(spreading_for_snr(4.9f), 2u);
+    EXPECT_EQ(spreading_for_snr(0.0f), 4u);
+    EXPECT_EQ(spreading_for_snr(-5.0f), 16u);
+    EXPECT_EQ(spreading_for_snr(-30.0f), 16u);
+    EXPECT_THROW(spreading_for_snr(NAN), std::invalid_argument);
+}
+
 TEST(WaveformConfig, RejectsBadSettings)
 {
     WaveformConfig c;

@@ -39,6 +39,14 @@ struct WaveformConfig {
 };
 
 /*!
+ * The smallest spreading (1, 2, 4, 8, 16) that puts a receiver at snr_db at least 5 dB on the
+ * preamble and header (docs/frame-format.md: >= 99 % of headers at +2 dB with spreading 1 and at
+ * about +3 dB despread with 4..16, so 2..3 dB to spare): 1 at 5 dB, 16 at -5 dB; 16 below -7 dB,
+ * where nothing decodes reliably (-9 dB is the last point with >= 99 %).
+ */
+unsigned spreading_for_snr(float snr_db);
+
+/*!
  * \brief Bursts to samples: FrameFormat symbols through the root-raised-cosine pulse.
  */
 class PulseShaper
