@@ -5,6 +5,8 @@
 #ifndef INCLUDED_SEMCOM_NEURAL_UTIL_H
 #define INCLUDED_SEMCOM_NEURAL_UTIL_H
 
+#include "message_parsers.h"
+
 #include <gnuradio/logger.h>
 #include <pmt/pmt.h>
 #include <semcom/neural/model.h>
@@ -20,17 +22,7 @@ namespace semcom {
 
 namespace nn = ::semcom::neural;
 
-inline float snr_from_message(const pmt::pmt_t& msg, float fallback)
-{
-    if (pmt::is_number(msg))
-        return float(pmt::to_double(msg));
-    if (pmt::is_dict(msg)) {
-        const auto v = pmt::dict_ref(msg, pmt::mp("snr_db"), pmt::PMT_NIL);
-        if (pmt::is_number(v))
-            return float(pmt::to_double(v));
-    }
-    return fallback;
-}
+// snr_from_message: message_parsers.h
 
 //! "a,b,c" -> {a, b, c}; an empty entry is kept (and then refused by the loader, with its name).
 inline std::vector<std::string> split_list(const std::string& list)

@@ -55,16 +55,16 @@ int quantized_demapper_impl::general_work(int noutput_items,
         get_tags_in_range(tags, 0, first, first + 1, frame_info::key());
         const pmt::pmt_t frame = frame_info::find(tags);
         std::optional<::semcom::QuantizedFrameInfo> info;
+        std::string why = "no quantizer side information in the frame info (semcom_frame tag) on its first symbol";
         if (!pmt::is_null(frame))
-            info = quantized_info_from_pmt(frame);
+            info = quantized_info_from_pmt(frame, &why); // checked: types and ranges (message_parsers.h)
         if (!info || info->values != static_cast<std::uint32_t>(d_values)) {
             ++d_dropped;
             d_logger->warn("frame at sample {} dropped: {} (dropped so far: {})",
                            first,
                            info ? "side information is for " + std::to_string(info->values) +
                                       " values, block expects " + std::to_string(d_values)
-                                : std::string("no quantizer side information in the frame info (semcom_frame "
-                                              "tag) on its first symbol"),
+                                : why,
                            d_dropped.load());
             continue;
         }

@@ -30,33 +30,6 @@ std::vector<::semcom::SnrTable::Range> trained_ranges(const nn::Signature& s)
     return r;
 }
 
-//! A PMT dict: a list whose every element is a (key . value) pair (pmt::is_dict also says yes
-//! to any list).
-bool is_dict_of_pairs(const pmt::pmt_t& m)
-{
-    if (!pmt::is_pair(m))
-        return false;
-    for (pmt::pmt_t p = m; !pmt::is_null(p); p = pmt::cdr(p))
-        if (!pmt::is_pair(p) || !pmt::is_pair(pmt::car(p)))
-            return false;
-    return true;
-}
-
-//! A report's receiver: a long (1-based), or a symbol "rxK" / "K"; 0 when it is neither.
-long receiver_of(const pmt::pmt_t& key)
-{
-    if (pmt::is_integer(key))
-        return pmt::to_long(key);
-    if (!pmt::is_symbol(key))
-        return 0;
-    std::string s = pmt::symbol_to_string(key);
-    if (s.rfind("rx", 0) == 0)
-        s.erase(0, 2);
-    if (s.empty() || s.size() > 6 || s.find_first_not_of("0123456789") != std::string::npos)
-        return 0;
-    return std::stol(s);
-}
-
 std::vector<int> output_sizes(const nn::Signature& s)
 {
     if (s.features_output >= 0)
@@ -131,69 +104,46 @@ std::vector<float> semantic_encoder_impl::snrs() const
     return d_snr.values();
 }
 
-void semantic_encoder_impl::handle_snr_reports(const pmt::pmt_t& dict)
+void semantic_encoder_impl::handle_snr_message(const pmt::pmt_t& m)
 {
+    // a number: every receiver's SNR; a vector or list of numbers: one per receiver; a dict with
+    // snr_db: that SNR for all; any other dict: receiver -> SNR reports (parse_snr_message). Nothing
+    // a message holds may stop the flowgraph: whatever cannot be used is logged and ignored.
+    const SnrMessage msg = parse_snr_message(m);
+    try {
+        switch (msg.kind) {
+        case SnrMessage::Kind::invalid:
+            d_logger->error("snr message ignored: {}", msg.errors.empty() ? std::string("?") : msg.errors.front());
+            return;
+        case SnrMessage::Kind::all:
+            set_snr(msg.all_db);
+            return;
+        case SnrMessage::Kind::per_receiver:
+            set_snrs(msg.values);
+            return;
+        case SnrMessage::Kind::reports:
+            break;
+        }
+    } catch (const std::exception& e) {
+        d_logger->error("snr message ignored: {}", e.what());
+        return;
+    }
     if (d_sig.snr_width == 0) {
         d_logger->error("snr report ignored: '{}' takes no SNR", d_sig.path);
         return;
     }
-    for (pmt::pmt_t items = pmt::dict_items(dict); pmt::is_pair(items); items = pmt::cdr(items)) {
-        const auto entry = pmt::car(items);
-        const auto key = pmt::car(entry), value = pmt::cdr(entry);
-        const long receiver = receiver_of(key);
-        if (receiver == 0 && !pmt::is_integer(key)) {
-            d_logger->error("snr report ignored: receiver {} is not a number, 'rxK' or 'K'", pmt::write_string(key));
-            continue;
-        }
-        if (!pmt::is_number(value) || pmt::is_complex(value)) {
-            d_logger->error("snr report ignored: receiver {}: {} is not a number", receiver, pmt::write_string(value));
-            continue;
-        }
+    for (const auto& why : msg.errors)
+        d_logger->error("snr report ignored: {}", why);
+    for (const auto& [receiver, snr_db] : msg.reports) {
         ::semcom::SnrTable::Update u;
         {
             std::lock_guard<std::mutex> lock(d_snr_lock);
-            u = d_snr.report(receiver, pmt::to_double(value));
+            u = d_snr.report(receiver, snr_db);
         }
         if (!u.accepted)
             d_logger->error("snr report ignored: {}", u.reason);
         else if (u.changed())
             d_logger->info("SNR used for {}", u.describe());
-    }
-}
-
-void semantic_encoder_impl::handle_snr_message(const pmt::pmt_t& m)
-{
-    // a number: every receiver's SNR; a vector or list of numbers: one per receiver; a dict with
-    // snr_db: that SNR for all; any other dict: receiver -> SNR reports. Nothing a message holds
-    // may stop the flowgraph: whatever cannot be used is logged and ignored.
-    try {
-        if (is_dict_of_pairs(m) && !pmt::dict_has_key(m, pmt::mp("snr_db"))) {
-            handle_snr_reports(m);
-            return;
-        }
-        std::vector<float> v;
-        if (pmt::is_f32vector(m)) {
-            v = pmt::f32vector_elements(m);
-        } else if (pmt::is_vector(m)) {
-            for (std::size_t i = 0; i < pmt::length(m); ++i)
-                v.push_back(float(pmt::to_double(pmt::vector_ref(m, i))));
-        } else if (pmt::is_pair(m) && !is_dict_of_pairs(m)) {
-            for (std::size_t i = 0; i < pmt::length(m); ++i)
-                v.push_back(float(pmt::to_double(pmt::nth(i, m))));
-        } else {
-            const float x = snr_from_message(m, std::numeric_limits<float>::quiet_NaN());
-            if (!std::isfinite(x)) {
-                d_logger->error("snr message ignored: expected a number, a vector of {} numbers, a dict with "
-                                "snr_db or a dict receiver -> SNR in dB; got {}",
-                                d_snr.size(), pmt::write_string(m));
-                return;
-            }
-            set_snr(x);
-            return;
-        }
-        set_snrs(v);
-    } catch (const std::exception& e) {
-        d_logger->error("snr message ignored: {}", e.what());
     }
 }
 

@@ -50,9 +50,8 @@ public:
 
 private:
     bool features() const { return d_sig.features_output >= 0; }
+    //! parse_snr_message, then applied: reports merged into the table (clamped, changes logged).
     void handle_snr_message(const pmt::pmt_t& msg);
-    //! A dict receiver -> SNR in dB: each entry merged into the table (clamped, changes logged).
-    void handle_snr_reports(const pmt::pmt_t& dict);
 
     std::shared_ptr<nn::Model> d_model;
     const nn::Signature d_sig;

@@ -32,6 +32,9 @@ void Quantizer::check(const QuantizerRange& r) const
     if (r.z_max < r.z_min)
         throw std::invalid_argument("quantizer: z_max (" + std::to_string(r.z_max) +
                                     ") < z_min (" + std::to_string(r.z_min) + ")");
+    if (!std::isfinite(r.z_max - r.z_min))
+        throw std::invalid_argument("quantizer: the range [" + std::to_string(r.z_min) + ", " +
+                                    std::to_string(r.z_max) + "] is wider than a float holds");
 }
 
 float Quantizer::step(const QuantizerRange& r) const
@@ -52,9 +55,16 @@ void Quantizer::quantize(const float* z,
     }
     const float top = float(levels() - 1);
     const float rho = top / (r.z_max - r.z_min);
-    for (std::size_t i = 0; i < n; ++i)
-        codes[i] = static_cast<std::uint16_t>(
-            std::clamp(std::nearbyint(rho * (z[i] - r.z_min)), 0.0f, top));
+    if (!std::isfinite(rho)) { // a range narrower than top / FLT_MAX: one level
+        std::fill_n(codes, n, std::uint16_t(0));
+        return;
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        // compared before the conversion: a NaN (a NaN value, or inf - inf) takes code 0, as a value
+        // below the range does; converting NaN to an integer is undefined
+        const float v = std::nearbyint(rho * (z[i] - r.z_min));
+        codes[i] = static_cast<std::uint16_t>(v > 0.0f ? std::min(v, top) : 0.0f);
+    }
 }
 
 void Quantizer::dequantize(const std::uint16_t* codes,

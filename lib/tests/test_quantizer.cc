@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <random>
 
 using namespace semcom;
@@ -191,4 +192,28 @@ TEST(QuantizedMapper, SendsOnlyTheFirstSymbolsWhenTold)
         EXPECT_EQ(back[i], 0.0f);
     EXPECT_NE(back[0], 0.0f);
     EXPECT_THROW(m.map(z.data(), z.size(), x.data(), 65), std::invalid_argument);
+}
+
+// found by fuzz/fuzz_side_info.cc (issue #15): side information with a range narrower than
+// top / FLT_MAX made rho infinite and rho * 0 NaN, and NaN was converted to an integer code (UB);
+// a NaN value took the same path, and a range wider than a float holds made rho 0 or NaN
+TEST(Quantizer, NaNValuesAndExtremeRangesGiveDefinedCodes)
+{
+    const Quantizer q(8);
+    const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+    const float z[] = { nan, -inf, inf, 0.5f };
+    std::uint16_t c[4];
+    q.quantize(z, 4, { 0.0f, 1.0f }, c);
+    EXPECT_EQ(c[0], 0); // NaN: code 0, as below the range
+    EXPECT_EQ(c[1], 0);
+    EXPECT_EQ(c[2], 255);
+    EXPECT_EQ(c[3], 128);
+    const float tiny = 1e-44f; // a denormal: 255 / (2 * tiny) overflows
+    const float t[] = { 0.0f, tiny, -tiny, 1.0f };
+    q.quantize(t, 4, { -tiny, tiny }, c);
+    for (auto code : c)
+        EXPECT_EQ(code, 0);
+    const float big = std::numeric_limits<float>::max();
+    EXPECT_THROW(q.quantize(z, 4, { -big, big }, c), std::invalid_argument); // z_max - z_min = inf
+    EXPECT_THROW(q.step({ -big, big }), std::invalid_argument);
 }
