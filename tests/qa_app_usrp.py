@@ -119,7 +119,7 @@ class qa_app_usrp(unittest.TestCase):
         with tempfile.TemporaryDirectory() as d:
             samples = os.path.join(d, "bursts.cf32")
             r = run("tx", "--file", samples, "--images", str(images), "--device", "cpu", "--quiet",
-                    "--json", os.path.join(d, "tx.json"))
+                    "--images-per-burst", "1", "--json", os.path.join(d, "tx.json"))
             self.assertEqual(r.returncode, 0, r.stderr)
             with open(os.path.join(d, "tx.json")) as f:
                 tx = json.load(f)
@@ -169,6 +169,39 @@ class qa_app_usrp(unittest.TestCase):
                     "--quiet", "--out-dir", d)
             self.assertEqual(r.returncode, 0, r.stderr)
             self.assertIn("another scheme", r.stdout)
+
+    def test_file_loopback_at_minus_5_db_with_several_images_per_burst(self):
+        # DeepSCM's weak receiver: 8 images per burst, preamble, header and pilots spread 16 times
+        images = 40
+        with tempfile.TemporaryDirectory() as d:
+            samples = os.path.join(d, "bursts.cf32")
+            r = run("tx", "--file", samples, "--images", str(images), "--device", "cpu", "--quiet",
+                    "--spreading", "16", "--json", os.path.join(d, "tx.json"))
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(os.path.join(d, "tx.json")) as f:
+                tx = json.load(f)
+            self.assertEqual((tx["bursts"], tx["images_sent"], tx["images_per_burst"]), (5, images, 8))
+            x = np.fromfile(samples, dtype=np.complex64)
+            rng = np.random.default_rng(2)
+            amplitude2 = 0.25 ** 2 * 4  # the default amplitude: 0.25 sqrt(sps)
+            noise_var = amplitude2 / 10 ** (-5 / 10)
+            y = x * np.exp(2j * np.pi * 200 / 400e3 * np.arange(x.size))
+            y = y + np.sqrt(noise_var / 2) * (rng.standard_normal(y.size) + 1j * rng.standard_normal(y.size))
+            noisy = os.path.join(d, "noisy.cf32")
+            y.astype(np.complex64).tofile(noisy)
+            out = os.path.join(d, "rx1.json")
+            r = run("rx", "--file", noisy, "--images", str(images), "--receiver", "1", "--device", "cpu",
+                    "--spreading", "16", "--quiet", "--json", out, "--out-dir", d)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            with open(out) as f:
+                rx = json.load(f)
+            self.assertEqual((rx["frames"], rx["missing"], rx["header_errors"]), (images, 0, 0))
+            self.assertAlmostEqual(rx["snr_db"], -5.0, delta=1.0)
+            # and a receiver without the spreading finds nothing it can decode
+            r = run("rx", "--file", noisy, "--images", str(images), "--receiver", "1", "--device", "cpu",
+                    "--quiet", "--json", out, "--out-dir", d)
+            with open(out) as f:
+                self.assertEqual(json.load(f)["frames"], 0)
 
 
 if __name__ == "__main__":

@@ -45,6 +45,16 @@ void add_burst_and_payload_options(CLI::App* cmd, UsrpOptions& o, bool is_tx)
     cmd->add_option("--pilots", o.pilots, "Pilot symbols per burst (same at tx and rx)")
         ->check(CLI::Range(2, 1024))
         ->capture_default_str();
+    cmd->add_option("--spreading", o.spreading,
+                    "Preamble, header and pilots 1, 2, 4, 8 or 16 times longer, for receivers below 5 dB "
+                    "(same at tx and rx; 16 serves -9 dB, docs/frame-format.md)")
+        ->check(CLI::IsMember({ 1, 2, 4, 8, 16 }))
+        ->capture_default_str();
+    if (is_tx)
+        cmd->add_option("--images-per-burst", o.images_per_burst,
+                        "Images in one burst (one preamble, header and pilots for all)")
+            ->check(CLI::Range(1, 255))
+            ->capture_default_str();
     cmd->add_option("--scheme", o.scheme, "deepscm, cm or mijscc (the shipped models)")->capture_default_str();
     cmd->add_option("--models", o.models, "Model prefix instead of --scheme (PREFIX_encoder.json, PREFIX_rxK.json)");
     cmd->add_option("--images", o.images,

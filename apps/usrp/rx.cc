@@ -80,7 +80,8 @@ void RxProgram::connect_samples()
 void RxProgram::connect_decoder()
 {
     const auto& sig = models.transmitter;
-    receiver = gs::burst_receiver::make(sig.channel_uses, sig.header_code, o.sps, o.rolloff, o.pilots, o.threshold);
+    receiver = gs::burst_receiver::make(sig.channel_uses, sig.header_code, o.sps, o.rolloff, o.pilots, o.threshold,
+                                        o.spreading);
     tb->connect(samples, 0, receiver, 0);
     // Over the air the decoder must never hold up the radio: frames it cannot take are dropped
     // and counted. From a file every frame is decoded.

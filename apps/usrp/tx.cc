@@ -43,9 +43,11 @@ int TxProgram::run()
     const double burst_s = burst->burst_samples() / radio.rate;
     if (!o.quiet) {
         std::fprintf(stderr, "semcom tx: %s\n", describe_radio(radio, o.sps, name, !o.file.empty()).c_str());
-        std::fprintf(stderr, "semcom tx: %d images of %s (n = %d symbols), bursts of %d samples (%.2f ms with the gap)%s\n",
-                     o.images, models.encoder_path.c_str(), models.transmitter.channel_uses, burst->burst_samples(),
-                     1e3 * burst_s,
+        std::fprintf(stderr,
+                     "semcom tx: %d images of %s (n = %d symbols), %d per burst, spreading %d, bursts of %d samples "
+                     "(%.2f ms with the gap)%s\n",
+                     o.images, models.encoder_path.c_str(), models.transmitter.channel_uses, o.images_per_burst,
+                     o.spreading, burst->burst_samples(), 1e3 * burst_s,
                      start_time >= 0 ? (", the first at device time " + format_number(start_time) + " s").c_str() : "");
     }
     const auto t0 = std::chrono::steady_clock::now();
@@ -72,7 +74,8 @@ void TxProgram::build()
     // Last, so that the first burst's time is as fresh as it can be.
     const auto& sig = models.transmitter;
     burst = gs::burst_transmitter::make(sig.channel_uses, sig.header_code, 0, int(sig.layer_outputs.size()), o.sps,
-                                        o.rolloff, o.pilots, o.gap, float(amplitude), start_time);
+                                        o.rolloff, o.pilots, o.gap, float(amplitude), start_time, o.images_per_burst,
+                                        o.spreading);
     tb->connect(transmitter, 0, burst, 0);
     if (sink) {
         tb->connect(burst, 0, sink, 0);
@@ -112,12 +115,16 @@ void TxProgram::wait_for_acks()
 nlohmann::json TxProgram::report(double seconds, bool interrupted) const
 {
     const long sent = long(burst->bursts_sent());
-    std::printf("sent %ld bursts (%d images, n = %d, %d samples each with the gap) in %.2f s%s\n", sent, o.images,
-                models.transmitter.channel_uses, burst->burst_samples(), seconds, sink ? "" : (" to " + o.file).c_str());
+    std::printf("sent %ld bursts (%llu images, n = %d, %d samples each with the gap) in %.2f s%s\n", sent,
+                (unsigned long long)burst->images_sent(), models.transmitter.channel_uses, burst->burst_samples(),
+                seconds, sink ? "" : (" to " + o.file).c_str());
     nlohmann::json j = { { "role", "tx" },
                          { "models", models.prefix },
                          { "images", o.images },
                          { "bursts", sent },
+                         { "images_sent", burst->images_sent() },
+                         { "images_per_burst", o.images_per_burst },
+                         { "spreading", o.spreading },
                          { "burst_samples", burst->burst_samples() },
                          { "sample_rate", radio.rate },
                          { "symbol_rate", radio.rate / o.sps },

@@ -33,6 +33,8 @@ struct UsrpOptions {
     int sps = 4;
     float rolloff = 0.35f;
     int pilots = 32;
+    int spreading = 1;          //!< preamble, header and pilots this many times longer (same at tx and rx)
+    int images_per_burst = 8;   //!< tx: images in one burst
     int gap = 1000;             //!< tx: zero samples after each burst
     double amplitude = NAN;     //!< tx: symbol amplitude (NaN: RMS sample magnitude 0.25)
     float threshold = ::semcom::BurstDetector::default_threshold; //!< rx: detection threshold
