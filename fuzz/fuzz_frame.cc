@@ -4,10 +4,12 @@
  *
  * libFuzzer target for the burst header and frame parsers (scripts/fuzz.sh builds and runs it).
  * Bytes 0..31 go to FrameHeader::parse: whatever it accepts must serialise back to the same
- * bytes. The rest, read as float pairs, is a received burst for FrameFormat::parse and the
- * BurstDetector: neither may crash, read out of bounds or accept a header that fails its checks.
+ * bytes. The rest, read as float pairs, is a received burst for FrameFormat::parse (spreading 1
+ * and 4) and the BurstDetector, and a stream of samples for the WaveformReceiver (in two pieces):
+ * none may crash, read out of bounds or accept a header that fails its checks.
  */
 #include <semcom/frame.h>
+#include <semcom/waveform.h>
 
 #include <cmath>
 #include <cstdint>
@@ -36,15 +38,28 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (auto& s : burst)
         if (!std::isfinite(s.real()) || !std::isfinite(s.imag()))
             s = cfloat(0.0f, 0.0f); // the radio delivers finite samples
-    static const FrameFormat format(8);
-    static const BurstDetector detector(format);
-    if (const auto parsed = format.parse(burst.data(), burst.size(), &error)) {
-        if (parsed->payload.size() != parsed->header.payload_symbols ||
-            format.overhead() + parsed->payload.size() > burst.size())
-            std::abort();
-    }
-    for (const auto& d : detector.detect(burst.data(), burst.size()))
-        if (d.start + 2 * FrameFormat::preamble_half > burst.size())
-            std::abort();
+    static const FrameFormat plain(8), spread(8, 4);
+    static const BurstDetector detector(plain), robust(spread, BurstDetector::default_threshold, 2, 2);
+    for (const FrameFormat* format : { &plain, &spread })
+        if (const auto parsed = format->parse(burst.data(), burst.size(), &error)) {
+            if (parsed->payload.size() != parsed->header.data_symbols() ||
+                format->burst_symbols(parsed->header) > burst.size() ||
+                parsed->header.spreading != format->spreading())
+                std::abort();
+        }
+    for (const BurstDetector* d : { &detector, &robust })
+        for (const auto& found : d->detect(burst.data(), burst.size()))
+            if (found.start >= burst.size())
+                std::abort();
+    WaveformConfig cfg;
+    cfg.sps = 2;
+    cfg.pilots = 8;
+    cfg.spreading = data[0] & 1 ? 2 : 1;
+    WaveformReceiver rx(cfg);
+    const std::size_t half = burst.size() / 2;
+    std::size_t images = rx.push(burst.data(), half).size();
+    images += rx.push(burst.data() + half, burst.size() - half).size();
+    if (images != rx.counters().frames)
+        std::abort();
     return 0;
 }

@@ -49,7 +49,7 @@ command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ not found (apt-get ins
 # What each target compiles (beside fuzz/fuzz_NAME.cc) and links, and its longest input.
 core="lib/src/constellation.cc lib/src/scheme.cc lib/src/channel.cc lib/src/gaussian.cc"
 declare -A sources libs max_len
-sources[frame]="lib/src/frame.cc lib/src/convolutional.cc lib/src/equaliser.cc $core"
+sources[frame]="lib/src/frame.cc lib/src/waveform.cc lib/src/convolutional.cc lib/src/equaliser.cc $core"
 sources[idx]="lib/src/images.cc";   libs[idx]="-lz -lpng"
 sources[cifar]="lib/src/images.cc"; libs[cifar]="-lz -lpng"; max_len[cifar]=12400
 sources[png]="lib/src/images.cc";   libs[png]="-lz -lpng"
