@@ -6,12 +6,82 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <csignal>
+#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <thread>
 
 namespace semcom::apps {
+
+CLI::Validator finite_in(double lo, double hi, const std::string& unit)
+{
+    const auto text = [](double v) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%g", v);
+        return std::string(buf);
+    };
+    const std::string range = "[" + text(lo) + ", " + text(hi) + "]" + (unit.empty() ? "" : " " + unit);
+    return CLI::Validator(
+        [lo, hi, range](std::string& value) -> std::string {
+            double v;
+            std::size_t used = 0;
+            try {
+                v = std::stod(value, &used);
+            } catch (const std::exception&) {
+                used = 0; // not a number, or beyond double's range
+            }
+            if (used == 0 || used != value.size() || !std::isfinite(v) || v < lo || v > hi)
+                return "'" + value + "' is not a finite number in " + range;
+            return "";
+        },
+        "FINITE in " + range);
+}
+
+void check_writable(const std::string& option, const std::string& path)
+{
+    if (path.empty())
+        return;
+    // opened to append (nothing truncated, nothing written); a file made for the check goes again
+    std::error_code ec;
+    const bool existed = std::filesystem::exists(path, ec);
+    {
+        std::ofstream f(path, std::ios::app);
+        if (!f)
+            throw std::runtime_error(option + ": cannot write '" + path + "'");
+    }
+    if (!existed)
+        std::filesystem::remove(path, ec);
+}
+
+void check_writable_dir(const std::string& option, const std::string& dir)
+{
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec || !std::filesystem::is_directory(dir))
+        throw std::runtime_error(option + ": cannot create the folder '" + dir + "'" +
+                                 (ec ? ": " + ec.message() : std::string()));
+    const auto probe = std::filesystem::path(dir) / ".semcom-write-test";
+    {
+        std::ofstream f(probe);
+        if (f)
+            f << "x";
+        f.flush();
+        if (!f)
+            throw std::runtime_error(option + ": cannot write in the folder '" + dir + "'");
+    }
+    std::filesystem::remove(probe, ec);
+}
+
+std::string shell_quote(const std::string& text)
+{
+    std::string out = "'";
+    for (const char c : text)
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
 
 std::vector<std::string> split_list(const std::string& text, char separator)
 {
@@ -35,6 +105,9 @@ void write_json_file(const std::string& path, const nlohmann::json& j)
     if (!f)
         throw std::runtime_error("--json: cannot write '" + path + "'");
     f << j.dump(2) << "\n";
+    f.flush();
+    if (!f)
+        throw std::runtime_error("--json: writing '" + path + "' failed (disk full?)");
 }
 #endif
 
@@ -87,6 +160,8 @@ RunEnd run_until_idle(const gr::top_block_sptr& tb, const StopRule& rule)
             }
         }
         if (end != RunEnd::finished) {
+            if (rule.before_stop)
+                rule.before_stop(end);
             tb->stop();
             break;
         }

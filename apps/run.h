@@ -15,6 +15,8 @@
 #include <gnuradio/top_block.h>
 #endif
 
+#include <CLI/CLI.hpp>
+
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -22,15 +24,41 @@
 
 namespace semcom::apps {
 
+/*!
+ * A CLI check: a finite number in [lo, hi]. (CLI::Range lets NaN through, every comparison with
+ * NaN being false, and a number beyond double's range would become infinite.) \p unit, if given,
+ * follows the bounds in the message, e.g. "dB".
+ */
+CLI::Validator finite_in(double lo, double hi, const std::string& unit = "");
+
+//! Refuses a path the results cannot be written to (a missing folder, no permission) before the
+//! run, not after it; nothing is written (a full disk shows when the results are written).
+void check_writable(const std::string& option, const std::string& path);
+
+//! Creates \p dir (and its parents) and checks that files can be written in it.
+void check_writable_dir(const std::string& option, const std::string& dir);
+
+//! \p text quoted for a POSIX shell (single quotes), for commands that are printed, never run.
+std::string shell_quote(const std::string& text);
+
 //! "a,b,,c" -> {"a", "b", "", "c"}; an empty text is an empty list.
 std::vector<std::string> split_list(const std::string& text, char separator = ',');
 
 #ifdef SEMCOM_HAVE_JSON
-//! --json FILE: the results, indented; a path that cannot be written is an error.
+//! --json FILE: the results, indented; a path that cannot be written, or a write that fails (a
+//! full disk), is an error.
 void write_json_file(const std::string& path, const nlohmann::json& j);
 #endif
 
 #ifdef SEMCOM_HAVE_GNURADIO
+enum class RunEnd {
+    finished,    //!< the flowgraph ended by itself
+    done,        //!< StopRule::done
+    idle,        //!< no activity for idle_s
+    time_limit,  //!< max_s
+    interrupted  //!< Ctrl-C (SIGINT), caught while running
+};
+
 /*!
  * \brief When to stop a flowgraph that does not end by itself, polled every 100 ms.
  *
@@ -47,15 +75,10 @@ struct StopRule {
     double max_s = 0.0;
     std::function<void()> progress;
     double progress_s = 5.0;
+    //! Called when the rule (not the flowgraph itself) ends the run, just before tb->stop().
+    std::function<void(RunEnd)> before_stop;
 };
 
-enum class RunEnd {
-    finished,    //!< the flowgraph ended by itself
-    done,        //!< StopRule::done
-    idle,        //!< no activity for idle_s
-    time_limit,  //!< max_s
-    interrupted  //!< Ctrl-C (SIGINT), caught while running
-};
 
 //! Starts tb and returns when the rule (or the flowgraph itself) ends it; says why.
 RunEnd run_until_idle(const gr::top_block_sptr& tb, const StopRule& rule = {});

@@ -61,7 +61,9 @@ int main(int argc, char** argv)
             return semcom::apps::run_usrp(rx);
 #endif
     } catch (const std::exception& e) {
-        std::cerr << "semcom: error: " << e.what() << "\n";
+        // one line: LibTorch's errors carry their C++ stack trace after the first
+        const std::string what = e.what();
+        std::cerr << "semcom: error: " << what.substr(0, what.find('\n')) << "\n";
         return 1;
     }
     return 0;

@@ -63,6 +63,7 @@ void add_simulate_command(CLI::App& app, SimulateOptions& o)
         ->capture_default_str();
     cmd->add_option("--channel-uses", o.channel_uses,
                     "separate: symbols per image (0: those of the shipped DeepSCM models)")
+        ->check(CLI::Range(0, 1 << 20))
         ->capture_default_str();
     cmd->add_option("--models", o.models,
                     "Model prefix instead of --scheme: PREFIX_encoder.json and PREFIX_rx1.json ... "
@@ -79,6 +80,7 @@ void add_simulate_command(CLI::App& app, SimulateOptions& o)
         ->default_str("awgn");
     cmd->add_option("--snr", o.snrs, "SNR in dB of each receiver (their number = the receivers)")
         ->delimiter(',')
+        ->check(finite_in(-100, 100, "dB"))
         ->capture_default_str();
     cmd->add_option("--fading", o.fading, "block (one h per image) or per_symbol")
         ->check(CLI::IsMember({ "block", "per_symbol" }))
@@ -86,9 +88,16 @@ void add_simulate_command(CLI::App& app, SimulateOptions& o)
     cmd->add_option("--images", o.images, "Test images to send")->check(CLI::Range(1, 10000))->capture_default_str();
     cmd->add_option("--seed", o.seed, "Channel seed")->capture_default_str();
     cmd->add_option("--device", o.device, "auto, cpu, cuda or cuda:N")->capture_default_str();
-    cmd->add_option("--json", o.json, "Write the per-receiver results as JSON to this file");
-    cmd->add_option("--out-dir", o.out_dir, "Folder for the PNG grid of originals and reconstructions")
+    cmd->add_option("--json", o.json,
+                    "Write the per-receiver results as JSON to this file (checked at the start; with --sweep: "
+                    "every SNR's results)");
+    cmd->add_option("--out-dir", o.out_dir,
+                    "Folder for the PNG grid of originals and reconstructions (and --sweep's CSV), relative to "
+                    "the current folder")
         ->capture_default_str();
+    cmd->add_flag("--strict", o.strict,
+                  "Exit non-zero when any frame sent was not scored (lost by the PHY, dropped, non-finite); "
+                  "without it only a receiver that scored nothing at all fails the run");
     cmd->add_flag("--quiet", o.quiet, "Only the table");
     cmd->add_option("--role", o.role,
                     "all: one process; tx: encode and publish the symbols over ZeroMQ; rx: subscribe, "
@@ -102,15 +111,19 @@ void add_simulate_command(CLI::App& app, SimulateOptions& o)
     cmd->add_option("--start-delay", o.start_delay_ms,
                     "tx: milliseconds to wait before sending, so that the receivers have subscribed "
                     "(ZeroMQ drops what is published before)")
+        ->check(CLI::Range(0, 3600000))
         ->capture_default_str();
     cmd->add_option("--sweep", o.sweep,
                     "LO:HI:STEP in dB: run every receiver at each SNR in turn, write OUT_DIR/sweep.csv "
                     "and plots (accuracy, PSNR, SSIM against SNR)");
     cmd->add_flag("--bench", o.bench, "Also print where the time goes (share of each block's work time)");
     cmd->add_option("--target-rate", o.target_rate, "Symbol rate per receiver that counts as real time")
+        ->check(finite_in(1, 1e12, "symbols/s"))
         ->capture_default_str();
     cmd->add_option("--idle-timeout", o.idle_timeout_s,
-                    "rx: stop after this many seconds without new frames and report what arrived")
+                    "Stop after this many seconds in which no frame moved (a receiver waiting for a transmitter, "
+                    "a block that failed) and report what arrived, the frames still in flight counted lost")
+        ->check(finite_in(0.1, 86400, "s"))
         ->capture_default_str();
     cmd->add_flag("--waveform", o.waveform,
                   "Waveform level: RRC-shaped bursts (preamble, coded header, pilots) through gr-channels "
@@ -136,12 +149,13 @@ void add_simulate_command(CLI::App& app, SimulateOptions& o)
                   "encoder's SNR inputs (models that take SNRs, e.g. deepbroadcast); without it the encoder is told "
                   "the true --snr values");
     cmd->add_option("--feedback-start", o.feedback_start, "--feedback: the encoder's SNRs (dB) until the first reports")
+        ->check(finite_in(-100, 100, "dB"))
         ->capture_default_str();
     cmd->add_option("--report-every", o.report_every, "Frames between a receiver's SNR reports")
         ->check(CLI::Range(1, 100000))
         ->capture_default_str();
     cmd->add_option("--report-weight", o.report_weight, "EWMA weight of each frame in a receiver's SNR estimate")
-        ->check(CLI::Range(1e-6, 1.0))
+        ->check(finite_in(1e-6, 1.0))
         ->capture_default_str();
     cmd->add_option("--feedback-address", o.feedback_address,
                     "--feedback with --role tx / rx: ZeroMQ address of the SNR reports (tx binds, rx connects)")
@@ -176,6 +190,20 @@ namespace {
 
 namespace gs = gr::semcom;
 using named_blocks = std::vector<std::pair<std::string, gr::block_sptr>>;
+
+//! A gr-zeromq block; a malformed or unusable address is an error naming the option and the value
+//! (ZeroMQ itself says only "Invalid argument").
+template <typename F>
+auto zmq_block(const char* option, const std::string& address, F&& make) -> decltype(make())
+{
+    try {
+        return make();
+    } catch (const std::exception& e) {
+        const std::string what = e.what();
+        throw std::invalid_argument(std::string(option) + " '" + address + "': " + what.substr(0, what.find('\n')) +
+                                    " (expected e.g. tcp://127.0.0.1:5555)");
+    }
+}
 
 const std::string& channel_of(const SimulateOptions& o, std::size_t r)
 {
@@ -270,7 +298,7 @@ public:
         else if (d_o.role == "tx" && d_o.feedback)
             run_publisher();
         else
-            d_tb->run();
+            run_all();
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         if (d_o.role == "tx")
             std::printf("published %d images (%d symbols each) on %s in %.2f s\n", d_o.images,
@@ -296,6 +324,10 @@ public:
         j["channel_uses"] = n;
         j["seconds"] = seconds;
         j["images_per_s"] = images_per_s;
+        // how the run ended: by itself, or stopped (no frame moved for --idle-timeout, Ctrl-C)
+        j["run_end"] = d_end == RunEnd::idle          ? "idle timeout"
+                       : d_end == RunEnd::interrupted ? "interrupted"
+                                                      : "complete";
         j["realtime_factor"] = realtime;
         if (d_tx && d_models.transmitter.kind != ::semcom::TransmitKind::superposition) {
             j["symbols_per_image"] = d_tx->mean_symbols_sent();
@@ -357,8 +389,10 @@ private:
         feed_snrs();
         d_tb->connect(d_source, 0, d_tx, 0);
         if (d_o.role == "tx") {
-            auto pub = gr::zeromq::pub_sink::make(sizeof(gr_complex), 1, const_cast<char*>(d_o.address.c_str()), 100,
+            auto pub = zmq_block("--address", d_o.address, [&] {
+                return gr::zeromq::pub_sink::make(sizeof(gr_complex), 1, const_cast<char*>(d_o.address.c_str()), 100,
                                                   true, -1, "", false);
+            });
             d_tb->connect(d_tx, 0, pub, 0);
             d_pub = pub;
         }
@@ -373,8 +407,10 @@ private:
             d_tx->set_snr(d_o.feedback_start); // until the receivers' first reports
             if (d_o.role == "tx") {
                 // the receivers' reports from other processes: the transmitter binds, they connect
-                auto reports = gr::zeromq::sub_msg_source::make(const_cast<char*>(d_o.feedback_address.c_str()),
-                                                                100, true);
+                auto reports = zmq_block("--feedback-address", d_o.feedback_address, [&] {
+                    return gr::zeromq::sub_msg_source::make(const_cast<char*>(d_o.feedback_address.c_str()), 100,
+                                                            true);
+                });
                 d_tb->msg_connect(reports, "out", d_tx, "snr");
             }
             return;
@@ -391,8 +427,10 @@ private:
     // --role rx: what the transmitter publishes; symbols are counted, bursts end by the frame count
     gr::basic_block_sptr build_subscription()
     {
-        auto sub = gr::zeromq::sub_source::make(sizeof(gr_complex), 1, const_cast<char*>(d_o.address.c_str()), 100,
+        auto sub = zmq_block("--address", d_o.address, [&] {
+            return gr::zeromq::sub_source::make(sizeof(gr_complex), 1, const_cast<char*>(d_o.address.c_str()), 100,
                                                 true);
+        });
         if (d_o.waveform)
             return sub;
         auto head = gr::blocks::head::make(sizeof(gr_complex),
@@ -447,8 +485,10 @@ private:
             if (d_o.feedback && d_o.role == "all") {
                 d_tb->msg_connect(rx, "snr_report", d_tx, "snr");
             } else if (d_o.feedback) {
-                auto pub = gr::zeromq::pub_msg_sink::make(const_cast<char*>(d_o.feedback_address.c_str()), 100,
+                auto pub = zmq_block("--feedback-address", d_o.feedback_address, [&] {
+                    return gr::zeromq::pub_msg_sink::make(const_cast<char*>(d_o.feedback_address.c_str()), 100,
                                                           false);
+                });
                 d_tb->msg_connect(rx, "snr_report", pub, "in");
             }
             if (d_o.waveform) {
@@ -488,6 +528,106 @@ private:
             d_tb->connect(reconstructions[k], reconstructions[k]->image_port(), d_grid, int(k) + 1);
     }
 
+    // --role all and tx: the flowgraph ends by itself once every frame is through. A run in which
+    // nothing moves any more (a block that failed and left the others waiting) is stopped after
+    // --idle-timeout, with the frames still in flight counted lost.
+    void run_all()
+    {
+        StopRule rule;
+        rule.activity = [&] { return progress(); };
+        rule.idle_s = d_o.idle_timeout_s;
+        rule.before_stop = [&](RunEnd) { note_in_flight(); };
+        d_end = run_until_idle(d_tb, rule);
+        if (d_end == RunEnd::idle) {
+            std::string flight;
+            for (std::size_t i = 0; i < d_shown.size(); ++i)
+                flight += (i ? ", rx" : "; rx") + std::to_string(d_shown[i] + 1) + " " +
+                          std::to_string(d_in_flight[i]) + " in flight";
+            std::fprintf(stderr,
+                         "semcom: simulate: no frame moved for %.1f s (--idle-timeout): stopped%s (counted lost); a "
+                         "block may have failed (see any error above)\n",
+                         d_o.idle_timeout_s, flight.c_str());
+        } else if (d_end == RunEnd::interrupted) {
+            std::fprintf(stderr, "semcom: simulate: interrupted; the frames still in flight are counted lost\n");
+        }
+    }
+
+    //! A counter that grows while frames move anywhere in the flowgraph.
+    std::uint64_t progress() const
+    {
+        std::uint64_t a = d_source->nitems_written(0);
+        if (d_pub)
+            a += d_pub->nitems_read(0);
+        for (std::size_t i = 0; i < d_receivers.size(); ++i)
+            a += std::uint64_t(d_receivers[i]->frames_decoded() + d_receivers[i]->frames_dropped() +
+                               d_receivers[i]->frames_rejected() + d_receivers[i]->bursts_detected() +
+                               d_metrics[i]->frames() + d_metrics[i]->frames_missing() +
+                               d_metrics[i]->frames_nonfinite());
+        return a;
+    }
+
+    //! Before a stop by the idle rule or Ctrl-C: the frames each receiver still waits for.
+    void note_in_flight()
+    {
+        d_in_flight.assign(d_metrics.size(), 0);
+        for (std::size_t i = 0; i < d_metrics.size(); ++i)
+            d_in_flight[i] = d_metrics[i]->frames_pending();
+    }
+
+    /*
+     * Where each frame sent to receiver i went. Every original the metrics sink saw ends scored,
+     * non-finite or missing; the missing ones are those the encoder did not send (codebook frames
+     * it refused), those the receiver dropped (decoder queue full, side information that does not
+     * describe the frame, a decoding error) or refused (another scheme or payload length), those
+     * still in flight when the run was stopped, and the rest: lost on the way, i.e. by the PHY
+     * (burst not detected, header not found or failing its CRC).
+     */
+    struct Losses {
+        long sent = 0, scored = 0, nonfinite = 0, not_sent = 0, dropped = 0, rejected = 0, in_flight = 0, phy = 0;
+        long lost() const { return sent - scored; }
+
+        void to_json(nlohmann::json& j) const
+        {
+            j["frames_sent"] = sent;
+            j["frames_scored"] = scored;
+            j["frames_lost"] = lost();
+            j["frames_lost_phy"] = phy;
+            j["frames_dropped"] = dropped;
+            j["frames_rejected"] = rejected;
+            j["frames_nonfinite"] = nonfinite;
+            j["frames_not_sent"] = not_sent;
+            j["frames_in_flight_at_stop"] = in_flight;
+        }
+
+        std::string line(std::size_t r) const
+        {
+            char text[600];
+            std::snprintf(text, sizeof text,
+                          "rx%zu: %ld of %ld frames lost: %ld by the PHY (burst or header not found, CRC), %ld dropped "
+                          "by the receiver (decoder queue full or bad side information), %ld refused (another scheme "
+                          "or length), %ld with NaN/infinite outputs, %ld not sent, %ld in flight at the stop; "
+                          "accuracy, PSNR and SSIM are over the %ld decoded",
+                          r + 1, lost(), sent, phy, dropped, rejected, nonfinite, not_sent, in_flight, scored);
+            return text;
+        }
+    };
+
+    Losses losses(std::size_t i) const
+    {
+        const auto& rx = d_receivers[i];
+        const auto& met = d_metrics[i];
+        Losses l;
+        l.sent = met->frames_sent();
+        l.scored = met->frames();
+        l.nonfinite = met->frames_nonfinite();
+        l.not_sent = d_tx ? d_tx->frames_dropped() : 0;
+        l.dropped = rx->frames_dropped();
+        l.rejected = long(rx->frames_rejected());
+        l.in_flight = i < d_in_flight.size() ? d_in_flight[i] : 0;
+        l.phy = std::max(0L, met->frames_missing() - l.not_sent - l.dropped - l.rejected - l.in_flight);
+        return l;
+    }
+
     // A subscriber cannot tell a late transmitter from a lost one: stop when every frame is
     // scored, or when frames stop coming.
     void run_subscriber()
@@ -499,9 +639,14 @@ private:
         rule.done = [&] { return met->frames() + met->frames_missing() >= d_o.images; };
         rule.activity = [&] { return std::uint64_t(rx->frames_decoded()); };
         rule.idle_s = d_o.idle_timeout_s;
-        if (run_until_idle(d_tb, rule) == RunEnd::idle)
-            std::fprintf(stderr, "simulate (rx %d): no frame for %.0f s, stopping with %ld of %d\n", d_o.receiver,
-                         d_o.idle_timeout_s, rx->frames_decoded(), d_o.images);
+        rule.before_stop = [&](RunEnd) { note_in_flight(); };
+        d_end = run_until_idle(d_tb, rule);
+        if (d_end == RunEnd::idle)
+            std::fprintf(stderr,
+                         "simulate (rx %d): no frame for %.1f s (--idle-timeout), stopping with %ld of %d decoded, "
+                         "%ld still in flight (counted lost)\n",
+                         d_o.receiver, d_o.idle_timeout_s, rx->frames_decoded(), d_o.images,
+                         d_in_flight.empty() ? 0L : d_in_flight.front());
     }
 
     // --role tx --feedback: the reports' message source never ends by itself; stop once every
@@ -520,8 +665,9 @@ private:
     void report_receivers(nlohmann::json& j) const
     {
         std::vector<std::string> snr_lines;
-        std::printf("%-4s %-16s %-7s %9s %10s %8s %8s %8s\n", "rx", "channel", "task", "accuracy", "PSNR (dB)", "SSIM",
-                    "frames", "dropped");
+        std::vector<std::string> loss_lines;
+        std::printf("%-4s %-16s %-7s %9s %10s %8s %8s %8s %8s\n", "rx", "channel", "task", "accuracy", "PSNR (dB)",
+                    "SSIM", "sent", "decoded", "lost");
         for (std::size_t i = 0; i < d_shown.size(); ++i) {
             const std::size_t r = d_shown[i];
             const auto& rx = d_receivers[i];
@@ -531,15 +677,20 @@ private:
             // a receiver that only classifies has no image to score: a dash, not "nan"
             // and one that only reconstructs no accuracy
             char psnr[16] = "-", ssim[16] = "-", accuracy[16] = "-";
-            if (rx->image_size() > 0) {
+            // (and one that decoded nothing has nothing to average: dashes, the loss beside them)
+            if (rx->image_size() > 0 && met->frames() > 0) {
                 std::snprintf(psnr, sizeof psnr, "%.2f", met->psnr_db());
                 std::snprintf(ssim, sizeof ssim, "%.4f", met->ssim());
             }
-            if (rx->num_classes() > 0)
+            if (rx->num_classes() > 0 && met->frames() > 0)
                 std::snprintf(accuracy, sizeof accuracy, "%.2f%%", 100.0 * met->accuracy());
-            std::printf("%-4zu %-16s %-7s %9s %10s %8s %8ld %8ld\n", r + 1, ch.c_str(),
-                        rxj["task"].get<std::string>().c_str(), accuracy, psnr, ssim, met->frames(),
-                        rx->frames_dropped());
+            const auto loss = losses(i);
+            std::printf("%-4zu %-16s %-7s %9s %10s %8s %8ld %8ld %8ld\n", r + 1, ch.c_str(),
+                        rxj["task"].get<std::string>().c_str(), accuracy, psnr, ssim, loss.sent, loss.scored,
+                        loss.lost());
+            loss.to_json(rxj);
+            if (loss.lost() > 0)
+                loss_lines.push_back(loss.line(r));
             rxj["channel"] = ch;
             rxj["snr_db"] = d_o.snrs[r];
             if (d_o.waveform) {
@@ -557,6 +708,8 @@ private:
             snr_lines.push_back(report_snrs(r, *rx, rxj));
             j["receivers"].push_back(rxj);
         }
+        for (const auto& line : loss_lines)
+            std::printf("%s\n", line.c_str());
         for (const auto& line : snr_lines)
             std::printf("%s\n", line.c_str());
         for (std::size_t i = 0; i < d_shown.size(); ++i)
@@ -641,7 +794,8 @@ private:
             const std::string rx = " rx" + std::to_string(d_shown[i] + 1);
             for (const auto& b : d_receivers[i]->blocks())
                 blocks.emplace_back(b.first + rx, b.second);
-            blocks.emplace_back("metrics_sink" + rx, d_metrics[i]);
+            for (const auto& b : d_metrics[i]->blocks())
+                blocks.emplace_back(b.first + rx, b.second);
         }
         blocks.insert(blocks.end(), d_dsp.begin(), d_dsp.end());
         double total = 0, dsp = 0;
@@ -674,6 +828,8 @@ private:
     std::vector<gs::metrics_sink::sptr> d_metrics;
     gs::image_sink::sptr d_grid;
     named_blocks d_dsp; //!< channel blocks, for --bench
+    RunEnd d_end = RunEnd::finished;
+    std::vector<long> d_in_flight; //!< per receiver, frames pending when the run was stopped
 };
 
 nlohmann::json simulate_once(const SimulateOptions& o)
@@ -687,24 +843,70 @@ nlohmann::json simulate_once(const SimulateOptions& o)
     }
     Simulation sim(o);
     sim.build();
-    const auto j = sim.report(sim.run());
-    if (!o.json.empty())
-        write_json_file(o.json, j);
-    return j;
+    return sim.report(sim.run());
 }
 
-// "LO:HI:STEP" -> the SNRs
+// "LO:HI:STEP" -> the SNRs (at most 1000 of them, each a finite SNR of --snr's range)
 std::vector<float> parse_sweep(const std::string& spec)
 {
-    float lo, hi, step;
+    double lo, hi, step;
     char c1, c2;
     std::istringstream in(spec);
-    if (!(in >> lo >> c1 >> hi >> c2 >> step) || c1 != ':' || c2 != ':' || !(step > 0) || hi < lo || !in.eof())
-        throw std::invalid_argument("--sweep '" + spec + "': expected LO:HI:STEP in dB with STEP > 0, e.g. -10:25:5");
+    const std::string expected = "--sweep '" + spec + "': expected LO:HI:STEP in dB with -100 <= LO <= HI <= 100 and "
+                                 "STEP > 0, e.g. -10:25:5";
+    if (!(in >> lo >> c1 >> hi >> c2 >> step) || c1 != ':' || c2 != ':' || !in.eof())
+        throw std::invalid_argument(expected);
+    if (!std::isfinite(lo) || !std::isfinite(hi) || !std::isfinite(step) || !(step > 0) || hi < lo || lo < -100 ||
+        hi > 100)
+        throw std::invalid_argument(expected);
+    const double points = std::floor((hi - lo) / step + 1e-6) + 1;
+    if (points > 1000)
+        throw std::invalid_argument("--sweep '" + spec + "': " + std::to_string(long(points)) +
+                                    " SNRs; at most 1000 (a larger STEP)");
     std::vector<float> v;
-    for (float s = lo; s <= hi + 1e-4f; s += step)
-        v.push_back(s);
+    for (long k = 0; k < long(points); ++k)
+        v.push_back(float(lo + double(k) * step));
     return v;
+}
+
+/*
+ * Exit status of a run from its results: 2 when a receiver scored no frame at all, when a run
+ * had to be stopped (nothing moved for --idle-timeout), or, with --strict, when any frame sent was
+ * not scored; 0 otherwise. Says why on stderr, one line each.
+ */
+int verdict(const nlohmann::json& j, const SimulateOptions& o, const std::string& what)
+{
+    int status = 0;
+    const std::string prefix = "semcom: " + std::string(what.empty() ? "" : what + ": ");
+    if (j.value("run_end", "complete") == "idle timeout" && o.role != "rx") {
+        std::fprintf(stderr, "%serror: the run was stopped: no frame moved for %.1f s\n", prefix.c_str(),
+                     o.idle_timeout_s);
+        status = 2;
+    }
+    if (!j.contains("receivers"))
+        return status;
+    std::string lost;
+    for (const auto& rx : j["receivers"]) {
+        if (!rx.contains("frames_sent"))
+            continue;
+        const long sent = rx["frames_sent"].get<long>(), scored = rx["frames_scored"].get<long>();
+        const std::string name = rx.value("receiver", std::string("rx"));
+        if (sent > 0 && scored == 0) {
+            std::fprintf(stderr, "%serror: %s decoded none of the %ld frames sent to it\n", prefix.c_str(),
+                         name.c_str(), sent);
+            status = 2;
+        }
+        if (scored < sent)
+            lost += (lost.empty() ? "" : ", ") + name + " " + std::to_string(sent - scored) + " of " +
+                    std::to_string(sent);
+    }
+    if (!lost.empty()) {
+        std::fprintf(stderr, "%s%s: frames lost: %s%s\n", prefix.c_str(), o.strict ? "error (--strict)" : "warning",
+                     lost.c_str(), o.strict ? "" : " (--strict makes this an error)");
+        if (o.strict)
+            status = 2;
+    }
+    return status;
 }
 
 } // namespace
@@ -713,36 +915,53 @@ int run_simulate(const SimulateOptions& o)
 {
     if (o.bench)
         setenv("GR_CONF_PERFCOUNTERS_ON", "True", 1); // read by GNU Radio's prefs at first use
+    // where the results go is checked first, not after the whole run
+    check_writable("--json", o.json);
+    if (o.role != "tx")
+        check_writable_dir("--out-dir", o.out_dir);
     if (o.sweep.empty()) {
-        simulate_once(o);
-        return 0;
+        const auto j = simulate_once(o);
+        if (!o.json.empty())
+            write_json_file(o.json, j);
+        return verdict(j, o, "");
     }
     if (o.role != "all")
         throw std::invalid_argument("--sweep runs in one process (--role all)");
     const auto snrs = parse_sweep(o.sweep);
-    std::filesystem::create_directories(o.out_dir);
     const std::string csv = o.out_dir + "/sweep.csv";
     std::ofstream f(csv);
     if (!f)
-        throw std::runtime_error("cannot write '" + csv + "'");
-    f << "scheme,name,receiver,task,snr_db,accuracy,psnr_db,ssim\n";
+        throw std::runtime_error("--out-dir: cannot write '" + csv + "'");
+    f << "scheme,name,receiver,task,snr_db,accuracy,psnr_db,ssim,frames_sent,frames_scored\n";
     const std::string name = std::filesystem::path(model_prefix(o.scheme, o.models)).filename().string();
+    nlohmann::json all = { { "sweep", o.sweep }, { "runs", nlohmann::json::array() } };
+    int status = 0;
     for (float s : snrs) {
         SimulateOptions one = o;
         one.snrs.assign(o.snrs.size(), s);
         one.json.clear();
-        const auto j = simulate_once(one);
+        auto j = simulate_once(one);
         for (const auto& rx : j["receivers"])
             f << "gr-semcom," << name << "," << rx["receiver"].get<std::string>().substr(2) << ","
-              << rx["task"].get<std::string>() << "," << s << "," << rx["accuracy"] << "," << rx["psnr_db"]
-              << "," << rx["ssim"] << "\n";
+              << rx["task"].get<std::string>() << "," << s << "," << rx["accuracy"] << "," << rx["psnr_db"] << ","
+              << rx["ssim"] << "," << rx.value("frames_sent", 0L) << "," << rx.value("frames_scored", 0L) << "\n";
+        char what[32];
+        std::snprintf(what, sizeof what, "%g dB", double(s));
+        status = std::max(status, verdict(j, o, what));
+        j["snr_db"] = s;
+        all["runs"].push_back(std::move(j));
     }
+    f.flush();
+    if (!f)
+        throw std::runtime_error("--out-dir: writing '" + csv + "' failed (disk full?)");
     f.close();
+    if (!o.json.empty())
+        write_json_file(o.json, all);
     std::printf("sweep: %s\n", csv.c_str());
-    // The plots are the Python package's (matplotlib): a documented step, not a hidden shell-out.
-    std::printf("plots: PYTHONPATH=python /usr/bin/python3 -m semcom_train plot %s --out %s\n", csv.c_str(),
-                o.out_dir.c_str());
-    return 0;
+    // The plots are the Python package's (matplotlib): a printed step, never run through a shell.
+    std::printf("plots: PYTHONPATH=python /usr/bin/python3 -m semcom_train plot %s --out %s\n",
+                shell_quote(csv).c_str(), shell_quote(o.out_dir).c_str());
+    return status;
 }
 
 } // namespace semcom::apps

@@ -24,7 +24,7 @@ struct SimulateOptions {
     std::uint64_t seed = 1;
     std::string device = "auto";
     std::string json;
-    std::string out_dir = "results/simulate";
+    std::string out_dir = "semcom-simulate"; //!< relative to the current folder (not the tracked results/)
     bool quiet = false;
     // Receivers in other processes or hosts: the transmitter publishes its symbols (with their
     // tags) over ZeroMQ, each receiver subscribes and applies its own channel.
@@ -35,7 +35,8 @@ struct SimulateOptions {
     std::string sweep;            //!< "LO:HI:STEP" dB: every receiver at each SNR in turn
     bool bench = false;           //!< per-block share of the run time (GNU Radio counters)
     double target_rate = 100e3;   //!< symbols/s that count as real time
-    double idle_timeout_s = 10.0; //!< rx: stop when nothing arrived for this long
+    double idle_timeout_s = 10.0; //!< stop when no frame moved for this long
+    bool strict = false;          //!< exit non-zero when any frame sent was not scored
     // --scheme separate (JPEG + LDPC + QAM: semcom::separate::Simulation, apps/separate.h)
     std::string mcs = "auto"; //!< auto: per receiver the best MCS that decodes; or one MCS for all
     int channel_uses = 0;     //!< 0: those of the shipped DeepSCM models

@@ -127,7 +127,7 @@ class qa_app_simulate(unittest.TestCase):
             self.assertEqual(r.returncode, 0, r.stderr)
             with open(os.path.join(d, "sweep.csv")) as f:
                 rows = f.read().strip().splitlines()
-            self.assertEqual(rows[0], "scheme,name,receiver,task,snr_db,accuracy,psnr_db,ssim")
+            self.assertEqual(rows[0], "scheme,name,receiver,task,snr_db,accuracy,psnr_db,ssim,frames_sent,frames_scored")
             self.assertEqual(len(rows), 1 + 2 * 2)  # 2 SNRs x 2 receivers
             snrs = sorted({float(line.split(",")[4]) for line in rows[1:]})
             self.assertEqual(snrs, [0.0, 20.0])
@@ -374,11 +374,12 @@ class qa_app_simulate(unittest.TestCase):
             r = run("simulate", "--images", "10", "--quiet", *args)
             self.assertNotEqual(r.returncode, 0)
             self.assertIn(message, r.stderr)
+        r = deepbroadcast("--images", "10", "--snr", "15,10,5", "--feedback", "--feedback-start", "nan")
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("--feedback-start: 'nan' is not a finite number in [-100, 100] dB", r.stderr)  # (CLI11's)
         for args, message in ((["--snr", "15,10"], "serves 3 receivers and its encoder takes all their SNRs: "
                                                    "--snr gives 2"),
                               (["--snr", "15,10,5,0"], "--snr gives 4 receivers but"),
-                              (["--snr", "15,10,5", "--feedback", "--feedback-start", "nan"],
-                               "--feedback-start must be a finite SNR"),
                               (["--snr", "15,10,5", "--channel", "awgn,rayleigh"],
                                "--channel has 2 entries for 3 receivers")):
             with self.subTest(args=args):
