@@ -13,6 +13,7 @@
 #include "separate.h"
 #endif
 
+#include <gnuradio/semcom/block_errors.h>
 #include <gnuradio/semcom/broadcast_channel.h>
 #include <gnuradio/semcom/equaliser.h>
 #include <gnuradio/semcom/image_sink.h>
@@ -300,6 +301,12 @@ public:
         else
             run_all();
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        // a block that met an error it could not go on from ended itself (and so the run): say which
+        const auto errors = gs::block_errors();
+        if (!errors.empty())
+            throw std::runtime_error(errors.front() + (errors.size() > 1 ? " (and " + std::to_string(errors.size() - 1) +
+                                                                                " more errors)"
+                                                                          : std::string()));
         if (d_o.role == "tx")
             std::printf("published %d images (%d symbols each) on %s in %.2f s\n", d_o.images,
                         d_models.transmitter.channel_uses, d_o.address.c_str(), seconds);

@@ -7,10 +7,12 @@
 #include "../run.h"
 
 #include <gnuradio/blocks/file_sink.h>
+#include <gnuradio/semcom/block_errors.h>
 #include <gnuradio/semcom/image_source.h>
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <stdexcept>
 #include <thread>
 
@@ -51,8 +53,32 @@ int TxProgram::run()
                      start_time >= 0 ? (", the first at device time " + format_number(start_time) + " s").c_str() : "");
     }
     const auto t0 = std::chrono::steady_clock::now();
-    const bool interrupted = run_until_idle(tb) == RunEnd::interrupted;
+    // A block that fails (GNU Radio's file sink on a full disk) ends its thread and leaves the
+    // others waiting: the run stops when no sample has moved for 10 s, and is then an error.
+    StopRule rule;
+    rule.activity = [&] { return burst->nitems_written(0) + (file ? file->nitems_read(0) : 0); };
+    rule.idle_s = 10.0;
+    const auto end = run_until_idle(tb, rule);
+    const bool interrupted = end == RunEnd::interrupted;
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const auto errors = gs::block_errors();
+    if (!errors.empty())
+        throw std::runtime_error(errors.front());
+    if (file && file->nitems_read(0) < burst->nitems_written(0))
+        throw std::runtime_error("--file '" + o.file + "': writing failed after " + std::to_string(file->nitems_read(0)) +
+                                 " of " + std::to_string(burst->nitems_written(0)) + " samples (disk full?)");
+    if (end == RunEnd::idle)
+        throw std::runtime_error("no sample moved for 10 s: a block failed (see the error above)");
+    if (file) {
+        // what the sink buffered goes out when it closes: the file must hold every sample
+        tb.reset();
+        file.reset();
+        std::error_code ec;
+        const auto bytes = burst->nitems_written(0) * sizeof(gr_complex);
+        if (std::filesystem::is_regular_file(o.file, ec) && std::filesystem::file_size(o.file, ec) < bytes)
+            throw std::runtime_error("--file '" + o.file + "': " + std::to_string(std::filesystem::file_size(o.file, ec)) +
+                                     " of " + std::to_string(bytes) + " bytes written (disk full?)");
+    }
     if (sink)
         wait_for_acks();
     const auto j = report(seconds, interrupted);
@@ -81,7 +107,8 @@ void TxProgram::build()
         tb->connect(burst, 0, sink, 0);
         tb->msg_connect(sink, "async_msgs", counter, "in");
     } else {
-        tb->connect(burst, 0, gr::blocks::file_sink::make(sizeof(gr_complex), o.file.c_str()), 0);
+        file = gr::blocks::file_sink::make(sizeof(gr_complex), o.file.c_str());
+        tb->connect(burst, 0, file, 0);
     }
 }
 

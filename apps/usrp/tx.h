@@ -48,6 +48,7 @@ private:
     gr::uhd::usrp_sink::sptr sink;
     gr::semcom::uhd_async_counter::sptr counter;
     gr::semcom::burst_transmitter::sptr burst;
+    gr::block_sptr file; //!< --file: the file sink
     double start_time = -1.0;
 };
 

@@ -5,6 +5,9 @@
 #ifndef INCLUDED_SEMCOM_BLOCK_UTIL_H
 #define INCLUDED_SEMCOM_BLOCK_UTIL_H
 
+#include <gnuradio/block.h>
+#include <gnuradio/logger.h>
+#include <gnuradio/semcom/block_errors.h>
 #include <semcom/superposition.h>
 
 #include <stdexcept>
@@ -46,6 +49,24 @@ inline ::semcom::SuperpositionMapper make_superposition(const char* block,
         }
         return ::semcom::SuperpositionMapper(std::move(c), alphas);
     });
+}
+
+/*!
+ * Runs a block's work: an exception it did not count and go on from ends the block instead of its
+ * thread (which would leave the flowgraph waiting forever): one error line, the error recorded
+ * (block_errors(), for the program to report) and WORK_DONE, so that the flowgraph ends.
+ */
+template <typename F>
+int guarded_work(const std::string& block, const gr::logger_ptr& logger, F&& work)
+{
+    try {
+        return work();
+    } catch (const std::exception& e) {
+        const std::string what = e.what();
+        record_block_error(block, what);
+        logger->error("stopped: {}", what.substr(0, what.find('\n')));
+        return gr::block::WORK_DONE;
+    }
 }
 
 } // namespace semcom

@@ -78,51 +78,53 @@ int broadcast_channel_impl::work(int noutput_items,
                                  gr_vector_const_void_star& input_items,
                                  gr_vector_void_star& output_items)
 {
-    std::lock_guard<std::mutex> lock(d_mutex);
-    const auto* in = static_cast<const gr_complex*>(input_items[0]);
-    const std::size_t n_rx = d_channel.num_receivers();
-    // Every tag goes to every receiver; a frame's info gains its receiver's CSI (block fading).
-    std::vector<gr::tag_t> tags;
-    get_tags_in_window(tags, 0, 0, noutput_items);
-    std::map<std::uint64_t, pmt::pmt_t> frame;
-    for (const auto& t : tags) {
-        if (d_block_fading && pmt::eqv(t.key, frame_info::key()) && t.offset % d_frame_len == 0) {
-            frame[t.offset] = t.value;
-            continue;
-        }
-        for (std::size_t r = 0; r < n_rx; ++r)
-            add_item_tag(static_cast<unsigned>(r), t.offset, t.key, t.value, t.srcid);
-    }
-    if (!d_block_fading) {
-        for (std::size_t r = 0; r < n_rx; ++r)
-            d_channel.receiver(r).apply(in, static_cast<gr_complex*>(output_items[r]),
-                                        noutput_items);
-        return noutput_items;
-    }
-    // Frames are counted from the first sample, so any noutput_items works and nothing waits
-    // for a whole frame at the end of a stream.
-    const std::uint64_t first = nitems_written(0);
-    int start = 0;
-    while (start < noutput_items) {
-        const std::uint64_t pos = (first + start) % d_frame_len;
-        const int n = static_cast<int>(std::min<std::uint64_t>(d_frame_len - pos, noutput_items - start));
-        if (pos == 0)
-            d_channel.new_block();
-        for (std::size_t r = 0; r < n_rx; ++r) {
-            auto& ch = d_channel.receiver(r);
-            ch.apply(in + start, static_cast<gr_complex*>(output_items[r]) + start, n);
-            if (pos != 0)
+    return guarded_work(name(), d_logger, [&]() -> int {
+        std::lock_guard<std::mutex> lock(d_mutex);
+        const auto* in = static_cast<const gr_complex*>(input_items[0]);
+        const std::size_t n_rx = d_channel.num_receivers();
+        // Every tag goes to every receiver; a frame's info gains its receiver's CSI (block fading).
+        std::vector<gr::tag_t> tags;
+        get_tags_in_window(tags, 0, 0, noutput_items);
+        std::map<std::uint64_t, pmt::pmt_t> frame;
+        for (const auto& t : tags) {
+            if (d_block_fading && pmt::eqv(t.key, frame_info::key()) && t.offset % d_frame_len == 0) {
+                frame[t.offset] = t.value;
                 continue;
-            const auto it = frame.find(first + start);
-            auto info = frame_info::with(it == frame.end() ? pmt::PMT_NIL : it->second, "h",
-                                         pmt::from_complex(ch.block_gain()));
-            info = frame_info::with(info, "noise_var", pmt::from_double(ch.noise_var()));
-            info = frame_info::with(info, "snr_db", pmt::from_double(ch.config().snr_db));
-            add_item_tag(static_cast<unsigned>(r), first + start, frame_info::key(), info, alias_pmt());
+            }
+            for (std::size_t r = 0; r < n_rx; ++r)
+                add_item_tag(static_cast<unsigned>(r), t.offset, t.key, t.value, t.srcid);
         }
-        start += n;
-    }
-    return noutput_items;
+        if (!d_block_fading) {
+            for (std::size_t r = 0; r < n_rx; ++r)
+                d_channel.receiver(r).apply(in, static_cast<gr_complex*>(output_items[r]),
+                                            noutput_items);
+            return noutput_items;
+        }
+        // Frames are counted from the first sample, so any noutput_items works and nothing waits
+        // for a whole frame at the end of a stream.
+        const std::uint64_t first = nitems_written(0);
+        int start = 0;
+        while (start < noutput_items) {
+            const std::uint64_t pos = (first + start) % d_frame_len;
+            const int n = static_cast<int>(std::min<std::uint64_t>(d_frame_len - pos, noutput_items - start));
+            if (pos == 0)
+                d_channel.new_block();
+            for (std::size_t r = 0; r < n_rx; ++r) {
+                auto& ch = d_channel.receiver(r);
+                ch.apply(in + start, static_cast<gr_complex*>(output_items[r]) + start, n);
+                if (pos != 0)
+                    continue;
+                const auto it = frame.find(first + start);
+                auto info = frame_info::with(it == frame.end() ? pmt::PMT_NIL : it->second, "h",
+                                             pmt::from_complex(ch.block_gain()));
+                info = frame_info::with(info, "noise_var", pmt::from_double(ch.noise_var()));
+                info = frame_info::with(info, "snr_db", pmt::from_double(ch.config().snr_db));
+                add_item_tag(static_cast<unsigned>(r), first + start, frame_info::key(), info, alias_pmt());
+            }
+            start += n;
+        }
+        return noutput_items;
+    });
 }
 
 } // namespace semcom

@@ -28,32 +28,34 @@ public:
 
     int work(int noutput_items, gr_vector_const_void_star& input_items, gr_vector_void_star& output_items) override
     {
-        const auto* in = static_cast<const gr_complex*>(input_items[0]);
-        auto* out = static_cast<gr_complex*>(output_items[0]);
-        std::vector<gr::tag_t> tags;
-        get_tags_in_window(tags, 0, 0, noutput_items);
-        std::stable_sort(tags.begin(), tags.end(), gr::tag_t::offset_compare);
-        const uint64_t start = nitems_read(0);
-        int done = 0;
-        for (const auto& t : tags) {
-            const int at = static_cast<int>(t.offset - start);
-            const auto h = frame_info::get(t.value, "h");
-            if (!pmt::eqv(t.key, frame_info::key()) || !pmt::is_complex(h)) {
-                add_item_tag(0, nitems_written(0) + at, t.key, t.value, t.srcid);
-                continue;
+        return guarded_work(name(), d_logger, [&]() -> int {
+            const auto* in = static_cast<const gr_complex*>(input_items[0]);
+            auto* out = static_cast<gr_complex*>(output_items[0]);
+            std::vector<gr::tag_t> tags;
+            get_tags_in_window(tags, 0, 0, noutput_items);
+            std::stable_sort(tags.begin(), tags.end(), gr::tag_t::offset_compare);
+            const uint64_t start = nitems_read(0);
+            int done = 0;
+            for (const auto& t : tags) {
+                const int at = static_cast<int>(t.offset - start);
+                const auto h = frame_info::get(t.value, "h");
+                if (!pmt::eqv(t.key, frame_info::key()) || !pmt::is_complex(h)) {
+                    add_item_tag(0, nitems_written(0) + at, t.key, t.value, t.srcid);
+                    continue;
+                }
+                d_eq.equalise(in + done, d_h, d_noise_var, out + done, at - done);
+                done = at;
+                d_h = gr_complex(pmt::to_complex(h));
+                if (const auto nv = frame_info::number(t.value, "noise_var"))
+                    d_noise_var = static_cast<float>(*nv);
+                add_item_tag(0, nitems_written(0) + at, frame_info::key(),
+                             frame_info::with(t.value, "snr_db",
+                                              pmt::from_double(::semcom::effective_snr_db(d_h, d_noise_var))),
+                             alias_pmt());
             }
-            d_eq.equalise(in + done, d_h, d_noise_var, out + done, at - done);
-            done = at;
-            d_h = gr_complex(pmt::to_complex(h));
-            if (const auto nv = frame_info::number(t.value, "noise_var"))
-                d_noise_var = static_cast<float>(*nv);
-            add_item_tag(0, nitems_written(0) + at, frame_info::key(),
-                         frame_info::with(t.value, "snr_db",
-                                          pmt::from_double(::semcom::effective_snr_db(d_h, d_noise_var))),
-                         alias_pmt());
-        }
-        d_eq.equalise(in + done, d_h, d_noise_var, out + done, noutput_items - done);
-        return noutput_items;
+            d_eq.equalise(in + done, d_h, d_noise_var, out + done, noutput_items - done);
+            return noutput_items;
+        });
     }
 
 private:

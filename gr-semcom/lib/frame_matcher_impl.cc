@@ -42,26 +42,28 @@ public:
     int general_work(int noutput_items, gr_vector_int& ninput_items, gr_vector_const_void_star& in,
                      gr_vector_void_star& out) override
     {
-        const auto s0 = seqs(0, ninput_items[0]), s1 = seqs(1, ninput_items[1]);
-        ::semcom::FrameMatcher::Step step;
-        {
-            std::lock_guard<std::mutex> l(d_mutex);
-            step = d_matcher.match(s0.data(), s0.size(), s1.data(), s1.size(), std::size_t(noutput_items));
-        }
-        const std::size_t per = std::size_t(d_floats);
-        for (std::size_t o = 0; o < step.pairs.size(); ++o) {
-            const auto& p = step.pairs[o];
-            std::copy_n(static_cast<const float*>(in[0]) + p.original * per, per, static_cast<float*>(out[0]) + o * per);
-            std::copy_n(static_cast<const float*>(in[1]) + p.decoded * per, per, static_cast<float*>(out[1]) + o * per);
-            const long long s = s1[p.decoded] >= 0 ? s1[p.decoded] : s0[p.original];
-            const pmt::pmt_t tag =
-                pmt::dict_add(pmt::make_dict(), pmt::mp("seq"), pmt::from_uint64(std::uint64_t(std::max(s, 0LL))));
-            for (int k = 0; k < 2; ++k)
-                add_item_tag(k, nitems_written(k) + o, frame_info::key(), tag);
-        }
-        consume(0, int(step.originals_used));
-        consume(1, int(step.decoded_used));
-        return int(step.pairs.size());
+        return guarded_work(name(), d_logger, [&]() -> int {
+            const auto s0 = seqs(0, ninput_items[0]), s1 = seqs(1, ninput_items[1]);
+            ::semcom::FrameMatcher::Step step;
+            {
+                std::lock_guard<std::mutex> l(d_mutex);
+                step = d_matcher.match(s0.data(), s0.size(), s1.data(), s1.size(), std::size_t(noutput_items));
+            }
+            const std::size_t per = std::size_t(d_floats);
+            for (std::size_t o = 0; o < step.pairs.size(); ++o) {
+                const auto& p = step.pairs[o];
+                std::copy_n(static_cast<const float*>(in[0]) + p.original * per, per, static_cast<float*>(out[0]) + o * per);
+                std::copy_n(static_cast<const float*>(in[1]) + p.decoded * per, per, static_cast<float*>(out[1]) + o * per);
+                const long long s = s1[p.decoded] >= 0 ? s1[p.decoded] : s0[p.original];
+                const pmt::pmt_t tag =
+                    pmt::dict_add(pmt::make_dict(), pmt::mp("seq"), pmt::from_uint64(std::uint64_t(std::max(s, 0LL))));
+                for (int k = 0; k < 2; ++k)
+                    add_item_tag(k, nitems_written(k) + o, frame_info::key(), tag);
+            }
+            consume(0, int(step.originals_used));
+            consume(1, int(step.decoded_used));
+            return int(step.pairs.size());
+        });
     }
 
 private:

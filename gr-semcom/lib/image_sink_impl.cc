@@ -97,29 +97,31 @@ public:
 
     int work(int n, gr_vector_const_void_star& input_items, gr_vector_void_star&) override
     {
-        auto& g = *d_grid;
-        const std::size_t per = g.image_size();
-        const auto* in = static_cast<const float*>(input_items[0]);
-        std::vector<gr::tag_t> tags;
-        for (int i = 0; i < n; ++i) {
-            const long count = d_count++;
-            if (count >= g.max_images && count >= g.columns)
-                continue;
-            get_tags_in_range(tags, 0, nitems_read(0) + i, nitems_read(0) + i + 1, frame_info::key());
-            const long seq = tags.empty() ? count
-                                          : long(pmt::to_uint64(pmt::dict_ref(tags[0].value, pmt::mp("seq"),
-                                                                              pmt::from_uint64(count))));
-            const float* img = in + std::size_t(i) * per;
-            if (count < g.columns) {
-                std::lock_guard<std::mutex> l(g.mutex);
-                g.first[d_input].emplace_back(seq, std::vector<float>(img, img + per));
+        return guarded_work(name(), d_logger, [&]() -> int {
+            auto& g = *d_grid;
+            const std::size_t per = g.image_size();
+            const auto* in = static_cast<const float*>(input_items[0]);
+            std::vector<gr::tag_t> tags;
+            for (int i = 0; i < n; ++i) {
+                const long count = d_count++;
+                if (count >= g.max_images && count >= g.columns)
+                    continue;
+                get_tags_in_range(tags, 0, nitems_read(0) + i, nitems_read(0) + i + 1, frame_info::key());
+                const long seq = tags.empty() ? count
+                                              : long(pmt::to_uint64(pmt::dict_ref(tags[0].value, pmt::mp("seq"),
+                                                                                  pmt::from_uint64(count))));
+                const float* img = in + std::size_t(i) * per;
+                if (count < g.columns) {
+                    std::lock_guard<std::mutex> l(g.mutex);
+                    g.first[d_input].emplace_back(seq, std::vector<float>(img, img + per));
+                }
+                if (count < g.max_images)
+                    ::semcom::write_png(g.dir + "/" + g.prefix + "_" + std::to_string(d_input) + "_" +
+                                            std::to_string(seq) + ".png",
+                                        img, g.c, g.h, g.w);
             }
-            if (count < g.max_images)
-                ::semcom::write_png(g.dir + "/" + g.prefix + "_" + std::to_string(d_input) + "_" +
-                                        std::to_string(seq) + ".png",
-                                    img, g.c, g.h, g.w);
-        }
-        return n;
+            return n;
+        });
     }
 
 private:

@@ -46,28 +46,30 @@ public:
              gr_vector_const_void_star&,
              gr_vector_void_star& output_items) override
     {
-        auto* out = static_cast<float*>(output_items[0]);
-        const std::size_t per = d_images.image_size();
-        int produced = 0;
-        while (produced < noutput_items) {
-            if (d_pos == d_order.size()) {
-                if (!d_repeat)
-                    break;
-                d_pos = 0;
-                if (d_shuffle) // a new order every pass
-                    std::shuffle(d_order.begin(), d_order.end(), d_rng);
+        return guarded_work(name(), d_logger, [&]() -> int {
+            auto* out = static_cast<float*>(output_items[0]);
+            const std::size_t per = d_images.image_size();
+            int produced = 0;
+            while (produced < noutput_items) {
+                if (d_pos == d_order.size()) {
+                    if (!d_repeat)
+                        break;
+                    d_pos = 0;
+                    if (d_shuffle) // a new order every pass
+                        std::shuffle(d_order.begin(), d_order.end(), d_rng);
+                }
+                const std::size_t i = d_order[d_pos++];
+                std::memcpy(out + produced * per, d_images.image(i), per * sizeof(float));
+                pmt::pmt_t info = pmt::make_dict();
+                info = pmt::dict_add(info, pmt::mp("seq"), pmt::from_uint64(d_seq++));
+                info = pmt::dict_add(info, pmt::mp("fine"), pmt::from_long(d_images.fine[i]));
+                info = pmt::dict_add(info, pmt::mp("coarse"), pmt::from_long(d_images.coarse[i]));
+                info = pmt::dict_add(info, pmt::mp("index"), pmt::from_long(static_cast<long>(i)));
+                add_item_tag(0, nitems_written(0) + produced, frame_info::key(), info, alias_pmt());
+                ++produced;
             }
-            const std::size_t i = d_order[d_pos++];
-            std::memcpy(out + produced * per, d_images.image(i), per * sizeof(float));
-            pmt::pmt_t info = pmt::make_dict();
-            info = pmt::dict_add(info, pmt::mp("seq"), pmt::from_uint64(d_seq++));
-            info = pmt::dict_add(info, pmt::mp("fine"), pmt::from_long(d_images.fine[i]));
-            info = pmt::dict_add(info, pmt::mp("coarse"), pmt::from_long(d_images.coarse[i]));
-            info = pmt::dict_add(info, pmt::mp("index"), pmt::from_long(static_cast<long>(i)));
-            add_item_tag(0, nitems_written(0) + produced, frame_info::key(), info, alias_pmt());
-            ++produced;
-        }
-        return produced == 0 ? WORK_DONE : produced;
+            return produced == 0 ? WORK_DONE : produced;
+        });
     }
 
 private:

@@ -191,26 +191,28 @@ public:
 
     int work(int n, gr_vector_const_void_star& input_items, gr_vector_void_star&) override
     {
-        const auto* in = static_cast<const float*>(input_items[0]);
-        std::vector<gr::tag_t> tags;
-        get_tags_in_window(tags, 0, 0, uint64_t(n), frame_info::key());
-        const auto metas = frame_metas(tags, nitems_read(0), n);
-        auto& s = *d_state;
-        std::lock_guard<std::mutex> l(s.mutex);
-        for (int i = 0; i < n; ++i) {
-            metrics_state::pending_frame p;
-            p.meta = metas[i];
-            if (s.reconstructions)
-                p.image.assign(in + std::size_t(i) * d_image, in + std::size_t(i + 1) * d_image);
-            s.pending.push_back(std::move(p));
-        }
-        s.sent += n;
-        // a receiver that falls this far behind (or decodes nothing): the oldest counts missing
-        while (s.pending.size() > s.max_pending) {
-            s.pending.pop_front();
-            ++s.missing;
-        }
-        return n;
+        return guarded_work(name(), d_logger, [&]() -> int {
+            const auto* in = static_cast<const float*>(input_items[0]);
+            std::vector<gr::tag_t> tags;
+            get_tags_in_window(tags, 0, 0, uint64_t(n), frame_info::key());
+            const auto metas = frame_metas(tags, nitems_read(0), n);
+            auto& s = *d_state;
+            std::lock_guard<std::mutex> l(s.mutex);
+            for (int i = 0; i < n; ++i) {
+                metrics_state::pending_frame p;
+                p.meta = metas[i];
+                if (s.reconstructions)
+                    p.image.assign(in + std::size_t(i) * d_image, in + std::size_t(i + 1) * d_image);
+                s.pending.push_back(std::move(p));
+            }
+            s.sent += n;
+            // a receiver that falls this far behind (or decodes nothing): the oldest counts missing
+            while (s.pending.size() > s.max_pending) {
+                s.pending.pop_front();
+                ++s.missing;
+            }
+            return n;
+        });
     }
 
 private:
@@ -248,46 +250,48 @@ public:
                      gr_vector_const_void_star& input_items,
                      gr_vector_void_star&) override
     {
-        auto& s = *d_state;
-        // input 0 (reconstructions, or the class scores without them) carries the frames' tags
-        const int scores_port = s.classes == 0 ? -1 : s.reconstructions ? 1 : 0;
-        const auto* recon = s.reconstructions ? static_cast<const float*>(input_items[0]) : nullptr;
-        const auto* scores = scores_port < 0 ? nullptr : static_cast<const float*>(input_items[scores_port]);
-        const int n = scores_port == 1 ? std::min(ninput_items[0], ninput_items[1]) : ninput_items[0];
-        std::vector<gr::tag_t> tags;
-        get_tags_in_window(tags, 0, 0, uint64_t(n), frame_info::key());
-        const auto metas = frame_metas(tags, nitems_read(0), n);
-        std::vector<long long> seq0, seq1(n);
-        for (int i = 0; i < n; ++i)
-            seq1[i] = metas[i].seq;
-        ::semcom::FrameMatcher::Step step;
-        std::vector<metrics_state::pending_frame> originals; // of step.pairs, in order
-        {
-            // matched under the lock: the originals' sink adds to (and trims) the window meanwhile
-            std::lock_guard<std::mutex> l(s.mutex);
-            for (const auto& p : s.pending)
-                seq0.push_back(p.meta.seq);
-            step = d_matcher.match(seq0.data(), seq0.size(), seq1.data(), seq1.size());
-            for (const auto& p : step.pairs)
-                originals.push_back(std::move(s.pending[p.original]));
-            s.missing += long(step.missing);
-            s.unmatched += long(step.orphans);
-            s.pending.erase(s.pending.begin(), s.pending.begin() + long(step.originals_used));
-        }
-        if (step.decoded_used == 0) {
-            // decoded frames ahead of the originals taken so far (another thread): wait a little
-            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        return guarded_work(name(), d_logger, [&]() -> int {
+            auto& s = *d_state;
+            // input 0 (reconstructions, or the class scores without them) carries the frames' tags
+            const int scores_port = s.classes == 0 ? -1 : s.reconstructions ? 1 : 0;
+            const auto* recon = s.reconstructions ? static_cast<const float*>(input_items[0]) : nullptr;
+            const auto* scores = scores_port < 0 ? nullptr : static_cast<const float*>(input_items[scores_port]);
+            const int n = scores_port == 1 ? std::min(ninput_items[0], ninput_items[1]) : ninput_items[0];
+            std::vector<gr::tag_t> tags;
+            get_tags_in_window(tags, 0, 0, uint64_t(n), frame_info::key());
+            const auto metas = frame_metas(tags, nitems_read(0), n);
+            std::vector<long long> seq0, seq1(n);
+            for (int i = 0; i < n; ++i)
+                seq1[i] = metas[i].seq;
+            ::semcom::FrameMatcher::Step step;
+            std::vector<metrics_state::pending_frame> originals; // of step.pairs, in order
+            {
+                // matched under the lock: the originals' sink adds to (and trims) the window meanwhile
+                std::lock_guard<std::mutex> l(s.mutex);
+                for (const auto& p : s.pending)
+                    seq0.push_back(p.meta.seq);
+                step = d_matcher.match(seq0.data(), seq0.size(), seq1.data(), seq1.size());
+                for (const auto& p : step.pairs)
+                    originals.push_back(std::move(s.pending[p.original]));
+                s.missing += long(step.missing);
+                s.unmatched += long(step.orphans);
+                s.pending.erase(s.pending.begin(), s.pending.begin() + long(step.originals_used));
+            }
+            if (step.decoded_used == 0) {
+                // decoded frames ahead of the originals taken so far (another thread): wait a little
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                return 0;
+            }
+            const std::size_t per = s.scorer.image_size();
+            for (std::size_t k = 0; k < step.pairs.size(); ++k) {
+                const auto& p = step.pairs[k];
+                note_snr_used(metas[p.decoded].snr_used);
+                score(originals[k], recon ? recon + p.decoded * per : nullptr,
+                      scores ? scores + p.decoded * std::size_t(s.classes) : nullptr);
+            }
+            consume_each(int(step.decoded_used));
             return 0;
-        }
-        const std::size_t per = s.scorer.image_size();
-        for (std::size_t k = 0; k < step.pairs.size(); ++k) {
-            const auto& p = step.pairs[k];
-            note_snr_used(metas[p.decoded].snr_used);
-            score(originals[k], recon ? recon + p.decoded * per : nullptr,
-                  scores ? scores + p.decoded * std::size_t(s.classes) : nullptr);
-        }
-        consume_each(int(step.decoded_used));
-        return 0;
+        });
     }
 
 private:

@@ -175,111 +175,113 @@ public:
                      gr_vector_const_void_star& input_items,
                      gr_vector_void_star& output_items) override
     {
-        const auto* in = static_cast<const gr_complex*>(input_items[0]);
-        const int avail = ninput_items[0] / d_n;
-        int submitted = 0;
-        std::vector<gr::tag_t> tags;
-        for (int f = 0; f < avail; ++f) {
-            if (!d_realtime && outstanding() + d_ready.size() >= d_capacity)
-                break; // simulation: never drop, decode what was queued first
-            const uint64_t first = nitems_read(0) + uint64_t(f) * d_n;
-            get_tags_in_range(tags, 0, first, first + d_n);
-            frame_meta meta;
-            meta.info = frame_info::find(tags);
-            track_snr(meta.info);
-            const auto snr = frame_info::number(meta.info, "snr_db");
-            meta.snr = snr && std::isfinite(*snr) ? float(*snr) : d_snr.load();
-            // a frame of another scheme is refused, never decoded with the wrong model
-            const auto scheme = frame_info::number(meta.info, "scheme");
-            if (scheme && int(*scheme) != d_sig.header_code) {
-                if (d_rejected++ == 0)
-                    d_logger->warn("frames of scheme code {} refused: this decoder is for '{}' (code {})",
-                                   int(*scheme), d_sig.scheme, d_sig.header_code);
-                ++submitted;
-                continue;
-            }
-            const std::size_t k = d_bank->nearest(meta.snr);
-            const auto* frame = in + std::size_t(f) * d_n;
-            std::vector<const float*> inputs(d_bank->member(k).model->manifest().inputs.size());
-            const float threshold = d_exit_threshold;
-            if (d_cb) {
-                std::string why;
-                if (!d_cb->prepare(meta.info, frame, meta.snr, d_hard, why, d_unknown_symbols)) {
-                    ++d_invalid;
-                    ++d_dropped;
-                    if (d_invalid == 1)
-                        d_logger->warn("frame dropped (and counted; later ones silently): {}", why);
+        return guarded_work(name(), d_logger, [&]() -> int {
+            const auto* in = static_cast<const gr_complex*>(input_items[0]);
+            const int avail = ninput_items[0] / d_n;
+            int submitted = 0;
+            std::vector<gr::tag_t> tags;
+            for (int f = 0; f < avail; ++f) {
+                if (!d_realtime && outstanding() + d_ready.size() >= d_capacity)
+                    break; // simulation: never drop, decode what was queued first
+                const uint64_t first = nitems_read(0) + uint64_t(f) * d_n;
+                get_tags_in_range(tags, 0, first, first + d_n);
+                frame_meta meta;
+                meta.info = frame_info::find(tags);
+                track_snr(meta.info);
+                const auto snr = frame_info::number(meta.info, "snr_db");
+                meta.snr = snr && std::isfinite(*snr) ? float(*snr) : d_snr.load();
+                // a frame of another scheme is refused, never decoded with the wrong model
+                const auto scheme = frame_info::number(meta.info, "scheme");
+                if (scheme && int(*scheme) != d_sig.header_code) {
+                    if (d_rejected++ == 0)
+                        d_logger->warn("frames of scheme code {} refused: this decoder is for '{}' (code {})",
+                                       int(*scheme), d_sig.scheme, d_sig.header_code);
                     ++submitted;
                     continue;
                 }
-                meta.symbols = long(d_cb->segment.length);
-                inputs[d_sig.posteriors_input] = d_cb->posteriors.data();
-                inputs[d_sig.keep_mask_input] = d_cb->keep.data();
-            } else {
-                // complex<float> is [re, im]: the frame is the model's [n, 2] float input as it is
-                inputs[d_sig.symbols_input] = reinterpret_cast<const float*>(frame);
-                meta.symbols = d_n;
+                const std::size_t k = d_bank->nearest(meta.snr);
+                const auto* frame = in + std::size_t(f) * d_n;
+                std::vector<const float*> inputs(d_bank->member(k).model->manifest().inputs.size());
+                const float threshold = d_exit_threshold;
+                if (d_cb) {
+                    std::string why;
+                    if (!d_cb->prepare(meta.info, frame, meta.snr, d_hard, why, d_unknown_symbols)) {
+                        ++d_invalid;
+                        ++d_dropped;
+                        if (d_invalid == 1)
+                            d_logger->warn("frame dropped (and counted; later ones silently): {}", why);
+                        ++submitted;
+                        continue;
+                    }
+                    meta.symbols = long(d_cb->segment.length);
+                    inputs[d_sig.posteriors_input] = d_cb->posteriors.data();
+                    inputs[d_sig.keep_mask_input] = d_cb->keep.data();
+                } else {
+                    // complex<float> is [re, im]: the frame is the model's [n, 2] float input as it is
+                    inputs[d_sig.symbols_input] = reinterpret_cast<const float*>(frame);
+                    meta.symbols = d_n;
+                }
+                if (d_sig.snr_input >= 0)
+                    inputs[d_sig.snr_input] = &meta.snr;
+                if (d_sig.threshold_input >= 0)
+                    inputs[d_sig.threshold_input] = &threshold;
+                if (d_runners[k]->submit(d_next_id, inputs)) {
+                    d_meta.emplace(d_next_id, std::move(meta));
+                    ++d_used[k];
+                } else {
+                    ++d_dropped; // realtime: the decoder cannot keep up
+                    d_skip.insert(d_next_id);
+                }
+                ++d_next_id;
+                ++submitted;
             }
-            if (d_sig.snr_input >= 0)
-                inputs[d_sig.snr_input] = &meta.snr;
-            if (d_sig.threshold_input >= 0)
-                inputs[d_sig.threshold_input] = &threshold;
-            if (d_runners[k]->submit(d_next_id, inputs)) {
-                d_meta.emplace(d_next_id, std::move(meta));
-                ++d_used[k];
-            } else {
-                ++d_dropped; // realtime: the decoder cannot keep up
-                d_skip.insert(d_next_id);
-            }
-            ++d_next_id;
-            ++submitted;
-        }
-        consume_each(submitted * d_n);
-        if (!d_realtime && submitted > 0)
-            for (auto& r : d_runners)
-                r->drain();
+            consume_each(submitted * d_n);
+            if (!d_realtime && submitted > 0)
+                for (auto& r : d_runners)
+                    r->drain();
 
-        // results leave in frame order, whichever model of the bank decoded them
-        collect(submitted == 0);
-        int produced = 0;
-        while (produced < noutput_items) {
-            while (d_skip.count(d_next_out)) {
-                d_skip.erase(d_next_out);
+            // results leave in frame order, whichever model of the bank decoded them
+            collect(submitted == 0);
+            int produced = 0;
+            while (produced < noutput_items) {
+                while (d_skip.count(d_next_out)) {
+                    d_skip.erase(d_next_out);
+                    ++d_next_out;
+                }
+                auto it = d_ready.find(d_next_out);
+                if (it == d_ready.end())
+                    break;
+                auto r = std::move(it->second);
+                d_ready.erase(it);
                 ++d_next_out;
-            }
-            auto it = d_ready.find(d_next_out);
-            if (it == d_ready.end())
-                break;
-            auto r = std::move(it->second);
-            d_ready.erase(it);
-            ++d_next_out;
-            auto meta = d_meta.find(r.id);
-            if (!r.ok()) {
-                ++d_dropped;
-                d_logger->error("frame {} not decoded: {}", r.id, r.error);
-                if (meta != d_meta.end())
+                auto meta = d_meta.find(r.id);
+                if (!r.ok()) {
+                    ++d_dropped;
+                    d_logger->error("frame {} not decoded: {}", r.id, r.error);
+                    if (meta != d_meta.end())
+                        d_meta.erase(meta);
+                    continue;
+                }
+                write(r, produced, output_items);
+                pmt::pmt_t info = meta != d_meta.end() ? meta->second.info : pmt::PMT_NIL;
+                if (d_sig.exit_layer_output >= 0) {
+                    const auto layer = r.outputs[d_sig.exit_layer_output].item<std::int64_t>();
+                    if (layer >= 1 && layer <= d_exits)
+                        ++d_exit_counts[std::size_t(layer - 1)];
+                    info = frame_info::with(info, "exit_layer", pmt::from_long(long(layer)));
+                }
+                if (meta != d_meta.end()) {
+                    d_symbols_received = d_symbols_received + double(meta->second.symbols);
                     d_meta.erase(meta);
-                continue;
+                }
+                if (!pmt::is_null(info))
+                    for (std::size_t k = 0; k < output_items.size(); ++k)
+                        add_item_tag(unsigned(k), nitems_written(k) + produced, frame_info::key(), info, alias_pmt());
+                ++produced;
+                ++d_decoded;
             }
-            write(r, produced, output_items);
-            pmt::pmt_t info = meta != d_meta.end() ? meta->second.info : pmt::PMT_NIL;
-            if (d_sig.exit_layer_output >= 0) {
-                const auto layer = r.outputs[d_sig.exit_layer_output].item<std::int64_t>();
-                if (layer >= 1 && layer <= d_exits)
-                    ++d_exit_counts[std::size_t(layer - 1)];
-                info = frame_info::with(info, "exit_layer", pmt::from_long(long(layer)));
-            }
-            if (meta != d_meta.end()) {
-                d_symbols_received = d_symbols_received + double(meta->second.symbols);
-                d_meta.erase(meta);
-            }
-            if (!pmt::is_null(info))
-                for (std::size_t k = 0; k < output_items.size(); ++k)
-                    add_item_tag(unsigned(k), nitems_written(k) + produced, frame_info::key(), info, alias_pmt());
-            ++produced;
-            ++d_decoded;
-        }
-        return produced;
+            return produced;
+        });
     }
 
 private:

@@ -45,42 +45,44 @@ int quantized_demapper_impl::general_work(int noutput_items,
                                           gr_vector_const_void_star& input_items,
                                           gr_vector_void_star& output_items)
 {
-    const auto* in = static_cast<const gr_complex*>(input_items[0]);
-    auto* out = static_cast<float*>(output_items[0]);
-    const int frames = std::min(noutput_items, ninput_items[0] / d_symbols);
-    int produced = 0;
-    std::vector<gr::tag_t> tags;
-    for (int f = 0; f < frames; ++f) {
-        const uint64_t first = nitems_read(0) + std::uint64_t(f) * d_symbols;
-        get_tags_in_range(tags, 0, first, first + 1, frame_info::key());
-        const pmt::pmt_t frame = frame_info::find(tags);
-        std::optional<::semcom::QuantizedFrameInfo> info;
-        std::string why = "no quantizer side information in the frame info (semcom_frame tag) on its first symbol";
-        if (!pmt::is_null(frame))
-            info = quantized_info_from_pmt(frame, &why); // checked: types and ranges (message_parsers.h)
-        if (!info || info->values != static_cast<std::uint32_t>(d_values)) {
-            ++d_dropped;
-            d_logger->warn("frame at sample {} dropped: {} (dropped so far: {})",
-                           first,
-                           info ? "side information is for " + std::to_string(info->values) +
-                                      " values, block expects " + std::to_string(d_values)
-                                : why,
-                           d_dropped.load());
-            continue;
+    return guarded_work(name(), d_logger, [&]() -> int {
+        const auto* in = static_cast<const gr_complex*>(input_items[0]);
+        auto* out = static_cast<float*>(output_items[0]);
+        const int frames = std::min(noutput_items, ninput_items[0] / d_symbols);
+        int produced = 0;
+        std::vector<gr::tag_t> tags;
+        for (int f = 0; f < frames; ++f) {
+            const uint64_t first = nitems_read(0) + std::uint64_t(f) * d_symbols;
+            get_tags_in_range(tags, 0, first, first + 1, frame_info::key());
+            const pmt::pmt_t frame = frame_info::find(tags);
+            std::optional<::semcom::QuantizedFrameInfo> info;
+            std::string why = "no quantizer side information in the frame info (semcom_frame tag) on its first symbol";
+            if (!pmt::is_null(frame))
+                info = quantized_info_from_pmt(frame, &why); // checked: types and ranges (message_parsers.h)
+            if (!info || info->values != static_cast<std::uint32_t>(d_values)) {
+                ++d_dropped;
+                d_logger->warn("frame at sample {} dropped: {} (dropped so far: {})",
+                               first,
+                               info ? "side information is for " + std::to_string(info->values) +
+                                          " values, block expects " + std::to_string(d_values)
+                                    : why,
+                               d_dropped.load());
+                continue;
+            }
+            try {
+                d_demapper.demap(in + std::size_t(f) * d_symbols, *info,
+                                 out + std::size_t(produced) * d_values, d_snap);
+                // the frame info stays with its frame
+                add_item_tag(0, nitems_written(0) + produced, frame_info::key(), frame, alias_pmt());
+                ++produced;
+            } catch (const std::invalid_argument& e) {
+                ++d_dropped;
+                d_logger->warn("frame at sample {} dropped: {}", first, e.what());
+            }
         }
-        try {
-            d_demapper.demap(in + std::size_t(f) * d_symbols, *info,
-                             out + std::size_t(produced) * d_values, d_snap);
-            // the frame info stays with its frame
-            add_item_tag(0, nitems_written(0) + produced, frame_info::key(), frame, alias_pmt());
-            ++produced;
-        } catch (const std::invalid_argument& e) {
-            ++d_dropped;
-            d_logger->warn("frame at sample {} dropped: {}", first, e.what());
-        }
-    }
-    consume_each(frames * d_symbols);
-    return produced;
+        consume_each(frames * d_symbols);
+        return produced;
+    });
 }
 
 } // namespace semcom

@@ -46,32 +46,34 @@ int quantized_mapper_impl::work(int noutput_items,
                                 gr_vector_const_void_star& input_items,
                                 gr_vector_void_star& output_items)
 {
-    const auto* in = static_cast<const float*>(input_items[0]);
-    auto* out = static_cast<gr_complex*>(output_items[0]);
-    const int symbols = d_values / 2;
-    const int frames = noutput_items / symbols;
-    std::vector<gr::tag_t> tags;
-    get_tags_in_window(tags, 0, 0, frames);
-    std::vector<pmt::pmt_t> frame(std::size_t(std::max(frames, 0)), pmt::PMT_NIL);
-    for (const auto& t : tags) {
-        const uint64_t f = t.offset - nitems_read(0);
-        if (pmt::eqv(t.key, frame_info::key()))
-            frame[f] = t.value;
-        else
-            add_item_tag(0, nitems_written(0) + f * std::uint64_t(symbols), t.key, t.value, t.srcid);
-    }
-    for (int f = 0; f < frames; ++f) {
-        // A-MIJSCC: the frame info's end_index (from the encoder) says how many symbols to send
-        const auto end = frame_info::number(frame[f], "end_index");
-        const std::size_t sent = end ? std::size_t(std::clamp<long>(long(*end), 1, long(symbols))) : 0;
-        const auto info = d_mapper.map(in + std::size_t(f) * d_values, d_values,
-                                       out + std::size_t(f) * symbols, sent);
-        d_frames += 1;
-        d_symbols_sent += info.sent ? info.sent : std::uint64_t(symbols);
-        add_item_tag(0, nitems_written(0) + std::uint64_t(f) * symbols, frame_info::key(),
-                     quantized_info_to_pmt(info, frame[f]), alias_pmt());
-    }
-    return frames * symbols;
+    return guarded_work(name(), d_logger, [&]() -> int {
+        const auto* in = static_cast<const float*>(input_items[0]);
+        auto* out = static_cast<gr_complex*>(output_items[0]);
+        const int symbols = d_values / 2;
+        const int frames = noutput_items / symbols;
+        std::vector<gr::tag_t> tags;
+        get_tags_in_window(tags, 0, 0, frames);
+        std::vector<pmt::pmt_t> frame(std::size_t(std::max(frames, 0)), pmt::PMT_NIL);
+        for (const auto& t : tags) {
+            const uint64_t f = t.offset - nitems_read(0);
+            if (pmt::eqv(t.key, frame_info::key()))
+                frame[f] = t.value;
+            else
+                add_item_tag(0, nitems_written(0) + f * std::uint64_t(symbols), t.key, t.value, t.srcid);
+        }
+        for (int f = 0; f < frames; ++f) {
+            // A-MIJSCC: the frame info's end_index (from the encoder) says how many symbols to send
+            const auto end = frame_info::number(frame[f], "end_index");
+            const std::size_t sent = end ? std::size_t(std::clamp<long>(long(*end), 1, long(symbols))) : 0;
+            const auto info = d_mapper.map(in + std::size_t(f) * d_values, d_values,
+                                           out + std::size_t(f) * symbols, sent);
+            d_frames += 1;
+            d_symbols_sent += info.sent ? info.sent : std::uint64_t(symbols);
+            add_item_tag(0, nitems_written(0) + std::uint64_t(f) * symbols, frame_info::key(),
+                         quantized_info_to_pmt(info, frame[f]), alias_pmt());
+        }
+        return frames * symbols;
+    });
 }
 
 } // namespace semcom

@@ -135,36 +135,38 @@ int superposition_demapper_impl::work(int noutput_items,
                                       gr_vector_const_void_star& input_items,
                                       gr_vector_void_star& output_items)
 {
-    const auto* in = static_cast<const gr_complex*>(input_items[0]);
-    const bool soft = d_mode == mode_t::llr || d_mode == mode_t::posterior;
-    int done = 0;
-    if (soft) {
-        // A noise-variance tag applies from its sample on: demap up to it, then switch.
-        std::vector<gr::tag_t> tags;
-        const uint64_t start = nitems_read(0);
-        get_tags_in_window(tags, 0, 0, noutput_items);
-        std::stable_sort(tags.begin(), tags.end(), gr::tag_t::offset_compare);
-        for (const auto& t : tags) {
-            // the frame's SNR (after equalisation when an equaliser set it), else its noise variance
-            if (!pmt::eqv(t.key, frame_info::key()))
-                continue;
-            float nv;
-            if (const auto snr = frame_info::number(t.value, "snr_db"))
-                nv = static_cast<float>(::semcom::noise_variance_from_snr_db(*snr));
-            else if (const auto v = frame_info::number(t.value, "noise_var"))
-                nv = static_cast<float>(*v);
-            else
-                continue;
-            if (!(nv > 0.0f) || !std::isfinite(nv))
-                continue;
-            const int at = static_cast<int>(t.offset - start);
-            demap(in, at - done, output_items, done);
-            done = at;
-            d_noise_var = nv;
+    return guarded_work(name(), d_logger, [&]() -> int {
+        const auto* in = static_cast<const gr_complex*>(input_items[0]);
+        const bool soft = d_mode == mode_t::llr || d_mode == mode_t::posterior;
+        int done = 0;
+        if (soft) {
+            // A noise-variance tag applies from its sample on: demap up to it, then switch.
+            std::vector<gr::tag_t> tags;
+            const uint64_t start = nitems_read(0);
+            get_tags_in_window(tags, 0, 0, noutput_items);
+            std::stable_sort(tags.begin(), tags.end(), gr::tag_t::offset_compare);
+            for (const auto& t : tags) {
+                // the frame's SNR (after equalisation when an equaliser set it), else its noise variance
+                if (!pmt::eqv(t.key, frame_info::key()))
+                    continue;
+                float nv;
+                if (const auto snr = frame_info::number(t.value, "snr_db"))
+                    nv = static_cast<float>(::semcom::noise_variance_from_snr_db(*snr));
+                else if (const auto v = frame_info::number(t.value, "noise_var"))
+                    nv = static_cast<float>(*v);
+                else
+                    continue;
+                if (!(nv > 0.0f) || !std::isfinite(nv))
+                    continue;
+                const int at = static_cast<int>(t.offset - start);
+                demap(in, at - done, output_items, done);
+                done = at;
+                d_noise_var = nv;
+            }
         }
-    }
-    demap(in, noutput_items - done, output_items, done);
-    return noutput_items;
+        demap(in, noutput_items - done, output_items, done);
+        return noutput_items;
+    });
 }
 
 } // namespace semcom

@@ -33,10 +33,12 @@ int superposition_mapper_impl::work(int noutput_items,
                                     gr_vector_const_void_star& input_items,
                                     gr_vector_void_star& output_items)
 {
-    for (std::size_t l = 0; l < d_in.size(); ++l)
-        d_in[l] = static_cast<const std::uint8_t*>(input_items[l]);
-    d_mapper.map(d_in.data(), static_cast<gr_complex*>(output_items[0]), noutput_items);
-    return noutput_items;
+    return guarded_work(name(), d_logger, [&]() -> int {
+        for (std::size_t l = 0; l < d_in.size(); ++l)
+            d_in[l] = static_cast<const std::uint8_t*>(input_items[l]);
+        d_mapper.map(d_in.data(), static_cast<gr_complex*>(output_items[0]), noutput_items);
+        return noutput_items;
+    });
 }
 
 } // namespace semcom

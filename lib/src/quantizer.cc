@@ -107,6 +107,12 @@ QuantizedFrameInfo QuantizedMapper::map(const float* z, std::size_t n_values, cf
         throw std::invalid_argument("quantized mapper: " + std::to_string(sent) + " symbols to send of " +
                                     std::to_string(n_values / 2));
     info.sent = static_cast<std::uint32_t>(sent);
+    // a NaN or infinite feature is no value to send (the quantizer would make it code 0, silently)
+    const auto bad = std::find_if(z, z + n_values, [](float v) { return !std::isfinite(v); });
+    if (bad != z + n_values)
+        throw std::invalid_argument("quantized mapper: feature " + std::to_string(bad - z) + " of " +
+                                    std::to_string(n_values) + " is " + std::to_string(*bad) +
+                                    ", not a finite number");
     info.range = d_mode == RangeMode::per_frame ? Quantizer::range_of(z, n_values) : d_calibrated;
 
     d_codes.resize(n_values);

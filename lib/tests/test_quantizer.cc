@@ -147,6 +147,26 @@ TEST(QuantizedMapper, RefusesOddOrEmptyFrames)
     EXPECT_THROW(range_mode_from_name("sometimes"), std::invalid_argument);
 }
 
+// A NaN or infinite feature used to go out as code 0 (per-frame range: unless it came first,
+// which threw from the block's work() and hung the flowgraph): refused in every range mode.
+TEST(QuantizedMapper, RefusesFeaturesThatAreNotFinite)
+{
+    for (const auto mode : { RangeMode::per_frame, RangeMode::calibrated }) {
+        const QuantizedMapper m = mode == RangeMode::per_frame ? QuantizedMapper(4, mode)
+                                                              : QuantizedMapper(4, mode, QuantizerRange{ -1.0f, 1.0f });
+        for (const float bad : { std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity() }) {
+            std::vector<float> z{ 0.1f, 0.2f, bad, 0.4f };
+            std::vector<cfloat> x(2);
+            try {
+                m.map(z.data(), z.size(), x.data());
+                ADD_FAILURE() << "accepted " << bad;
+            } catch (const std::invalid_argument& e) {
+                EXPECT_NE(std::string(e.what()).find("feature 2 of 4"), std::string::npos) << e.what();
+            }
+        }
+    }
+}
+
 TEST(QuantizedMapper, AllZeroFrameKeepsGainOne)
 {
     const QuantizedMapper m(8, RangeMode::per_frame);

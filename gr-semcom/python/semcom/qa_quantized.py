@@ -126,6 +126,33 @@ class qa_quantized(gr_unittest.TestCase):
             np.testing.assert_allclose(z[f, :2 * e], frames[f, :2 * e], atol=0.02)  # 8-bit steps
         self.assertAlmostEqual(mapper.mean_symbols_sent(), np.mean(ends))
 
+    def test_a_frame_that_cannot_be_quantized_ends_the_run_with_its_error(self):
+        """NaN features have no range: the mapper used to throw in work(), which ended its thread
+        and left the flowgraph waiting forever. Now it records the error (block_errors), logs one
+        line and ends, and so does the run."""
+        import threading
+        semcom.clear_block_errors()
+        values = 16
+        x = np.random.default_rng(3).normal(size=(400, values)).astype(np.float32)
+        x[150, 3] = np.nan
+        tb = gr.top_block()
+        sink = blocks.vector_sink_c()
+        tb.connect(blocks.vector_source_f(x.ravel().tolist(), False, values),
+                   semcom.quantized_mapper(values, 4, "per_frame"), blocks.head(gr.sizeof_gr_complex, 10 ** 6), sink)
+        done = threading.Event()
+        tb.start()
+        threading.Thread(target=lambda: (tb.wait(), done.set()), daemon=True).start()
+        ended = done.wait(60)
+        if not ended:
+            tb.stop()
+            tb.wait()
+        self.assertTrue(ended, "the flowgraph hung")
+        errors = semcom.block_errors()
+        self.assertEqual(len(errors), 1, errors)
+        self.assertRegex(errors[0], r"^quantized_mapper: quantized mapper: feature 3 of 16 is nan, not a finite number")
+        self.assertLessEqual(len(sink.data()), 150 * values // 2)  # the frames before the bad one at most
+        semcom.clear_block_errors()
+
     def test_bad_parameters(self):
         with self.assertRaisesRegex(ValueError, "values must be even"):
             semcom.quantized_mapper(7, 8)

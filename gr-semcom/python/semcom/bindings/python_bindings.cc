@@ -8,6 +8,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <gnuradio/semcom/block_errors.h>
 #include <gnuradio/semcom/broadcast_channel.h>
 #include <gnuradio/semcom/burst_receiver.h>
 #include <semcom/frame.h>
@@ -187,6 +188,11 @@ PYBIND11_MODULE(semcom_python, m)
         .def("mean_snr_db", &burst_receiver::mean_snr_db);
 
     bind_monitor_blocks(m);
+
+    m.def("block_errors", &block_errors,
+          "Errors the gr-semcom blocks met while running ('BLOCK: what'), in order: each ended its block "
+          "(WORK_DONE) so that the flowgraph ends");
+    m.def("clear_block_errors", &clear_block_errors);
 
 #ifdef SEMCOM_HAVE_NEURAL
     py::class_<semantic_encoder, gr::block, gr::basic_block, std::shared_ptr<semantic_encoder>>(
