@@ -42,7 +42,7 @@ class qa_app_waveform(unittest.TestCase):
             with self.subTest(receiver=w["channel"]):
                 self.assertEqual(s["frames_per_model"], [0, IMAGES])
                 self.assertEqual(w["frames_per_model"], [0, w["frames"]])
-                self.assertGreaterEqual(w["bursts_detected"], 0.99 * IMAGES)
+                self.assertGreaterEqual(w["bursts_detected"], 0.99 * IMAGES / w["images_per_burst"])
                 self.assertGreaterEqual(w["frames"], 0.99 * IMAGES)
                 # the target (1 point) plus 2 standard errors of the difference of two runs
                 p = s["accuracy"]
@@ -51,6 +51,23 @@ class qa_app_waveform(unittest.TestCase):
                 self.assertAlmostEqual(w["psnr_db"], s["psnr_db"], delta=1.0)
                 # the SNR the receiver measured, within a dB of the channel's (the least-squares
                 # equaliser's output is MMSE-shrunk by ~0.5 dB at 5 dB)
+                self.assertAlmostEqual(w["measured_snr_db"], w["snr_db"], delta=1.2)
+
+    def test_the_default_snrs_with_the_robust_header(self):
+        # DeepSCM's default receivers at -5 / 20 dB: the weak one gets its headers through
+        # spreading 16 (picked for the weakest --snr), 8 images per burst; every image arrives
+        symbols, _ = simulate("--snr", "-5,20")
+        wave, out = simulate("--snr", "-5,20", "--waveform")
+        self.assertIn("spreading 16", out)
+        for s, w in zip(symbols["receivers"], wave["receivers"]):
+            with self.subTest(receiver=w["channel"]):
+                self.assertEqual((w["spreading"], w["images_per_burst"]), (16, 8))
+                self.assertEqual(w["bursts_detected"], IMAGES // 8)
+                self.assertEqual((w["header_errors"], w["frames"]), (0, IMAGES))
+                p = s["accuracy"]
+                se = (2 * p * (1 - p) / IMAGES) ** 0.5
+                self.assertAlmostEqual(w["accuracy"], p, delta=0.01 + 2 * se)
+                self.assertAlmostEqual(w["psnr_db"], s["psnr_db"], delta=1.0)
                 self.assertAlmostEqual(w["measured_snr_db"], w["snr_db"], delta=1.2)
 
     def test_fading_and_quantized_frames(self):
