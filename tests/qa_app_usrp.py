@@ -100,7 +100,6 @@ class qa_app_usrp(unittest.TestCase):
                 (["--profile", "b210", "--scheme", "amijscc"], "--scheme amijscc"),
                 (["--profile", "b210", "--models", "/nowhere/x"], "model not found: '/nowhere/x_encoder.json'"),
                 (["--rate", "4e5"], "no centre frequency"),
-                (["--profile", "b210", "--rate", "-1"], "--rate -1: must be > 0"),
             ]
             for role in ("tx", "rx"):
                 for args, message in cases:
@@ -112,6 +111,32 @@ class qa_app_usrp(unittest.TestCase):
             r = run("tx", "--profile", "b210", "--clock-source", "atomic")  # CLI11's own check
             self.assertNotEqual(r.returncode, 0)
             self.assertIn("--clock-source", r.stderr)
+            # refused by the option checks: NaN is no "not given", infinity no setting, and --sps is
+            # what the burst PHY takes (2..16)
+            for role, args, message in (
+                    ("tx", ["--rate", "-1"], "--rate: '-1' is not a finite number"),
+                    ("rx", ["--rate", "nan"], "--rate: 'nan' is not a finite number"),
+                    ("tx", ["--amplitude", "nan"], "--amplitude: 'nan' is not a finite number"),
+                    ("tx", ["--amplitude", "inf"], "--amplitude: 'inf' is not a finite number"),
+                    ("tx", ["--gain", "nan"], "--gain: 'nan' is not a finite number"),
+                    ("rx", ["--freq", "1e400"], "--freq: '1e400' is not a finite number"),
+                    ("rx", ["--idle-timeout", "nan"], "--idle-timeout: 'nan' is not a finite number"),
+                    ("rx", ["--duration", "inf"], "--duration: 'inf' is not a finite number"),
+                    ("tx", ["--start-delay", "nan"], "--start-delay: 'nan' is not a finite number"),
+                    ("tx", ["--sps", "32"], "--sps: Value 32 not in range 2 to 16")):
+                with self.subTest(role=role, args=args):
+                    r = run(role, "--profile", "b210", *args)
+                    self.assertNotEqual(r.returncode, 0)
+                    self.assertIn(message, r.stderr)
+
+    def test_a_full_disk_is_an_error(self):
+        """GNU Radio's file sink dies on a write error, which used to leave the run waiting or end
+        it with exit 0: now an error naming the file."""
+        if not os.path.exists("/dev/full"):
+            self.skipTest("no /dev/full")
+        r = run("tx", "--file", "/dev/full", "--images", "40", "--device", "cpu", "--quiet")
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn("semcom: error: --file '/dev/full': writing failed", r.stderr)
 
     def test_file_loopback(self):
         # tx -> file -> (noise, lost bursts) -> rx: the whole burst chain without a radio

@@ -9,6 +9,8 @@
 #include "rx.h"
 #include "tx.h"
 
+#include "../run.h"
+
 #include <cstdlib>
 
 namespace semcom::apps {
@@ -21,9 +23,12 @@ void add_radio_options(CLI::App* cmd, UsrpOptions& o, bool is_tx)
                     "USRP profile: hardware/profiles/NAME.yaml or NAME (b210, n210, x310): device args, "
                     "rate, frequency, gain, antenna, clock and time source; the options below override it");
     o.args_option = cmd->add_option("--args", o.args, "UHD device args, e.g. type=b200,serial=3185xxx");
-    cmd->add_option("--rate", o.rate, "Sample rate (samples/s); symbol rate = rate / sps (default 400e3)");
-    cmd->add_option("--freq", o.freq, "Centre frequency (Hz), e.g. 2.45e9");
-    cmd->add_option("--gain", o.gain, is_tx ? "TX gain (dB)" : "RX gain (dB)");
+    // (the options left out take the profile's value; a value given must be a finite number: NaN
+    // must not pass for "not given", nor infinity for a setting)
+    cmd->add_option("--rate", o.rate, "Sample rate (samples/s); symbol rate = rate / sps (default 400e3)")
+        ->check(finite_in(1e3, 1e10, "samples/s"));
+    cmd->add_option("--freq", o.freq, "Centre frequency (Hz), e.g. 2.45e9")->check(finite_in(1, 1e12, "Hz"));
+    cmd->add_option("--gain", o.gain, is_tx ? "TX gain (dB)" : "RX gain (dB)")->check(finite_in(-200, 200, "dB"));
     cmd->add_option("--antenna", o.antenna, is_tx ? "TX antenna, e.g. TX/RX" : "RX antenna, e.g. RX2");
     cmd->add_option("--clock-source", o.clock_source, "10 MHz reference: internal, external, gpsdo or mimo")
         ->check(CLI::IsMember({ "internal", "external", "gpsdo", "mimo" }));
@@ -38,9 +43,11 @@ void add_radio_options(CLI::App* cmd, UsrpOptions& o, bool is_tx)
 
 void add_burst_and_payload_options(CLI::App* cmd, UsrpOptions& o, bool is_tx)
 {
-    cmd->add_option("--sps", o.sps, "Samples per symbol")->check(CLI::Range(2, 64))->capture_default_str();
+    cmd->add_option("--sps", o.sps, "Samples per symbol (the burst PHY's 2..16)")
+        ->check(CLI::Range(2, 16))
+        ->capture_default_str();
     cmd->add_option("--rolloff", o.rolloff, "Root-raised-cosine roll-off (same at tx and rx)")
-        ->check(CLI::Range(0.05, 1.0))
+        ->check(finite_in(0.05, 1.0))
         ->capture_default_str();
     cmd->add_option("--pilots", o.pilots, "Pilot symbols per burst (same at tx and rx)")
         ->check(CLI::Range(2, 1024))
@@ -68,7 +75,7 @@ void add_burst_and_payload_options(CLI::App* cmd, UsrpOptions& o, bool is_tx)
     cmd->add_option("--start-delay", o.start_delay,
                     is_tx ? "Seconds: the first burst leaves at device time now + this (tx_time)"
                           : "Seconds: start streaming at device time now + this (0: now)")
-        ->check(CLI::NonNegativeNumber)
+        ->check(finite_in(0, 86400, "s"))
         ->capture_default_str();
     cmd->add_option("--json", o.json, "Also write the results as JSON to this file");
     cmd->add_flag("--quiet", o.quiet, "Only the results");
@@ -78,7 +85,8 @@ void add_tx_options(CLI::App* cmd, UsrpOptions& o)
 {
     cmd->add_option("--gap", o.gap, "Zero samples after each burst")->check(CLI::Range(0, 1000000))->capture_default_str();
     cmd->add_option("--amplitude", o.amplitude,
-                    "Symbol amplitude (full scale 1; default 0.25 * sqrt(sps): RMS sample magnitude 0.25)");
+                    "Symbol amplitude (full scale 1; default 0.25 * sqrt(sps): RMS sample magnitude 0.25)")
+        ->check(finite_in(1e-6, 16));
 }
 
 void add_rx_options(CLI::App* cmd, UsrpOptions& o)
@@ -87,13 +95,13 @@ void add_rx_options(CLI::App* cmd, UsrpOptions& o)
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
     cmd->add_option("--threshold", o.threshold, "Burst detection threshold (Schmidl-Cox metric)")
-        ->check(CLI::Range(0.05, 0.95))
+        ->check(finite_in(0.05, 0.95))
         ->capture_default_str();
     cmd->add_option("--duration", o.duration, "Stop after this many seconds (0: when the images are in)")
-        ->check(CLI::NonNegativeNumber)
+        ->check(finite_in(0, 1e7, "s"))
         ->capture_default_str();
     cmd->add_option("--idle-timeout", o.idle_timeout, "Stop this many seconds after the last burst")
-        ->check(CLI::PositiveNumber)
+        ->check(finite_in(0.1, 86400, "s"))
         ->capture_default_str();
     cmd->add_option("--out-dir", o.out_dir, "Folder for the PNG grid (originals above reconstructions)")
         ->capture_default_str();
