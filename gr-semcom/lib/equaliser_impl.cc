@@ -9,6 +9,9 @@
 #include <gnuradio/semcom/equaliser.h>
 #include <semcom/equaliser.h>
 
+#include <atomic>
+#include <cmath>
+
 #include <algorithm>
 
 namespace gr {
@@ -48,17 +51,31 @@ public:
                 d_h = gr_complex(pmt::to_complex(h));
                 if (const auto nv = frame_info::number(t.value, "noise_var"))
                     d_noise_var = static_cast<float>(*nv);
+                // a frame with a zero, NaN or infinite gain (or noise variance) carries nothing: its
+                // symbols become zeros and its SNR the floor, counted (never inf/NaN downstream)
+                double snr = ::semcom::effective_snr_db(d_h, d_noise_var);
+                const float g = std::norm(d_h);
+                if (!(g > 0.0f) || !std::isfinite(g) || !std::isfinite(d_noise_var) || d_noise_var < 0.0f ||
+                    std::isnan(snr)) {
+                    if (d_no_gain++ == 0)
+                        d_logger->warn("a frame with channel gain {}{:+}j and noise variance {}: equalised to zeros, "
+                                       "SNR {} dB (counted; later ones silently)",
+                                       d_h.real(), d_h.imag(), d_noise_var, snr_floor_db);
+                    snr = snr_floor_db;
+                }
                 add_item_tag(0, nitems_written(0) + at, frame_info::key(),
-                             frame_info::with(t.value, "snr_db",
-                                              pmt::from_double(::semcom::effective_snr_db(d_h, d_noise_var))),
-                             alias_pmt());
+                             frame_info::with(t.value, "snr_db", pmt::from_double(snr)), alias_pmt());
             }
             d_eq.equalise(in + done, d_h, d_noise_var, out + done, noutput_items - done);
             return noutput_items;
         });
     }
 
+    long frames_without_gain() const override { return d_no_gain; }
+
 private:
+    static constexpr double snr_floor_db = -100.0;
+    std::atomic<long> d_no_gain{ 0 };
     const ::semcom::Equaliser d_eq;
     gr_complex d_h{ 1.0f, 0.0f };
     float d_noise_var = 1e-3f;

@@ -55,8 +55,11 @@ EqualiserKind equaliser_kind_from_name(const std::string& name)
 
 void Equaliser::equalise(const cfloat* y, cfloat h, float noise_var, cfloat* out, std::size_t n) const
 {
-    const cfloat w = d_kind == EqualiserKind::zf ? 1.0f / h
-                                                 : std::conj(h) / (std::norm(h) + noise_var);
+    // a zero (or NaN, infinite) gain carries nothing: zeros out, not inf or NaN
+    const float g = std::norm(h);
+    const cfloat w = !(g > 0.0f) || !std::isfinite(g) ? cfloat(0.0f)
+                     : d_kind == EqualiserKind::zf   ? 1.0f / h
+                                                     : std::conj(h) / (g + noise_var);
     for (std::size_t i = 0; i < n; ++i)
         out[i] = y[i] * w;
 }
@@ -64,12 +67,12 @@ void Equaliser::equalise(const cfloat* y, cfloat h, float noise_var, cfloat* out
 void Equaliser::equalise(
     const cfloat* y, const cfloat* h, float noise_var, cfloat* out, std::size_t n) const
 {
-    if (d_kind == EqualiserKind::zf) {
-        for (std::size_t i = 0; i < n; ++i)
-            out[i] = y[i] * std::conj(h[i]) / std::norm(h[i]);
-    } else {
-        for (std::size_t i = 0; i < n; ++i)
-            out[i] = y[i] * std::conj(h[i]) / (std::norm(h[i]) + noise_var);
+    for (std::size_t i = 0; i < n; ++i) {
+        const float g = std::norm(h[i]);
+        if (!(g > 0.0f) || !std::isfinite(g))
+            out[i] = 0.0f; // a zero (or NaN, infinite) gain carries nothing
+        else
+            out[i] = y[i] * std::conj(h[i]) / (d_kind == EqualiserKind::zf ? g : g + noise_var);
     }
 }
 

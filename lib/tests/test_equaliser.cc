@@ -106,3 +106,22 @@ TEST(Equaliser, ZeroForcingGivesThePerSymbolNoiseVariance)
     EXPECT_GE(nv[2], 1e12f);
     EXPECT_THROW(Equaliser(EqualiserKind::mmse).zero_force(y, h, 0.1f, out, nv, 4), std::logic_error);
 }
+
+// A zero (or NaN) channel gain gave inf and NaN symbols out of ZF: it carries nothing, zeros out.
+TEST(Equaliser, ZeroOrNaNGainGivesZeros)
+{
+    const std::vector<cfloat> y{ { 1.0f, 1.0f }, { -1.0f, 0.5f } };
+    for (const auto kind : { EqualiserKind::zf, EqualiserKind::mmse }) {
+        const Equaliser eq(kind);
+        for (const cfloat h : { cfloat(0.0f), cfloat(std::nanf(""), 0.0f), cfloat(INFINITY, 0.0f) }) {
+            std::vector<cfloat> out(2, cfloat(7.0f));
+            eq.equalise(y.data(), h, 0.1f, out.data(), 2);
+            EXPECT_EQ(out[0], cfloat(0.0f));
+            EXPECT_EQ(out[1], cfloat(0.0f));
+            const std::vector<cfloat> hs{ h, cfloat(1.0f) };
+            eq.equalise(y.data(), hs.data(), 0.1f, out.data(), 2);
+            EXPECT_EQ(out[0], cfloat(0.0f));
+            EXPECT_TRUE(std::isfinite(out[1].real()));
+        }
+    }
+}

@@ -21,6 +21,9 @@ namespace semcom {
  * block-fading frame, or a receiver's estimator) sets h and the noise variance from its sample
  * on; its snr_db becomes the SNR after equalisation, 10 log10(|h|^2 / noise_var), which
  * neural_decoder feeds to its model. Other tags pass through. Before the first CSI, h = 1.
+ * A frame whose h is zero, NaN or infinite (or whose noise variance is not a finite number >= 0)
+ * carries nothing: its symbols come out as zeros and its snr_db as -100 dB, counted in
+ * frames_without_gain() (ZF would give inf and NaN, and an inf/NaN snr_db would be ignored).
  */
 class SEMCOM_API equaliser : virtual public gr::sync_block
 {
@@ -29,6 +32,8 @@ public:
 
     //! kind: "zf" or "mmse"
     static sptr make(const std::string& kind = "zf");
+    //! Frames whose channel gain was zero, NaN or infinite: equalised to zeros.
+    virtual long frames_without_gain() const = 0;
 };
 
 } // namespace semcom

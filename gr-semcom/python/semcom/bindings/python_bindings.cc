@@ -153,7 +153,8 @@ PYBIND11_MODULE(semcom_python, m)
 
     py::class_<equaliser, gr::sync_block, gr::block, gr::basic_block, std::shared_ptr<equaliser>>(
         m, "equaliser", "One-tap ZF/MMSE equaliser from 'semcom_csi' tags; writes 'snr_db' tags.")
-        .def(py::init(&equaliser::make), py::arg("kind") = "zf");
+        .def(py::init(&equaliser::make), py::arg("kind") = "zf")
+        .def("frames_without_gain", &equaliser::frames_without_gain);
 
     py::class_<waveform_channel, gr::hier_block2, gr::basic_block, std::shared_ptr<waveform_channel>>(
         m, "waveform_channel",
