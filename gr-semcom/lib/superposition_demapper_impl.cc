@@ -92,6 +92,8 @@ superposition_demapper_impl::superposition_demapper_impl(
       d_hard(widths.size()),
       d_soft(widths.size())
 {
+    for (const auto& layer : mapper.layers())
+        d_orders.push_back(layer.order());
 }
 
 void superposition_demapper_impl::set_noise_var(float noise_var)
@@ -156,8 +158,13 @@ int superposition_demapper_impl::work(int noutput_items,
                     nv = static_cast<float>(*v);
                 else
                     continue;
-                if (!(nv > 0.0f) || !std::isfinite(nv))
+                if (!(nv > 0.0f) || !std::isfinite(nv)) {
+                    if (d_ignored++ == 0)
+                        d_logger->warn("a frame info's SNR / noise variance is not usable ({}): the previous "
+                                       "noise variance stays (counted, later ones silently)",
+                                       nv);
                     continue;
+                }
                 const int at = static_cast<int>(t.offset - start);
                 demap(in, at - done, output_items, done);
                 done = at;
@@ -165,6 +172,22 @@ int superposition_demapper_impl::work(int noutput_items,
             }
         }
         demap(in, noutput_items - done, output_items, done);
+        // a NaN or infinite symbol carries nothing: neutral outputs, counted
+        for (int i = 0; i < noutput_items; ++i) {
+            if (std::isfinite(in[i].real()) && std::isfinite(in[i].imag()))
+                continue;
+            if (d_nonfinite++ == 0)
+                d_logger->warn("received symbols that are NaN or infinite: no information (counted, later ones "
+                               "silently)");
+            for (std::size_t l = 0; l < d_orders.size(); ++l) {
+                if (!soft) {
+                    static_cast<std::uint8_t*>(output_items[l])[i] = 0;
+                    continue;
+                }
+                float* v = static_cast<float*>(output_items[l]) + std::size_t(i) * d_width[l];
+                std::fill(v, v + d_width[l], d_mode == mode_t::llr ? 0.0f : 1.0f / float(d_orders[l]));
+            }
+        }
         return noutput_items;
     });
 }

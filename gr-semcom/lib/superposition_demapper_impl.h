@@ -25,6 +25,8 @@ public:
 
     void set_noise_var(float noise_var) override;
     float noise_var() const override { return d_noise_var; }
+    long symbols_nonfinite() const override { return d_nonfinite; }
+    long snr_tags_ignored() const override { return d_ignored; }
 
     int work(int noutput_items,
              gr_vector_const_void_star& input_items,
@@ -39,6 +41,8 @@ private:
     std::atomic<float> d_noise_var;
     std::vector<std::uint8_t*> d_hard;
     std::vector<float*> d_soft;
+    std::atomic<long> d_nonfinite{ 0 }, d_ignored{ 0 };
+    std::vector<std::size_t> d_orders; //!< per layer
 };
 
 } // namespace semcom

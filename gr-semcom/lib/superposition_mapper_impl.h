@@ -7,6 +7,7 @@
 
 #include <gnuradio/semcom/superposition_mapper.h>
 #include <semcom/superposition.h>
+#include <atomic>
 
 namespace gr {
 namespace semcom {
@@ -17,6 +18,7 @@ public:
     superposition_mapper_impl(const ::semcom::SuperpositionMapper& mapper);
 
     std::vector<gr_complex> super_constellation() const override { return d_mapper.table(); }
+    long indices_out_of_range() const override { return d_out_of_range; }
 
     int work(int noutput_items,
              gr_vector_const_void_star& input_items,
@@ -25,6 +27,7 @@ public:
 private:
     const ::semcom::SuperpositionMapper d_mapper;
     std::vector<const std::uint8_t*> d_in;
+    std::atomic<long> d_out_of_range{ 0 };
 };
 
 } // namespace semcom

@@ -125,6 +125,42 @@ class qa_superposition(gr_unittest.TestCase):
         np.testing.assert_array_equal(second.argmax(axis=1), i2[n // 2:])
         self.assertAlmostEqual(demapper.noise_var(), 1e-4, 9)
 
+    def test_bad_inputs_are_neutral_and_counted(self):
+        """Indices beyond a layer's order are reduced modulo it and counted; NaN/inf symbols give
+        index 0, LLRs 0, uniform posteriors (not NaN), counted; a NaN snr_db in a frame info keeps
+        the previous noise variance, counted."""
+        layers, alphas = ["4qam", "16qam"], [16 / 21, 5 / 21]
+        tb = gr.top_block()
+        mapper = semcom.superposition_mapper(layers, alphas)
+        sink = blocks.vector_sink_c()
+        tb.connect(blocks.vector_source_b([0, 1, 7, 3, 250]), (mapper, 0))
+        tb.connect(blocks.vector_source_b([0, 15, 16, 3, 1]), (mapper, 1))
+        tb.connect(mapper, sink)
+        tb.run()
+        self.assertEqual(mapper.indices_out_of_range(), 3)  # 7 and 250 of 4, 16 of 16
+        y = np.array([1 + 1j, np.nan, complex(np.inf, 0), 0.3 - 0.2j], np.complex64)
+        tag = gr.tag_t()
+        tag.offset, tag.key = 3, gr.pmt.intern("semcom_frame")
+        tag.value = gr.pmt.dict_add(gr.pmt.make_dict(), gr.pmt.intern("snr_db"), gr.pmt.from_double(float("nan")))
+        for mode, widths in (("hard_ml", None), ("llr", (2, 4)), ("posterior", (4, 16))):
+            with self.subTest(mode=mode):
+                tb = gr.top_block()
+                dm = semcom.superposition_demapper(layers, alphas, mode, 0.1)
+                sinks = [blocks.vector_sink_b(), blocks.vector_sink_b()] if widths is None else \
+                    [blocks.vector_sink_f(w) for w in widths]
+                tb.connect(blocks.vector_source_c(y.tolist(), tags=[tag]), dm)
+                for k, s in enumerate(sinks):
+                    tb.connect((dm, k), s)
+                tb.run()
+                self.assertEqual(dm.symbols_nonfinite(), 2)
+                self.assertEqual(dm.snr_tags_ignored(), 1 if widths else 0)  # (hard modes read no SNR)
+                self.assertAlmostEqual(dm.noise_var(), 0.1, 6)
+                for k, s in enumerate(sinks):
+                    out = np.array(s.data()).reshape(4, -1)
+                    self.assertTrue(np.all(np.isfinite(out)))
+                    want = 0 if widths is None or mode == "llr" else 1 / widths[k]
+                    np.testing.assert_allclose(out[1:3], want)
+
 
 if __name__ == "__main__":
     gr_unittest.run(qa_superposition)

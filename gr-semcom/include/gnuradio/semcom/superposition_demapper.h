@@ -39,6 +39,12 @@ public:
 
     virtual void set_noise_var(float noise_var) = 0;
     virtual float noise_var() const = 0;
+    //! Received symbols that were NaN or infinite: they carry nothing (index 0, LLRs 0, uniform
+    //! posteriors), counted.
+    virtual long symbols_nonfinite() const = 0;
+    //! Frame infos whose snr_db (or noise_var) was not a usable number (NaN, inf, <= 0 noise):
+    //! the previous noise variance stays, counted.
+    virtual long snr_tags_ignored() const = 0;
 };
 
 } // namespace semcom

@@ -37,6 +37,8 @@ public:
 
     //! The super-constellation, indexed by the mixed-radix super index (layer 1 most significant).
     virtual std::vector<gr_complex> super_constellation() const = 0;
+    //! Input indices beyond their layer's order (sent reduced modulo the order), counted.
+    virtual long indices_out_of_range() const = 0;
 };
 
 } // namespace semcom

@@ -48,7 +48,8 @@ PYBIND11_MODULE(semcom_python, m)
         "K index streams (bytes) -> superposed complex symbols, "
         "Y = sum_k sqrt(alpha_k) C_k[s_k], unit average power.")
         .def(py::init(&superposition_mapper::make), py::arg("layers"), py::arg("alphas"))
-        .def("super_constellation", &superposition_mapper::super_constellation);
+        .def("super_constellation", &superposition_mapper::super_constellation)
+        .def("indices_out_of_range", &superposition_mapper::indices_out_of_range);
 
     py::class_<superposition_demapper,
                gr::sync_block,
@@ -65,7 +66,9 @@ PYBIND11_MODULE(semcom_python, m)
              py::arg("mode") = "hard_ml",
              py::arg("noise_var") = 0.1f)
         .def("set_noise_var", &superposition_demapper::set_noise_var, py::arg("noise_var"))
-        .def("noise_var", &superposition_demapper::noise_var);
+        .def("noise_var", &superposition_demapper::noise_var)
+        .def("symbols_nonfinite", &superposition_demapper::symbols_nonfinite)
+        .def("snr_tags_ignored", &superposition_demapper::snr_tags_ignored);
 
     py::class_<quantized_mapper,
                gr::sync_interpolator,
