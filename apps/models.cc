@@ -8,6 +8,7 @@
 #include <semcom/scheme.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <stdexcept>
 
@@ -39,13 +40,66 @@ ModelSet resolve_transmitter(const std::string& prefix)
     return m;
 }
 
+namespace {
+
+std::string join(const std::vector<std::string>& v)
+{
+    std::string out;
+    for (const auto& x : v)
+        out += (out.empty() ? "" : ",") + x;
+    return out;
+}
+
+/*
+ * PREFIX_rxK.json must be receiver K of this very encoder: its manifest's receiver number, its
+ * transmitter's receiver count, the constellations and power shares it demaps, and (codebook) the
+ * task the encoder serves receiver K. A swapped or stale file would otherwise decode the wrong
+ * segment or with the wrong superposition, and score a wrong number without a word.
+ */
+void check_pairing(const neural::Manifest& rx, const neural::ReceiverSignature& sig, const neural::Signature& tx, int k)
+{
+    const std::string head = rx.path + ": cannot be receiver " + std::to_string(k) + " of '" + tx.path + "': ";
+    if (sig.receiver != k)
+        throw std::invalid_argument(head + "its manifest says receiver " + std::to_string(sig.receiver));
+    if (sig.receivers != tx.receivers)
+        throw std::invalid_argument(head + "it belongs to a transmitter of " + std::to_string(sig.receivers) +
+                                    " receivers, this one serves " + std::to_string(tx.receivers));
+    if (!rx.constellations.empty() && !tx.layers.empty()) {
+        std::vector<std::string> names;
+        for (const auto& c : rx.constellations)
+            names.push_back(c.name);
+        if (names != tx.layers)
+            throw std::invalid_argument(head + "it demaps " + join(names) + ", the encoder sends " + join(tx.layers));
+    }
+    if (!rx.alphas.empty() && !tx.alphas.empty()) {
+        bool same = rx.alphas.size() == tx.alphas.size();
+        for (std::size_t l = 0; same && l < rx.alphas.size(); ++l)
+            same = std::abs(rx.alphas[l] - double(tx.alphas[l])) <= 1e-6;
+        if (!same) {
+            std::vector<std::string> a, b;
+            for (double v : rx.alphas)
+                a.push_back(std::to_string(v));
+            for (float v : tx.alphas)
+                b.push_back(std::to_string(v));
+            throw std::invalid_argument(head + "its power shares (alphas) are " + join(a) + ", the encoder's " + join(b));
+        }
+    }
+    if (tx.codebook && std::size_t(k) <= tx.codebook->tasks.size() && tx.codebook->tasks[k - 1] != sig.task)
+        throw std::invalid_argument(head + "its task is " + sig.task + ", the encoder serves receiver " +
+                                    std::to_string(k) + " the task " + tx.codebook->tasks[k - 1]);
+}
+
+} // namespace
+
 void add_receiver(ModelSet& m, int k, const std::string& what)
 {
     const std::string p = m.prefix + "_rx" + std::to_string(k) + ".json";
     if (!std::filesystem::exists(p))
         throw std::runtime_error(what + ": model not found: '" + p + "'");
-    auto sig = neural::ReceiverSignature::from_decoder(neural::Manifest::load(p));
+    const auto manifest = neural::Manifest::load(p);
+    auto sig = neural::ReceiverSignature::from_decoder(manifest);
     sig.check_matches(m.transmitter);
+    check_pairing(manifest, sig, m.transmitter, k);
     m.receiver_paths.push_back(p);
     m.receivers.push_back(std::move(sig));
 }

@@ -144,6 +144,31 @@ class qa_app_losses(unittest.TestCase):
                 self.assertEqual(len([line for line in r.stderr.splitlines() if message in line]), 1, r.stderr)
                 self.assertNotIn("Exception raised from", r.stderr)  # one line, no stack trace
 
+    def test_receiver_manifests_must_belong_to_their_encoder(self):
+        """A swapped rx1/rx2 pair, or a receiver of other power shares, used to decode and score
+        wrong numbers without a word: refused, naming the file."""
+        import shutil
+        with tempfile.TemporaryDirectory() as d:
+            def family(name, rx1_from="rx1", alphas=None):
+                for part in ("encoder", "rx1", "rx2"):
+                    src = {"rx1": rx1_from}.get(part, part)
+                    with open(os.path.join(SOURCE, "models", f"deepscm_conv_{src}.json")) as f:
+                        manifest = json.load(f)
+                    shutil.copy(os.path.join(SOURCE, "models", manifest["file"]), os.path.join(d, manifest["file"]))
+                    if part == "rx1" and alphas:
+                        manifest["alphas"] = alphas
+                    with open(os.path.join(d, f"{name}_{part}.json"), "w") as f:
+                        json.dump(manifest, f)
+                return os.path.join(d, name)
+            for prefix, message in ((family("swapped", rx1_from="rx2"), "its manifest says receiver 2"),
+                                    (family("alphas", alphas=[0.8, 0.2]), "its power shares (alphas) are")):
+                with self.subTest(prefix=prefix):
+                    r = run("--models", prefix, "--images", "4", "--out-dir", d)
+                    self.assertEqual(r.returncode, 1, r.stderr)
+                    self.assertEqual(len(errors(r)), 1, r.stderr)
+                    self.assertIn(f"{prefix}_rx1.json: cannot be receiver 1 of '{prefix}_encoder.json': {message}",
+                                  errors(r)[0])
+
 
 if __name__ == "__main__":
     unittest.main()
