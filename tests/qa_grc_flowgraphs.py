@@ -55,7 +55,7 @@ CPP_EXPECTED = {
         re.escape("connect(this->eq3, 0, this->rx3, 0);"),
         r"gr::semcom::receiver::make\(" + MODEL.format(role="_rx2") + r', "auto", snr2, 32, false, 0, report_every, '
         r"report_weight, 0, false\);",
-        re.escape('gr::semcom::metrics_sink::make(1, 28, 28, 2, "binary", "rx2", 250, out_dir + \'/rx2.json\', false);'),
+        re.escape('gr::semcom::metrics_sink::make(1, 28, 28, 2, "binary", "rx2", 250, out_dir + \'/rx2.json\', false, 4096);'),
         re.escape('msg_connect(this->rx1, "snr_report", this->transmitter, "snr");'),
         re.escape('msg_connect(this->rx3, "snr_report", this->transmitter, "snr");'),
     ],
@@ -68,9 +68,9 @@ CPP_EXPECTED = {
         re.escape('{"awgn", "awgn", "awgn"}, {snr1, snr2, snr3},\n            "block", channel_uses, 1);'),
         *(r"gr::semcom::receiver::make\(" + MODEL.format(role="_rx%d" % rx) + r', "auto", snr%d, 32, false, 0, 0, '
           r"0\.03125, exit_threshold, bool\(hard\)\);" % rx for rx in (1, 2, 3)),
-        re.escape('gr::semcom::metrics_sink::make(1, 28, 28, 0, "image", "rx1", 250, out_dir + "/rx1.json", true);'),
-        re.escape('gr::semcom::metrics_sink::make(1, 28, 28, 10, "fine", "rx2", 250, out_dir + "/rx2.json", false);'),
-        re.escape('gr::semcom::metrics_sink::make(1, 28, 28, 4, "coarse", "rx3", 250, out_dir + "/rx3.json", false);'),
+        re.escape('gr::semcom::metrics_sink::make(1, 28, 28, 0, "image", "rx1", 250, out_dir + "/rx1.json", true, 4096);'),
+        re.escape('gr::semcom::metrics_sink::make(1, 28, 28, 10, "fine", "rx2", 250, out_dir + "/rx2.json", false, 4096);'),
+        re.escape('gr::semcom::metrics_sink::make(1, 28, 28, 4, "coarse", "rx3", 250, out_dir + "/rx3.json", false, 4096);'),
         re.escape("connect(this->source, 0, this->transmitter, 0);"),
         re.escape("connect(this->transmitter, 0, this->channel, 0);"),
         *(re.escape("connect(this->channel, %d, this->rx%d, 0);" % (rx - 1, rx)) for rx in (1, 2, 3)),
