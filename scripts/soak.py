@@ -11,7 +11,8 @@
 Fashion-MNIST test images over and over -> Semantic Transmitter (bursts: --images-per-burst, the
 spreading for the weakest receiver) -> per receiver gr-channels (realistic impairments) -> Semantic
 Receiver -> Metrics Sink. The resident memory of this process is sampled every --every seconds;
-after the warm-up (the first --warmup of the images) it must stay within 5 % of its level then.
+after the warm-up (the first --warmup of the images) it must stay within 5 % of its level then
+(10 % under overload).
 
 Soak (nominal): every image sent is scored at every receiver (missing 0), memory flat.
 Overload (--overload): receiver 1's decoder runs in real-time mode (its bounded queue drops the
@@ -115,6 +116,12 @@ def main():
         tb.connect((rx, 1), (met, 1))
         tb.connect((rx, 0), (met, 2))
         if realtime:  # (a Python block must outlive the run: keep a reference)
+            # the decoder's output buffers small, so that a slow consumer holds it up at once and
+            # its bounded queue, not GNU Radio's buffers, takes the excess
+            for name, blk in rx.blocks():
+                if name == "neural_decoder":
+                    blk.set_max_output_buffer(0, 256)
+                    blk.set_max_output_buffer(1, 64)
             slow = slow_consumer(rx.num_classes(), a.slow_ms / 1000.0)
             tb.connect((rx, 0), slow)
             receivers.append(slow)
@@ -152,7 +159,7 @@ def main():
            "cpu": open("/proc/cpuinfo").read().split("model name")[1].split("\n")[0].strip(" :\t"),
            "rss_mib_after_warmup": base, "rss_mib_peak": peak, "rss_growth_percent": growth,
            "rss_samples": samples, "receivers": []}
-    ok = np.isfinite(growth) and growth <= (5.0 if not a.overload else 25.0)
+    ok = np.isfinite(growth) and growth <= (5.0 if not a.overload else 10.0)
     receivers = [b for b in receivers if not isinstance(b, slow_consumer)]
     for r, (rx, met) in enumerate(zip(receivers, sinks)):
         d = {"receiver": r + 1, "snr_db": snrs[r], "frames": met.frames(), "missing": met.frames_missing(),

@@ -181,8 +181,17 @@ public:
             int submitted = 0;
             std::vector<gr::tag_t> tags;
             for (int f = 0; f < avail; ++f) {
-                if (!d_realtime && outstanding() + d_ready.size() >= d_capacity)
-                    break; // simulation: never drop, decode what was queued first
+                if (outstanding() + d_ready.size() >= d_capacity) {
+                    if (!d_realtime)
+                        break; // simulation: never drop, decode what was queued first
+                    // realtime: frames decoding or decoded but not yet taken downstream fill the
+                    // queue; a new frame is dropped (counted) rather than kept (memory bounded
+                    // whoever falls behind: the model or the blocks after it)
+                    ++d_dropped;
+                    d_skip.insert(d_next_id++);
+                    ++submitted;
+                    continue;
+                }
                 const uint64_t first = nitems_read(0) + uint64_t(f) * d_n;
                 get_tags_in_range(tags, 0, first, first + d_n);
                 frame_meta meta;

@@ -259,7 +259,8 @@ PYBIND11_MODULE(semcom_python, m)
         .def("snrs", &transmitter::snrs)
         .def("mean_symbols_sent", &transmitter::mean_symbols_sent)
         .def("frames_dropped", &transmitter::frames_dropped)
-        .def("device_name", &transmitter::device_name);
+        .def("device_name", &transmitter::device_name)
+        .def("blocks", &transmitter::blocks, "The blocks inside, by name (semantic_encoder, mapper, ...).");
 
     py::class_<receiver, gr::hier_block2, gr::basic_block, std::shared_ptr<receiver>>(
         m, "receiver",
@@ -282,6 +283,7 @@ PYBIND11_MODULE(semcom_python, m)
         .def("frames_decoded", &receiver::frames_decoded)
         .def("frames_dropped", &receiver::frames_dropped)
         .def("frames_invalid", &receiver::frames_invalid)
+        .def("blocks", &receiver::blocks, "The blocks inside, by name (burst_receiver, neural_decoder, ...).")
         .def("set_exit_threshold", &receiver::set_exit_threshold, py::arg("threshold"))
         .def("exit_threshold", &receiver::exit_threshold)
         .def("exit_layers", &receiver::exit_layers)
