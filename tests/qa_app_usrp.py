@@ -129,6 +129,17 @@ class qa_app_usrp(unittest.TestCase):
                     self.assertNotEqual(r.returncode, 0)
                     self.assertIn(message, r.stderr)
 
+    def test_a_receiver_that_decodes_nothing_fails(self):
+        """A file with no burst in it: the report, then exit status 2 (it was 0)."""
+        import numpy as np
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "zeros.cf32")
+            np.zeros(100000, np.complex64).tofile(path)
+            r = run("rx", "--file", path, "--images", "5", "--idle-timeout", "1", "--device", "cpu", "--quiet",
+                    "--out-dir", d)
+            self.assertEqual(r.returncode, 2, r.stderr)
+            self.assertIn("semcom: error: rx1 decoded none of the 5 images expected", r.stderr)
+
     def test_a_full_disk_is_an_error(self):
         """GNU Radio's file sink dies on a write error, which used to leave the run waiting or end
         it with exit 0: now an error naming the file."""
@@ -189,10 +200,11 @@ class qa_app_usrp(unittest.TestCase):
             self.assertAlmostEqual(rx["snr_db"], 10.0, delta=1.5)
             self.assertGreater(rx["accuracy"], 0.8)  # coarse task, 4 classes
 
-            # a receiver of another scheme finds the bursts and says why it decodes none
+            # a receiver of another scheme finds the bursts and says why it decodes none (and, having
+            # decoded nothing, exits 2)
             r = run("rx", "--file", samples, "--images", str(images), "--scheme", "mijscc", "--device", "cpu",
                     "--quiet", "--out-dir", d)
-            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(r.returncode, 2, r.stderr)
             self.assertIn("another scheme", r.stdout)
 
     def test_file_loopback_at_minus_5_db_with_several_images_per_burst(self):

@@ -4,6 +4,8 @@
  */
 #include "rx.h"
 
+#include <gnuradio/semcom/block_errors.h>
+
 #include "../run.h"
 
 #include <gnuradio/blocks/file_source.h>
@@ -45,6 +47,14 @@ int RxProgram::run()
     const auto t0 = std::chrono::steady_clock::now();
     const bool interrupted = run_until_idle(tb, stop_rule()) == RunEnd::interrupted;
     report(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), interrupted);
+    // a block that failed ended the run: its error, one line
+    const auto errors = gs::block_errors();
+    if (!errors.empty())
+        throw std::runtime_error(errors.front());
+    if (metrics->frames() == 0) {
+        std::fprintf(stderr, "semcom: error: rx%d decoded none of the %d images expected\n", o.receiver, o.images);
+        return 2;
+    }
     return 0; // Ctrl-C is how a receiver without --duration ends: the report above is its result
 }
 
