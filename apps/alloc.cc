@@ -244,8 +244,11 @@ SweepAxis parse_sweep(const std::string& text, bool curves)
             const double step = number(parts[2]);
             if (step <= 0 || (stop - start) / step > 10000)
                 throw std::invalid_argument(what + ": STEP must be > 0 and give at most 10000 points");
-            for (double v = start; v <= stop * (1 + 1e-12) + 1e-12; v += step)
-                axis.values.push_back(v);
+            // by index: `v += step` never passes STOP when the step is below START's precision
+            // (1e20:1e20:1 looped for ever, growing the list)
+            const long n = long(std::floor((stop - start) / step * (1 + 1e-12) + 1e-9)) + 1;
+            for (long i = 0; i < n; ++i)
+                axis.values.push_back(start + double(i) * step);
         }
     }
     if (axis.values.empty())

@@ -159,6 +159,13 @@ class qa_app_alloc(unittest.TestCase):
         self.bad(base, "--algorithm: unknown 'foo'", "--algorithm", "crra,foo")
         self.bad(base, "--simulate needs", "--simulate", "10")
 
+    def test_a_sweep_step_below_the_start_s_precision_ends(self):
+        # 1e20 + 1 == 1e20: stepping by adding looped for ever, growing the list until bad_alloc
+        r = run("--config", os.path.join(EXAMPLES, "alloc_paper.json"), "--sweep", "power=1e20:1e20:1", "--drops",
+                "1", "--quiet", timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(len([line for line in r.stdout.splitlines() if line.startswith("power,")]), 1, r.stdout)
+
     def test_help(self):
         r = subprocess.run([SEMCOM, "alloc", "--help"], capture_output=True, text=True)
         self.assertEqual(r.returncode, 0)
