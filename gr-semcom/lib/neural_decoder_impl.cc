@@ -6,6 +6,8 @@
 #include "frame_tags.h"
 #include "neural_util.h"
 
+#include <gnuradio/block_detail.h>
+#include <gnuradio/buffer_reader.h>
 #include <gnuradio/io_signature.h>
 #include <gnuradio/semcom/semantic_encoder.h>
 #include <semcom/neural/batch_runner.h>
@@ -91,6 +93,19 @@ public:
         if (lost)
             d_logger->warn("{} frames still being decoded at stop were discarded", lost);
         d_dropped += long(lost);
+        // symbols left at the end: a trailing partial frame (or frames never taken, when stopped)
+        if (const auto d = detail(); d && d->ninputs() > 0) {
+            const long left = d->input(0)->items_available();
+            if (left > 0) {
+                const long frames = (left + d_n - 1) / d_n;
+                d_logger->warn("{} symbols left at stop ({} of a frame of {}): {} frame(s) dropped (counted)", left,
+                               left % d_n, d_n, frames);
+                d_dropped += frames;
+            }
+        }
+        if (d_bad_snr)
+            d_logger->warn("{} frames had an snr_db that is not a finite number: decoded at the set SNR {} dB",
+                           d_bad_snr.load(), d_snr.load());
         if (d_dropped)
             d_logger->info("{} frames decoded, {} dropped ({} with side information that does not describe them)",
                            d_decoded.load(), d_dropped.load(), d_invalid.load());
@@ -199,6 +214,9 @@ public:
                 track_snr(meta.info);
                 const auto snr = frame_info::number(meta.info, "snr_db");
                 meta.snr = snr && std::isfinite(*snr) ? float(*snr) : d_snr.load();
+                if (snr && !std::isfinite(*snr) && d_bad_snr++ == 0)
+                    d_logger->warn("a frame info's snr_db is {}: decoded at the set SNR (counted, later ones silently)",
+                                   *snr);
                 // a frame of another scheme is refused, never decoded with the wrong model
                 const auto scheme = frame_info::number(meta.info, "scheme");
                 if (scheme && int(*scheme) != d_sig.header_code) {
@@ -455,6 +473,7 @@ private:
     std::set<std::uint64_t> d_skip; //!< frames dropped at submission
     std::uint64_t d_next_id = 0, d_next_out = 0;
     std::atomic<long> d_decoded{ 0 }, d_dropped{ 0 }, d_rejected{ 0 }, d_invalid{ 0 }, d_unknown_symbols{ 0 };
+    std::atomic<long> d_bad_snr{ 0 }; //!< frames whose snr_db was NaN or infinite
     const bool d_hard;                          //!< codebook: hard decisions instead of posteriors
     const int d_exits;                          //!< multi-exit decoders: the exits; 0 otherwise
     std::atomic<float> d_exit_threshold{ std::nanf("") };

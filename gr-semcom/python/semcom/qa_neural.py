@@ -107,6 +107,25 @@ class qa_neural(gr_unittest.TestCase):
             self.assertAlmostEqual(m.accuracy(), ref[r]["accuracy"], delta=1.0 / 120 + 1e-9)
             self.assertAlmostEqual(m.psnr_db(), ref[r]["psnr_db"], delta=0.05)
 
+    def test_a_trailing_partial_frame_and_nan_snr_tags_are_counted(self):
+        """2.5 frames of symbols: two decoded, the half frame at the end dropped and counted (it
+        went silently); a NaN snr_db in a frame info is decoded at the set SNR, with a warning."""
+        n = self.cfg["channel_uses"]
+        rng = np.random.default_rng(2)
+        sym = (rng.normal(size=5 * n // 2) + 1j * rng.normal(size=5 * n // 2)).astype(np.complex64)
+        tag = gr.tag_t()
+        tag.offset, tag.key = 0, gr.pmt.intern("semcom_frame")
+        tag.value = gr.pmt.dict_add(gr.pmt.make_dict(), gr.pmt.intern("snr_db"), gr.pmt.from_double(float("nan")))
+        tb = gr.top_block()
+        block = semcom.neural_decoder(self.base + "_rx2.json", "cpu", 7.0, 8)
+        s_logits, s_image = blocks.vector_sink_f(block.num_classes()), blocks.vector_sink_f(block.image_size())
+        tb.connect(blocks.vector_source_c(sym.tolist(), False, 1, [tag]), block)
+        tb.connect((block, 0), s_logits)
+        tb.connect((block, 1), s_image)
+        tb.run()
+        self.assertEqual((block.frames_decoded(), block.frames_dropped()), (2, 1))
+        self.assertTrue(np.all(np.isfinite(np.array(s_logits.data()))))
+
     def test_bad_models_are_refused(self):
         with self.assertRaisesRegex(RuntimeError, "nowhere.json"):
             semcom.neural_decoder("/nowhere.json")
