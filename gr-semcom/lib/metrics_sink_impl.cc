@@ -92,6 +92,7 @@ struct metrics_state {
     std::vector<float> snr_last;
     long snr_frames = 0;
     int running = 2; //!< sinks not stopped yet
+    bool originals_done = false; //!< the originals' sink has stopped: no original will come
 
     //! A sink stopped; after the last one, the originals still waiting count as missing (their
     //! frames were lost at the end, or were in flight when the flowgraph was stopped), and the
@@ -183,6 +184,10 @@ public:
 
     bool stop() override
     {
+        {
+            std::lock_guard<std::mutex> l(d_state->mutex);
+            d_state->originals_done = true;
+        }
         const auto error = d_state->stopped();
         if (!error.empty())
             d_logger->error("{}", error);
@@ -278,6 +283,17 @@ public:
                 s.pending.erase(s.pending.begin(), s.pending.begin() + long(step.originals_used));
             }
             if (step.decoded_used == 0) {
+                bool done;
+                {
+                    std::lock_guard<std::mutex> l(s.mutex);
+                    done = s.originals_done;
+                    if (done)
+                        s.unmatched += n; // a seq beyond every original (none will come): no original
+                }
+                if (done) {
+                    consume_each(n);
+                    return 0;
+                }
                 // decoded frames ahead of the originals taken so far (another thread): wait a little
                 std::this_thread::sleep_for(std::chrono::milliseconds(1));
                 return 0;

@@ -217,6 +217,22 @@ class qa_images(gr_unittest.TestCase):
             self.assertEqual(lost.max(), 0)  # never came: black
             np.testing.assert_array_equal(copied, originals)
 
+    def test_a_decoded_frame_of_an_unknown_seq_does_not_hang_the_sink(self):
+        """A decoded frame whose seq is beyond every original (a stale or corrupt one) waits for its
+        original only while originals may come: then it is counted unmatched, the rest scored."""
+        n = 10
+        orig = idx_images("t10k-images-idx3-ubyte.gz")[:n]
+        labels = idx_labels("t10k-labels-idx1-ubyte.gz")[:n]
+        seqs = [0, 1, 10 ** 6]
+        sink = semcom.metrics_sink(1, 28, 28, 0, "image", "rx1", 0)
+        tb = gr.top_block()
+        tb.connect(blocks.vector_source_f(orig.ravel().tolist(), False, 784,
+                                          [tag(i, i, labels[i]) for i in range(n)]), (sink, 0))
+        tb.connect(blocks.vector_source_f(orig[[0, 1, 2]].ravel().tolist(), False, 784,
+                                          [tag(k, s, 0) for k, s in enumerate(seqs)]), (sink, 1))
+        self.run_within(tb)
+        self.assertEqual((sink.frames(), sink.frames_unmatched(), sink.frames_missing()), (2, 1, n - 2))
+
     def test_metrics_sink_window_and_nonfinite_outputs(self):
         """At most max_pending originals wait for their frames (the oldest beyond count missing);
         a decoded frame with NaN scores or pixels is counted, not scored (NaN logits would be
