@@ -64,7 +64,7 @@ void add_simulate_command(CLI::App& app, SimulateOptions& o)
         ->capture_default_str();
     cmd->add_option("--channel-uses", o.channel_uses,
                     "separate: symbols per image (0: those of the shipped DeepSCM models)")
-        ->check(CLI::Range(0, 1 << 20))
+        ->check(CLI::Range(0, 65536))
         ->capture_default_str();
     cmd->add_option("--models", o.models,
                     "Model prefix instead of --scheme: PREFIX_encoder.json and PREFIX_rx1.json ... "
@@ -316,7 +316,9 @@ public:
     nlohmann::json report(double seconds) const
     {
         if (d_o.role == "tx")
-            return nlohmann::json::object();
+            return { { "run_end", d_end == RunEnd::idle          ? "idle timeout"
+                                  : d_end == RunEnd::interrupted ? "interrupted"
+                                                                 : "complete" } };
         const int n = d_models.transmitter.channel_uses;
         const double images_per_s = d_o.images / seconds;
         const double realtime = images_per_s * n / d_o.target_rate;
