@@ -645,7 +645,9 @@ private:
         const auto& rx = d_receivers.front();
         const auto& met = d_metrics.front();
         StopRule rule;
-        rule.done = [&] { return met->frames() + met->frames_missing() >= d_o.images; };
+        rule.done = [&] {
+            return met->frames() + met->frames_nonfinite() + met->frames_missing() >= d_o.images;
+        };
         rule.activity = [&] { return std::uint64_t(rx->frames_decoded()); };
         rule.idle_s = d_o.idle_timeout_s;
         rule.before_stop = [&](RunEnd) { note_in_flight(); };

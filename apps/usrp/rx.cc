@@ -122,7 +122,9 @@ void RxProgram::connect_scoring()
 StopRule RxProgram::stop_rule() const
 {
     StopRule rule;
-    rule.done = [this] { return metrics->frames() + metrics->frames_missing() >= o.images; };
+    rule.done = [this] {
+        return metrics->frames() + metrics->frames_nonfinite() + metrics->frames_missing() >= o.images;
+    };
     rule.activity = [this] { return receiver->bursts_detected() + decoder->frames_decoded(); };
     rule.idle_s = o.idle_timeout;
     rule.wait_for_first = true;
