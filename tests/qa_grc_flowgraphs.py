@@ -35,9 +35,9 @@ MODEL = r"models \+ .{role}\.json."
 CPP_EXPECTED = {
     "semcom_dsp_loopback.grc": [re.escape('gr::semcom::superposition_mapper::make(\n            {"4qam", "16qam"}')],
     "semcom_broadcast_sim.grc": [
-        r"gr::semcom::transmitter::make\(" + MODEL.format(role="_encoder") + r', "auto", 32, 0, 200\);',
-        r"gr::semcom::receiver::make\(" + MODEL.format(role="_rx1") + r', "auto", snr1, 32, false, 0, 16, 0\.03125, 0, false\);',
-        r"gr::semcom::receiver::make\(" + MODEL.format(role="_rx2") + r', "auto", snr2, 32, false, 0, 16, 0\.03125, 0, false\);',
+        r"gr::semcom::transmitter::make\(" + MODEL.format(role="_encoder") + r', "auto", 32, 0, 200, 8, 1\);',
+        r"gr::semcom::receiver::make\(" + MODEL.format(role="_rx1") + r', "auto", snr1, 32, false, 0, 16, 0\.03125, 0, false, 1\);',
+        r"gr::semcom::receiver::make\(" + MODEL.format(role="_rx2") + r', "auto", snr2, 32, false, 0, 16, 0\.03125, 0, false, 1\);',
         re.escape("connect(this->source, 0, this->transmitter, 0);"),
         re.escape("connect(this->transmitter, 0, this->channel, 0);"),
         re.escape("connect(this->channel, 0, this->rx1, 0);"),
@@ -48,13 +48,13 @@ CPP_EXPECTED = {
     # DeepBroadcast case C with the SNR feedback loop: three receivers on their own channels, each
     # equalised, classification only, each receiver's snr_report into the transmitter's snr port
     "semcom_deepbroadcast_feedback_sim.grc": [
-        r"gr::semcom::transmitter::make\(" + MODEL.format(role="_encoder") + r', "auto", 32, 0, 200\);',
+        r"gr::semcom::transmitter::make\(" + MODEL.format(role="_encoder") + r', "auto", 32, 0, 200, 8, 1\);',
         re.escape("this->transmitter->set_snr(feedback_start);"),
         re.escape('{"awgn", "rayleigh", "rician:2"}, {snr1, snr2, snr3},'),
         re.escape("connect(this->channel, 1, this->eq2, 0);"),
         re.escape("connect(this->eq3, 0, this->rx3, 0);"),
         r"gr::semcom::receiver::make\(" + MODEL.format(role="_rx2") + r', "auto", snr2, 32, false, 0, report_every, '
-        r"report_weight, 0, false\);",
+        r"report_weight, 0, false, 1\);",
         re.escape('gr::semcom::metrics_sink::make(1, 28, 28, 2, "binary", "rx2", 250, out_dir + \'/rx2.json\', false, 4096);'),
         re.escape('msg_connect(this->rx1, "snr_report", this->transmitter, "snr");'),
         re.escape('msg_connect(this->rx3, "snr_report", this->transmitter, "snr");'),
@@ -63,11 +63,11 @@ CPP_EXPECTED = {
     # receivers with the exit threshold and the index decisions of the command line (rx1 image
     # recovery, no class scores: its output 0 is the image), symbol level (sps 0)
     "semcom_udeepsc_sim.grc": [
-        r"gr::semcom::transmitter::make\(" + MODEL.format(role="_encoder") + r', "auto", 32, 0, 200\);',
+        r"gr::semcom::transmitter::make\(" + MODEL.format(role="_encoder") + r', "auto", 32, 0, 200, 8, 1\);',
         re.escape("this->transmitter->set_snrs({snr1, snr2, snr3});"),
         re.escape('{"awgn", "awgn", "awgn"}, {snr1, snr2, snr3},\n            "block", channel_uses, 1);'),
         *(r"gr::semcom::receiver::make\(" + MODEL.format(role="_rx%d" % rx) + r', "auto", snr%d, 32, false, 0, 0, '
-          r"0\.03125, exit_threshold, bool\(hard\)\);" % rx for rx in (1, 2, 3)),
+          r"0\.03125, exit_threshold, bool\(hard\), 1\);" % rx for rx in (1, 2, 3)),
         re.escape('gr::semcom::metrics_sink::make(1, 28, 28, 0, "image", "rx1", 250, out_dir + "/rx1.json", true, 4096);'),
         re.escape('gr::semcom::metrics_sink::make(1, 28, 28, 10, "fine", "rx2", 250, out_dir + "/rx2.json", false, 4096);'),
         re.escape('gr::semcom::metrics_sink::make(1, 28, 28, 4, "coarse", "rx3", 250, out_dir + "/rx3.json", false, 4096);'),
@@ -132,10 +132,10 @@ class qa_grc_flowgraphs(unittest.TestCase):
                 self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
                 code = read(os.path.join(out, name + ".py"))
                 self.assertRegex(code, r"semcom\.transmitter\(" + MODEL.format(role="_encoder")
-                                 + r', "auto", 32, 0, 200\)')
+                                 + r', "auto", 32, 0, 200, 8, int\(1\)\)')
                 for rx, classes in ((1, 4), (2, 10)):
                     self.assertRegex(code, r"semcom\.receiver\(" + MODEL.format(role="_rx%d" % rx)
-                                     + r', "auto", snr%d, 32, False, 0, 16, 0\.03125, 0, False\)' % rx)
+                                     + r', "auto", snr%d, 32, False, 0, 16, 0\.03125, 0, False, int\(1\)\)' % rx)
                     self.assertIn("self.connect((self.channel, %d), (self.rx%d, 0))" % (rx - 1, rx), code)
                     self.assertIn("self.connect((self.rx%d, 1), (self.rx%d_metrics, 1))" % (rx, rx), code)
                     self.assertIn("self.connect((self.rx%d, 0), (self.rx%d_metrics, 2))" % (rx, rx), code)
@@ -214,13 +214,13 @@ class qa_grc_flowgraphs(unittest.TestCase):
                 self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
                 code = read(os.path.join(out, name + ".py"))
                 self.assertRegex(code, r"semcom\.transmitter\(" + MODEL.format(role="_encoder")
-                                 + r', "auto", 32, 0, 200\)')
+                                 + r', "auto", 32, 0, 200, 8, int\(1\)\)')
                 self.assertIn("self.transmitter.set_snrs([snr1, snr2, snr3])", code)
                 self.assertIn("semcom.broadcast_channel(['awgn', 'awgn', 'awgn'], [snr1, snr2, snr3], 'block', "
                               "channel_uses, 1)", code)
                 for rx, (classes, task) in enumerate(((0, "image"), (10, "fine"), (4, "coarse")), start=1):
                     self.assertRegex(code, r"semcom\.receiver\(" + MODEL.format(role="_rx%d" % rx)
-                                     + r', "auto", snr%d, 32, False, 0, 0, 0\.03125, exit_threshold, bool\(hard\)\)' % rx)
+                                     + r', "auto", snr%d, 32, False, 0, 0, 0\.03125, exit_threshold, bool\(hard\), int\(1\)\)' % rx)
                     self.assertIn("semcom.metrics_sink(1, 28, 28, %d, '%s', \"rx%d\"" % (classes, task, rx), code)
                     self.assertIn("self.connect((self.channel, %d), (self.rx%d, 0))" % (rx - 1, rx), code)
                     self.assertIn("self.connect((self.rx%d, 0), (self.rx%d_metrics, 1))" % (rx, rx), code)

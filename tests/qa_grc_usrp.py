@@ -92,12 +92,12 @@ class qa_grc_usrp(unittest.TestCase):
                 # burst blocks stay separate (the transmitter's amplitude and timed first burst,
                 # the receiver's equalised payload on the constellation plot)
                 if name.endswith("tx"):
-                    self.assertRegex(code, r"semcom\.transmitter\(models \+ ._encoder\.json., \"auto\", 32, 0, \d+\)")
+                    self.assertRegex(code, r"semcom\.transmitter\(models \+ ._encoder\.json., \"auto\", 32, 0, \d+, \d+, int\(1\)\)")
                     self.assertIn("self.connect((self.source, 0), (self.transmitter, 0))", code)
                     self.assertIn("self.connect((self.transmitter, 0), (self.bursts, 0))", code)
-                    self.assertIn("amplitude, start_time)", code)
+                    self.assertIn("amplitude, start_time, 1, int(1))", code)
                 else:
-                    self.assertRegex(code, r"semcom\.receiver\(models \+ ._rx2\.json., \"auto\", 10, 32, True, 0, 16, 0\.03125, 0, False\)")
+                    self.assertRegex(code, r"semcom\.receiver\(models \+ ._rx2\.json., \"auto\", 10, 32, True, 0, 16, 0\.03125, 0, False, int\(1\)\)")
                     self.assertIn("self.connect((self.bursts, 0), (self.receiver, 0))", code)
                     self.assertIn("self.connect((self.bursts, 0), (self.constellation, 0))", code)
                     self.assertIn("self.connect((self.receiver, 1), (self.metrics, 1))", code)
