@@ -6,7 +6,9 @@
  * Bytes 0..31 go to FrameHeader::parse: whatever it accepts must serialise back to the same
  * bytes. The rest, read as float pairs, is a received burst for FrameFormat::parse (spreading 1
  * and 4) and the BurstDetector, and a stream of samples for the WaveformReceiver (in two pieces):
- * none may crash, read out of bounds or accept a header that fails its checks.
+ * none may crash, read out of bounds or accept a header that fails its checks. The whole input is
+ * also a side-information block for SideInfo::parse: what it accepts must serialise to records
+ * that parse back to the same.
  */
 #include <semcom/frame.h>
 #include <semcom/waveform.h>
@@ -21,6 +23,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 {
     using namespace semcom;
     std::string error;
+    if (size > 0) {
+        const std::size_t images = 1 + data[0] % 255;
+        if (const auto side = SideInfo::parse(data + 1, size - 1, images, &error)) {
+            if (side->keep_masks.size() > images || side->quantizers.size() > images)
+                std::abort();
+            if (side->size() <= SideInfo::max_bytes) {
+                const auto again = side->serialize();
+                const auto back = SideInfo::parse(again.data(), again.size(), images);
+                if (!back || !(*back == *side))
+                    std::abort(); // accepted records that do not round-trip
+            }
+        } else if (error.empty()) {
+            std::abort();
+        }
+    }
     if (const auto h = FrameHeader::parse(data, size, &error)) {
         const auto again = h->serialize();
         if (std::memcmp(again.data(), data, FrameHeader::size) != 0)

@@ -89,7 +89,10 @@ std::vector<std::uint8_t> FrameHeader::serialize() const
     putf(b, gain);
     put16(b, end_index);
     b.push_back(images);
-    b.push_back(spreading);
+    std::uint8_t log2r = 0;
+    while ((1u << log2r) < spreading && log2r < 7)
+        ++log2r;
+    b.push_back(std::uint8_t((side_blocks << 3) | log2r));
     put32(b, crc32(b.data(), b.size()));
     return b;
 }
@@ -117,7 +120,8 @@ std::optional<FrameHeader> FrameHeader::parse(const std::uint8_t* p, std::size_t
     h.gain = getf(p + 20);
     h.end_index = get16(p + 24);
     h.images = p[26];
-    h.spreading = p[27];
+    h.spreading = std::uint8_t((p[27] & 7) <= 4 ? 1u << (p[27] & 7) : 0);
+    h.side_blocks = std::uint8_t(p[27] >> 3);
     std::string why;
     if (h.version != current_version)
         why = "unknown version " + std::to_string(h.version);
@@ -138,7 +142,7 @@ std::optional<FrameHeader> FrameHeader::parse(const std::uint8_t* p, std::size_t
     else if (h.images > 1 && (h.quantizer_bits > 0 || h.end_index > 0))
         why = "quantizer side information with " + std::to_string(h.images) + " images (one per burst)";
     else if (!valid_spreading(h.spreading))
-        why = "spreading " + std::to_string(h.spreading) + " (1, 2, 4, 8 or 16)";
+        why = "spreading code " + std::to_string(p[27] & 7) + " (1, 2, 4, 8 or 16)";
     else if (h.data_symbols() > max_data_symbols)
         why = std::to_string(h.data_symbols()) + " data symbols, more than " + std::to_string(max_data_symbols);
     if (!why.empty()) {
@@ -149,6 +153,142 @@ std::optional<FrameHeader> FrameHeader::parse(const std::uint8_t* p, std::size_t
 }
 
 bool FrameHeader::operator==(const FrameHeader& o) const { return serialize() == o.serialize(); }
+
+std::size_t SideInfo::size() const
+{
+    std::size_t n = 0;
+    for (const auto& m : keep_masks)
+        n += m.empty() ? 0 : keep_mask_bytes(m.size());
+    for (const auto& q : quantizers)
+        n += q.bits ? quantizer_bytes : 0;
+    return n + snr_bytes(snr_db_used.size());
+}
+
+std::vector<std::uint8_t> SideInfo::serialize() const
+{
+    const std::size_t n = size();
+    if (n > max_bytes)
+        throw std::invalid_argument("side information: " + std::to_string(n) + " bytes, at most " +
+                                    std::to_string(max_bytes) + " per burst");
+    if (keep_masks.size() > 255 || quantizers.size() > 255)
+        throw std::invalid_argument("side information: records of more than 255 images");
+    std::vector<std::uint8_t> b;
+    for (std::size_t i = 0; i < keep_masks.size(); ++i) {
+        const auto& m = keep_masks[i];
+        if (m.empty())
+            continue;
+        const std::size_t len = 2 + (m.size() + 7) / 8;
+        b.push_back(1);
+        b.push_back(std::uint8_t(i));
+        b.push_back(std::uint8_t(len));
+        put16(b, std::uint16_t(m.size()));
+        std::vector<std::uint8_t> bits((m.size() + 7) / 8, 0);
+        for (std::size_t k = 0; k < m.size(); ++k)
+            if (m[k])
+                bits[k / 8] = std::uint8_t(bits[k / 8] | (0x80u >> (k % 8)));
+        b.insert(b.end(), bits.begin(), bits.end());
+    }
+    for (std::size_t i = 0; i < quantizers.size(); ++i) {
+        const auto& q = quantizers[i];
+        if (!q.bits)
+            continue;
+        b.push_back(3);
+        b.push_back(std::uint8_t(i));
+        b.push_back(std::uint8_t(quantizer_bytes - 3));
+        b.push_back(q.bits);
+        putf(b, q.z_min);
+        putf(b, q.z_max);
+        putf(b, q.gain);
+        put16(b, q.end_index);
+    }
+    if (!snr_db_used.empty()) {
+        b.push_back(2);
+        b.push_back(255);
+        b.push_back(std::uint8_t(4 * snr_db_used.size()));
+        for (const float v : snr_db_used)
+            putf(b, v);
+    }
+    b.resize((b.size() + 7) / 8 * 8, 0);
+    return b;
+}
+
+std::optional<SideInfo> SideInfo::parse(const std::uint8_t* p, std::size_t n, std::size_t images, std::string* error)
+{
+    SideInfo s;
+    std::size_t at = 0;
+    while (at < n && p[at] != 0) { // type 0: the padding
+        if (n - at < 3) {
+            fail(error, "side information: a record cut short");
+            return std::nullopt;
+        }
+        const std::uint8_t type = p[at], image = p[at + 1];
+        const std::size_t len = p[at + 2];
+        at += 3;
+        if (n - at < len) {
+            fail(error, "side information: a record of " + std::to_string(len) + " bytes, " +
+                            std::to_string(n - at) + " left");
+            return std::nullopt;
+        }
+        const std::uint8_t* v = p + at;
+        at += len;
+        if (type == 1) {
+            if (image >= images || len < 2) {
+                fail(error, "side information: keep mask of image " + std::to_string(image) + " of " +
+                                std::to_string(images));
+                return std::nullopt;
+            }
+            const std::size_t count = get16(v);
+            if (count == 0 || (count + 7) / 8 != len - 2) {
+                fail(error, "side information: a keep mask of " + std::to_string(count) + " entries in " +
+                                std::to_string(len - 2) + " bytes");
+                return std::nullopt;
+            }
+            if (s.keep_masks.size() < images)
+                s.keep_masks.resize(images);
+            auto& m = s.keep_masks[image];
+            m.resize(count);
+            for (std::size_t k = 0; k < count; ++k)
+                m[k] = std::uint8_t((v[2 + k / 8] >> (7 - k % 8)) & 1);
+        } else if (type == 2) {
+            if (image != 255 || len % 4 != 0) {
+                fail(error, "side information: malformed encoder SNRs");
+                return std::nullopt;
+            }
+            s.snr_db_used.resize(len / 4);
+            for (std::size_t k = 0; k < len / 4; ++k) {
+                s.snr_db_used[k] = getf(v + 4 * k);
+                if (!std::isfinite(s.snr_db_used[k])) {
+                    fail(error, "side information: a non-finite encoder SNR");
+                    return std::nullopt;
+                }
+            }
+        } else if (type == 3) {
+            if (image >= images || len != quantizer_bytes - 3) {
+                fail(error, "side information: quantizer record of image " + std::to_string(image) + " of " +
+                                std::to_string(images) + ", " + std::to_string(len) + " bytes");
+                return std::nullopt;
+            }
+            Quantizer q;
+            q.bits = v[0];
+            q.z_min = getf(v + 1);
+            q.z_max = getf(v + 5);
+            q.gain = getf(v + 9);
+            q.end_index = get16(v + 13);
+            if (q.bits < 1 || q.bits > 8 || !std::isfinite(q.z_min) || !std::isfinite(q.z_max) ||
+                q.z_max < q.z_min || !std::isfinite(q.gain) || !(q.gain > 0.0f)) {
+                fail(error, "side information: quantizer of image " + std::to_string(image) + " out of range");
+                return std::nullopt;
+            }
+            if (s.quantizers.size() < images)
+                s.quantizers.resize(images);
+            s.quantizers[image] = q;
+        } else {
+            fail(error, "side information: unknown record type " + std::to_string(type));
+            return std::nullopt;
+        }
+    }
+    return s;
+}
 
 FrameFormat::FrameFormat(std::size_t pilot_symbols, unsigned spreading) : d_spreading(spreading)
 {
@@ -165,8 +305,16 @@ FrameFormat::FrameFormat(std::size_t pilot_symbols, unsigned spreading) : d_spre
     d_block_pilots = pn_qpsk(pilot_block, 0xb10c9170eedULL);
 }
 
-std::vector<cfloat> FrameFormat::build(const FrameHeader& header, const cfloat* data, std::size_t n) const
+namespace {
+std::vector<float> coded_block(const std::vector<std::uint8_t>& bytes, std::size_t offset);
+} // namespace
+
+std::vector<cfloat> FrameFormat::build(const FrameHeader& header, const cfloat* data, std::size_t n,
+                                       const std::vector<std::uint8_t>& side) const
 {
+    if (side.size() != std::size_t(header.side_blocks) * 8)
+        throw std::invalid_argument("frame: " + std::to_string(side.size()) + " bytes of side information, header says " +
+                                    std::to_string(header.side_blocks) + " blocks of 8");
     if (n != header.data_symbols())
         throw std::invalid_argument("frame: data has " + std::to_string(n) + " symbols, header says " +
                                     std::to_string(header.images) + " x " + std::to_string(header.payload_symbols));
@@ -174,7 +322,10 @@ std::vector<cfloat> FrameFormat::build(const FrameHeader& header, const cfloat* 
         throw std::invalid_argument("frame: header spreading " + std::to_string(header.spreading) +
                                     ", format spreading " + std::to_string(d_spreading));
     std::vector<cfloat> f = known_symbols(header);
-    f.reserve(overhead() + data_span(n));
+    f.reserve(burst_symbols(header));
+    if (!side.empty())
+        for (const float s : coded_block(side, header_symbols))
+            f.insert(f.end(), d_spreading, cfloat(s, 0.0f));
     for (std::size_t i = 0; i < n; i += pilot_interval) {
         if (i)
             f.insert(f.end(), d_block_pilots.begin(), d_block_pilots.end());
@@ -212,17 +363,34 @@ std::vector<cfloat> FrameFormat::despread(const cfloat* chips) const
 namespace {
 // +-1 from a fixed seed: the coded header bits are scrambled with it, so that the header's zero
 // bytes do not go on the air as long runs of equal symbols (which a Schmidl-Cox detector takes
-// for a repeated preamble)
+// for a repeated preamble). The side-information block continues the same sequence.
 const std::vector<float>& header_scrambler()
 {
     static const std::vector<float> signs = [] {
         Xoshiro256Plus rng(0x5c4a3b1e5eedULL);
-        std::vector<float> v(FrameFormat::header_symbols);
+        // the header's symbols, then the longest side-information block's
+        std::vector<float> v(FrameFormat::header_symbols + 2 * ((SideInfo::max_bytes + 4) * 8 + 6));
         for (auto& s : v)
             s = (rng() & 1) ? -1.0f : 1.0f;
         return v;
     }();
     return signs;
+}
+
+// bytes + CRC-32 -> K = 7 rate-1/2 code -> scrambled BPSK (starting at scrambler[offset])
+std::vector<float> coded_block(const std::vector<std::uint8_t>& bytes, std::size_t offset)
+{
+    std::vector<std::uint8_t> with_crc(bytes);
+    put32(with_crc, crc32(bytes.data(), bytes.size()));
+    std::vector<std::uint8_t> bits;
+    for (std::uint8_t byte : with_crc)
+        for (int b = 7; b >= 0; --b)
+            bits.push_back((byte >> b) & 1);
+    const auto& scramble = header_scrambler();
+    std::vector<float> out;
+    for (std::uint8_t c : ConvolutionalCode::encode(bits))
+        out.push_back((c ? 1.0f : -1.0f) * scramble[offset + out.size()]);
+    return out;
 }
 } // namespace
 
@@ -237,6 +405,33 @@ std::vector<cfloat> FrameFormat::header_bits_symbols(const FrameHeader& header)
     const auto& scramble = header_scrambler();
     for (std::uint8_t c : ConvolutionalCode::encode(bits))
         out.emplace_back((c ? 1.0f : -1.0f) * scramble[out.size()], 0.0f);
+    return out;
+}
+
+std::optional<std::vector<std::uint8_t>> FrameFormat::parse_side(const FrameHeader& header, const cfloat* chips,
+                                                                 std::string* error) const
+{
+    const std::size_t bytes = std::size_t(header.side_blocks) * 8;
+    if (bytes == 0)
+        return std::vector<std::uint8_t>{};
+    const std::size_t symbols = side_symbols(header) / d_spreading;
+    const auto& scramble = header_scrambler();
+    std::vector<float> soft(symbols);
+    for (std::size_t i = 0; i < symbols; ++i) {
+        float acc = 0.0f;
+        for (unsigned c = 0; c < d_spreading; ++c)
+            acc += chips[i * d_spreading + c].real();
+        soft[i] = acc * scramble[header_symbols + i];
+    }
+    const auto bits = ConvolutionalCode::decode(soft.data(), symbols);
+    std::vector<std::uint8_t> out(bytes + 4, 0);
+    for (std::size_t i = 0; i < bits.size() && i / 8 < out.size(); ++i)
+        out[i / 8] = std::uint8_t(out[i / 8] | (bits[i] << (7 - i % 8)));
+    if (crc32(out.data(), bytes) != get32(out.data() + bytes)) {
+        fail(error, "side information: CRC mismatch");
+        return std::nullopt;
+    }
+    out.resize(bytes);
     return out;
 }
 
@@ -325,13 +520,24 @@ std::optional<FrameFormat::Parsed> FrameFormat::parse(const cfloat* frame, std::
     auto header = decode_header(soft.data(), error);
     if (!header)
         return std::nullopt;
-    const std::size_t start = overhead(), span = data_span(header->data_symbols());
-    if (n - start < span) {
+    const std::size_t start = overhead() + side_symbols(*header), span = data_span(header->data_symbols());
+    if (n < start || n - start < span) {
         fail(error, "frame: header announces " + std::to_string(span) + " data symbols with pilot blocks, only " +
                         std::to_string(n - start) + " present");
         return std::nullopt;
     }
     Parsed out;
+    if (header->side_blocks) {
+        std::vector<cfloat> side(side_symbols(*header));
+        for (std::size_t i = 0; i < side.size(); ++i) {
+            const std::size_t at = overhead() + i;
+            side[i] = frame[at] / (pil.h * rotation(double(at), t_pil));
+        }
+        auto bytes = parse_side(*header, side.data(), error);
+        if (!bytes)
+            return std::nullopt;
+        out.side = std::move(*bytes);
+    }
     out.header = *header;
     out.channel = pil;
     out.residual_cfo = static_cast<float>(cycles_per_chip);

@@ -235,7 +235,8 @@ std::vector<WaveformReceiver::Frame> WaveformReceiver::finish(const Pending& p)
 {
     const std::size_t sps = d_config.sps, h = d_equaliser.half(), R = d_config.spreading;
     const auto known = d_format.known_symbols(p.header);
-    const std::size_t K = known.size(), N = K + FrameFormat::data_span(p.header.data_symbols());
+    const std::size_t K = known.size(), S = d_format.side_symbols(p.header);
+    const std::size_t N = K + S + FrameFormat::data_span(p.header.data_symbols());
     auto w = window(false, p.start - h, 2 * h + N * sps, p.cfo);
     // 1. a fit on the preamble (R = 1: the header pass's, on the same samples with the same CFO):
     //    the known symbols' phase drift under it measures the CFO left over
@@ -264,12 +265,23 @@ std::vector<WaveformReceiver::Frame> WaveformReceiver::finish(const Pending& p)
     }
     eq.apply(w.data(), w.size(), h, 0, N, y.data());
     const auto channel = estimate_from_pilots(y.data() + first, known.data() + first, K - first);
+    // the side-information block after the pilots (CRC-checked: a bad one drops the burst)
+    std::vector<std::uint8_t> side;
+    if (S) {
+        std::vector<cfloat> chips(S);
+        for (std::size_t i = 0; i < S; ++i)
+            chips[i] = y[K + i] / channel.h;
+        auto bytes = d_format.parse_side(p.header, chips.data(), &d_last_error);
+        if (!bytes)
+            return {};
+        side = std::move(*bytes);
+    }
     // 3. long bursts: the phase left along the data, a line through the known symbols' (0 at
     //    their centre, where the fit put it) and the pilot blocks', unwrapped block by block
     const auto& bp = d_format.block_pilots();
     const double t_known = (double(K) - 1.0) / 2.0;
     double num = 0.0, den = 0.0, slope = 0.0;
-    for (std::size_t at = K + FrameFormat::pilot_interval; at + bp.size() <= N;
+    for (std::size_t at = K + S + FrameFormat::pilot_interval; at + bp.size() <= N;
          at += FrameFormat::pilot_interval + bp.size()) {
         std::complex<double> c = 0.0;
         for (std::size_t i = 0; i < bp.size(); ++i)
@@ -287,17 +299,22 @@ std::vector<WaveformReceiver::Frame> WaveformReceiver::finish(const Pending& p)
         Frame f;
         f.header = p.header;
         f.header.sequence = p.header.sequence + std::uint32_t(image);
+        f.image = std::uint8_t(image);
         f.channel = channel;
         f.payload.resize(n);
+        const cfloat inv_h = 1.0f / channel.h;
         for (std::size_t k = 0; k < n; ++k) {
             const std::size_t i = image * n + k;
-            const std::size_t at = K + i + bp.size() * (i / FrameFormat::pilot_interval);
-            const cfloat derotate = std::polar(1.0f, static_cast<float>(-slope * (double(at) - t_known)));
-            f.payload[k] = y[at] * derotate / channel.h;
+            const std::size_t at = K + S + i + bp.size() * (i / FrameFormat::pilot_interval);
+            // the phase line is flat for bursts without pilot blocks: no rotation to compute
+            f.payload[k] = slope == 0.0
+                               ? y[at] * inv_h
+                               : y[at] * std::polar(1.0f, static_cast<float>(-slope * (double(at) - t_known))) * inv_h;
         }
         f.start = p.start - std::uint64_t(d_config.span) * sps / 2 - d_lead;
         f.cfo = static_cast<float>(cfo * sps);
         f.metric = p.metric;
+        f.side = side;
         out.push_back(std::move(f));
     }
     return out;
@@ -362,6 +379,8 @@ std::vector<WaveformReceiver::Frame> WaveformReceiver::push(const cfloat* x, std
             auto images = finish(*d_pending);
             if (!images.empty())
                 ++d_counters.bursts;
+            else
+                ++d_counters.header_errors; // its side information failed its CRC, or no fit
             d_counters.frames += images.size();
             std::move(images.begin(), images.end(), std::back_inserter(out));
             d_search = std::max(d_pending->search_start + 1, (end + R - 1) / R);

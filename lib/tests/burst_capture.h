@@ -33,6 +33,7 @@ struct Impairments {
     bool noise = true;
     int images = 1;               //!< images per burst
     std::size_t payload = 0;      //!< symbols per image (0: 96..159 at random)
+    std::vector<std::uint8_t> side; //!< every burst's side-information bytes (SideInfo::serialize), or none
 };
 
 struct Burst {
@@ -68,8 +69,9 @@ inline Capture capture(const WaveformConfig& cfg, int bursts, const Impairments&
         burst.header.layers = 2;
         burst.header.images = std::uint8_t(imp.images);
         burst.header.spreading = std::uint8_t(cfg.spreading);
+        burst.header.side_blocks = std::uint8_t(imp.side.size() / 8);
         burst.payload = random_qam64(burst.header.data_symbols(), rng);
-        const auto symbols = fmt.build(burst.header, burst.payload.data(), burst.payload.size());
+        const auto symbols = fmt.build(burst.header, burst.payload.data(), burst.payload.size(), imp.side);
         auto shaped = shaper.shape(symbols.data(), symbols.size());
         const float phase = float(rng() % 628) / 100.0f;
         burst.at = clean.size();

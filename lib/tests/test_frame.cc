@@ -155,6 +155,117 @@ TEST(FrameFormat, BadBurstsAreRefusedWithAReason)
 }
 
 namespace {
+SideInfo sample_side()
+{
+    SideInfo s;
+    s.keep_masks = { { 1, 0, 1, 1, 0, 0, 0, 0, 1 }, { 0, 0, 0, 0, 0, 0, 0, 0, 0 }, { 1, 1, 1, 1, 1, 1, 1, 1, 1 } };
+    s.snr_db_used = { -5.0f, 12.25f };
+    return s;
+}
+} // namespace
+
+TEST(SideInfo, RoundTripInWholeBlocks)
+{
+    const auto s = sample_side();
+    EXPECT_EQ(s.size(), 3 * (5 + 2) + 3 + 8);
+    const auto bytes = s.serialize();
+    EXPECT_EQ(bytes.size(), 32u); // 32 bytes, zero-padded to whole 8-byte blocks
+    EXPECT_EQ(bytes[0], 1);        // a keep-mask record of image 0
+    EXPECT_EQ(bytes[5], 0xb0);     // 1 0 1 1 0 0 0 0 | 1: the first bit the most significant
+    const auto back = SideInfo::parse(bytes.data(), bytes.size(), 3);
+    ASSERT_TRUE(back);
+    EXPECT_TRUE(*back == s);
+    // SNRs alone, or nothing
+    SideInfo snr_only;
+    snr_only.snr_db_used = { 1.0f, 2.0f, 3.0f };
+    const auto b2 = snr_only.serialize();
+    EXPECT_EQ(b2.size(), 16u);
+    EXPECT_TRUE(*SideInfo::parse(b2.data(), b2.size(), 8) == snr_only);
+    EXPECT_TRUE(SideInfo().serialize().empty());
+    // quantizers of images 0 and 2 (image 1 without), with the SNRs
+    SideInfo q;
+    q.quantizers = { { 8, -1.5f, 2.25f, 0.75f, 0 }, {}, { 4, 0.0f, 1.0f, 1.25f, 100 } };
+    q.snr_db_used = { 3.0f };
+    EXPECT_EQ(q.size(), 2 * SideInfo::quantizer_bytes + 7);
+    const auto b3 = q.serialize();
+    const auto q3 = SideInfo::parse(b3.data(), b3.size(), 3);
+    ASSERT_TRUE(q3);
+    EXPECT_TRUE(*q3 == q);
+}
+
+TEST(SideInfo, MalformedRecordsAreRefusedWithAReason)
+{
+    auto refused = [](std::vector<std::uint8_t> b, std::size_t images, const std::string& what) {
+        std::string error;
+        EXPECT_FALSE(SideInfo::parse(b.data(), b.size(), images, &error)) << what;
+        EXPECT_NE(error.find(what), std::string::npos) << error;
+    };
+    const auto good = sample_side().serialize();
+    refused(good, 2, "keep mask of image 2 of 2");  // a mask for an image the burst does not have
+    auto b = good;
+    b[0] = 9;
+    refused(b, 3, "unknown record type 9");
+    b = good;
+    b[4] = 20; // 20 entries claimed in 2 bytes
+    refused(b, 3, "keep mask of 20 entries in 2 bytes");
+    b = good;
+    b[2] = 200;
+    refused(b, 3, "a record of 200 bytes");
+    refused({ 1, 0 }, 3, "cut short");
+    SideInfo q;
+    q.quantizers = { { 9, 0.0f, 1.0f, 1.0f, 0 } };
+    refused(q.serialize(), 1, "quantizer of image 0 out of range");
+    q.quantizers = { { 8, 1.0f, -1.0f, 1.0f, 0 } };
+    refused(q.serialize(), 1, "quantizer of image 0 out of range");
+    q.quantizers = { { 8, 0.0f, INFINITY, 1.0f, 0 } };
+    refused(q.serialize(), 1, "quantizer of image 0 out of range");
+    q.quantizers = { { 8, 0.0f, 1.0f, 1.0f, 0 } };
+    auto bq = q.serialize();
+    bq[2] = 14; // a 14-byte quantizer record
+    refused(bq, 1, "quantizer record of image 0 of 1, 14 bytes");
+    SideInfo nan;
+    nan.snr_db_used = { NAN };
+    const auto bn = nan.serialize();
+    refused(bn, 1, "non-finite");
+    SideInfo big;
+    big.keep_masks.assign(12, std::vector<std::uint8_t>(147, 1)); // 12 x 24 bytes > 248
+    EXPECT_GT(big.size(), SideInfo::max_bytes);
+    EXPECT_THROW(big.serialize(), std::invalid_argument);
+}
+
+TEST(FrameFormat, SideInformationAfterThePilotsAndItsCrc)
+{
+    const FrameFormat fmt(32, 4);
+    auto h = sample_header();
+    h.quantizer_bits = 0;
+    h.end_index = 0;
+    h.spreading = 4;
+    const auto side = sample_side().serialize();
+    h.side_blocks = std::uint8_t(side.size() / 8);
+    const auto back = FrameHeader::parse(h.serialize().data(), FrameHeader::size);
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->side_blocks, 4);
+    EXPECT_EQ(back->spreading, 4);
+    const auto data = payload(h.payload_symbols, 3);
+    EXPECT_THROW(fmt.build(h, data.data(), data.size()), std::invalid_argument); // the header says 4 blocks
+    auto frame = fmt.build(h, data.data(), data.size(), side);
+    // (32 bytes + CRC-32) x 8 bits + 6 tail bits, rate 1/2, 4 chips each
+    EXPECT_EQ(fmt.side_symbols(h), 2u * ((32 + 4) * 8 + 6) * 4);
+    ASSERT_EQ(frame.size(), fmt.burst_symbols(h));
+    std::string error;
+    auto parsed = fmt.parse(frame.data(), frame.size(), &error);
+    ASSERT_TRUE(parsed) << error;
+    EXPECT_EQ(parsed->side, side);
+    for (std::size_t i = 0; i < data.size(); ++i)
+        EXPECT_LT(std::abs(parsed->payload[i] - data[i]), 1e-4f);
+    // the block wiped: the burst is refused, not decoded without its side information
+    for (std::size_t i = fmt.overhead() + 400; i < fmt.overhead() + 800; ++i)
+        frame[i] = -frame[i];
+    EXPECT_FALSE(fmt.parse(frame.data(), frame.size(), &error));
+    EXPECT_NE(error.find("side information: CRC"), std::string::npos) << error;
+}
+
+namespace {
 // Bursts at known positions in noise, with a CFO and a random phase.
 struct Capture {
     std::vector<cfloat> samples;

@@ -244,6 +244,37 @@ TEST(WaveformConfig, RejectsBadSettings)
     EXPECT_THROW(WaveformReceiver{ c }, std::invalid_argument);
 }
 
+TEST(WaveformReceiver, CorruptSideInformationDropsItsBurstAndCounts)
+{
+    WaveformConfig cfg;
+    Impairments imp;
+    imp.noise = false;
+    imp.images = 2;
+    SideInfo side;
+    side.keep_masks = { std::vector<std::uint8_t>(98, 1), std::vector<std::uint8_t>(98, 0) };
+    side.snr_db_used = { 3.0f, 7.0f };
+    imp.side = side.serialize();
+    auto c = capture(cfg, 4, imp, 9);
+    // burst 1: interference over its side-information block (after preamble, header and pilots),
+    // the header left intact
+    const FrameFormat fmt(cfg.pilots);
+    const std::size_t from = c.bursts[1].at + fmt.overhead() * cfg.sps;
+    std::mt19937 rng(4);
+    std::normal_distribution<float> n(0.0f, 3.0f);
+    for (std::size_t i = from; i < from + fmt.side_symbols(c.bursts[1].header) * cfg.sps; ++i)
+        c.samples[i] += cfloat(n(rng), n(rng));
+    WaveformReceiver rx(cfg);
+    const auto frames = receive(rx, c.samples, 5000);
+    ASSERT_EQ(frames.size(), 6u); // bursts 0, 2 and 3, two images each
+    EXPECT_EQ(frames[2].header.sequence, 4u);
+    EXPECT_EQ(frames[3].image, 1);
+    for (const auto& f : frames)
+        EXPECT_EQ(f.side, imp.side);
+    EXPECT_EQ(rx.counters().header_errors, 1u);
+    EXPECT_EQ(rx.counters().bursts, 3u);
+    EXPECT_NE(rx.last_error().find("side information: CRC"), std::string::npos) << rx.last_error();
+}
+
 namespace {
 // Headers decoded right out of the bursts sent, and the images' error power.
 struct Tally {
@@ -284,6 +315,16 @@ TEST_P(RobustHeader, DecodesAtLeast99PercentOfTheBursts)
     imp.multipath = { { 0.95f, 0.0f }, { 0.0f, 0.0f }, { 0.0f, 0.0f }, { 0.2f, 0.25f } };
     imp.images = 4;
     imp.payload = 128;
+    // every burst carries side information: 4 images' keep masks (3 receivers x 49 tokens) and
+    // the encoder's 3 SNRs, 111 bytes coded after the pilots
+    SideInfo side;
+    std::mt19937 bits(7);
+    side.keep_masks.assign(4, std::vector<std::uint8_t>(147));
+    for (auto& m : side.keep_masks)
+        for (auto& b : m)
+            b = std::uint8_t(bits() & 1);
+    side.snr_db_used = { -5.0f, 10.5f, 19.0f };
+    imp.side = side.serialize();
     const int n = 150;
     const auto c = capture(cfg, n, imp, 31 + unsigned(GetParam() + 10));
     WaveformReceiver rx(cfg);
@@ -295,8 +336,13 @@ TEST_P(RobustHeader, DecodesAtLeast99PercentOfTheBursts)
     EXPECT_GE(t.bursts_right, std::size_t(n * 99 / 100)) << rx.last_error();
     EXPECT_EQ(frames.size(), t.images); // nothing decoded wrongly
     EXPECT_EQ(t.images, 4 * t.bursts_right);
-    for (const auto& f : frames)
+    for (const auto& f : frames) {
         EXPECT_NEAR(f.cfo, imp.cfo, 2e-5);
+        ASSERT_EQ(f.side, imp.side); // a wrong side block never comes out: its CRC drops the burst
+    }
+    const auto parsed = SideInfo::parse(frames.front().side.data(), frames.front().side.size(), 4);
+    ASSERT_TRUE(parsed);
+    EXPECT_TRUE(*parsed == side);
     // the payload at the chip rate: the channel's SNR (the equaliser's MMSE shrink at low SNR)
     EXPECT_NEAR(-10.0 * std::log10(t.error / double(t.images)), imp.snr_db, 0.8);
 }

@@ -24,8 +24,11 @@ namespace semcom {
  * range is refused: the burst is dropped and counted, never decoded with wrong side information.
  * Version 2: a burst carries `images` images of payload_symbols each, sequence numbers
  * sequence .. sequence + images - 1; the quantizer fields are one image's, so a burst with
- * quantizer side information (bits > 0 or an end index) carries one image.
+ * quantizer side information (bits > 0 or an end index) carries one image. Byte 27 holds
+ * log2(spreading) in its low 3 bits and side_blocks in the high 5.
  */
+struct SideInfo;
+
 struct FrameHeader {
     static constexpr std::uint8_t current_version = 2;
     static constexpr std::size_t max_data_symbols = std::size_t(1) << 20; //!< images x payload, per burst
@@ -43,6 +46,7 @@ struct FrameHeader {
     std::uint16_t end_index = 0;       //!< A-MIJSCC: symbols sent (0 = all)
     std::uint8_t images = 1;           //!< images in the burst, 1..255
     std::uint8_t spreading = 1;        //!< chips per preamble and header symbol: 1, 2, 4, 8 or 16
+    std::uint8_t side_blocks = 0;      //!< side information after the pilots, 8-byte blocks, 0..31
 
     //! Data symbols in the burst: images x payload_symbols.
     std::size_t data_symbols() const { return std::size_t(images) * payload_symbols; }
@@ -54,6 +58,57 @@ struct FrameHeader {
     static std::optional<FrameHeader> parse(const std::uint8_t* bytes, std::size_t n,
                                             std::string* error = nullptr);
     bool operator==(const FrameHeader& o) const;
+};
+
+/*!
+ * \brief Side information of a burst's images that the header has no room for, sent in its own
+ * coded block after the pilots (FrameFormat): each image's keep masks (U-DeepSC: which tokens each
+ * receiver gets), each image's quantizer side information (so that quantized and analog frames
+ * share a burst) and the SNRs the encoder was told (DeepBroadcast), the same for every image of
+ * a burst. Serialised as records (type, image, length, value): 1 keep mask (the entry count,
+ * 16 bits, then one bit per entry), 2 encoder SNRs (float32 each, image 255 = every image),
+ * 3 quantizer (bits, z_min, z_max, gain as float32, symbols sent as 16 bits); at most max_bytes
+ * (31 blocks of 8).
+ */
+struct SideInfo {
+    static constexpr std::size_t max_bytes = 31 * 8;
+
+    //! One image's quantizer side information (as the header carries it for a lone image).
+    struct Quantizer {
+        std::uint8_t bits = 0;
+        float z_min = 0.0f, z_max = 0.0f, gain = 1.0f;
+        std::uint16_t end_index = 0; //!< symbols sent (0 = all)
+        bool operator==(const Quantizer& o) const
+        {
+            return bits == o.bits && z_min == o.z_min && z_max == o.z_max && gain == o.gain && end_index == o.end_index;
+        }
+    };
+
+    std::vector<std::vector<std::uint8_t>> keep_masks; //!< per image (0/1 entries), or empty
+    std::vector<Quantizer> quantizers;                 //!< per image (bits 0: none), or empty
+    std::vector<float> snr_db_used;                     //!< the encoder's SNRs, or empty
+
+    bool empty() const { return keep_masks.empty() && quantizers.empty() && snr_db_used.empty(); }
+    //! Bytes of one image's keep-mask record (entries 0/1 values), of the SNR record (n values)
+    //! and of one image's quantizer record.
+    static std::size_t keep_mask_bytes(std::size_t entries) { return 3 + 2 + (entries + 7) / 8; }
+    static std::size_t snr_bytes(std::size_t n) { return n ? 3 + 4 * n : 0; }
+    static constexpr std::size_t quantizer_bytes = 3 + 1 + 12 + 2;
+    //! The records, zero-padded to whole 8-byte blocks; throws std::invalid_argument beyond max_bytes.
+    std::vector<std::uint8_t> serialize() const;
+    //! Bytes the records take before padding.
+    std::size_t size() const;
+    /*!
+     * Parses records for `images` images; nullopt (and *error) on malformed records: an unknown
+     * type, an image outside the burst, a length that disagrees with the value, a non-finite SNR
+     * or quantizer range, bits outside 1..8 or a range whose top is below its bottom (as the header).
+     */
+    static std::optional<SideInfo> parse(const std::uint8_t* bytes, std::size_t n, std::size_t images,
+                                         std::string* error = nullptr);
+    bool operator==(const SideInfo& o) const
+    {
+        return keep_masks == o.keep_masks && quantizers == o.quantizers && snr_db_used == o.snr_db_used;
+    }
 };
 
 /*!
@@ -99,15 +154,32 @@ public:
     {
         return data_symbols ? data_symbols + pilot_block * ((data_symbols - 1) / pilot_interval) : 0;
     }
+    //! Chips of the side-information block (after the pilots): its bytes and a CRC-32, coded as
+    //! the header, spread R times; 0 without side information.
+    std::size_t side_symbols(const FrameHeader& header) const
+    {
+        return header.side_blocks ? 2 * ((std::size_t(header.side_blocks) * 8 + 4) * 8 + 6) * d_spreading : 0;
+    }
     //! Chips of a whole burst with this header.
-    std::size_t burst_symbols(const FrameHeader& header) const { return overhead() + data_span(header.data_symbols()); }
+    std::size_t burst_symbols(const FrameHeader& header) const
+    {
+        return overhead() + side_symbols(header) + data_span(header.data_symbols());
+    }
 
     /*!
      * preamble | header | pilots | data: the data (n = header.data_symbols(), the images one
      * after another) with its pilot blocks. Throws std::invalid_argument when n or the header's
      * spreading disagrees with the format.
      */
-    std::vector<cfloat> build(const FrameHeader& header, const cfloat* data, std::size_t n) const;
+    std::vector<cfloat> build(const FrameHeader& header, const cfloat* data, std::size_t n,
+                              const std::vector<std::uint8_t>& side = {}) const;
+
+    /*!
+     * Decodes the side-information block from its equalised chips (side_symbols(header) of them,
+     * unit gain): the bytes (header.side_blocks x 8) or nullopt with *error on a CRC failure.
+     */
+    std::optional<std::vector<std::uint8_t>> parse_side(const FrameHeader& header, const cfloat* chips,
+                                                        std::string* error = nullptr) const;
 
     //! preamble | header | pilots of a burst with this header, in chips: what a receiver knows
     //! once the header decoded (training symbols for an equaliser).
@@ -126,6 +198,7 @@ public:
         ChannelEstimate channel;     //!< from the pilots (after the preamble's CFO correction)
         float residual_cfo = 0.0f;   //!< cycles/symbol, from the preamble-to-pilots phase
         std::vector<cfloat> payload; //!< every image's data, zero-forcing equalised, phase tracked
+        std::vector<std::uint8_t> side; //!< the side-information block's bytes (empty without)
     };
     /*!
      * Parses a burst of chips that starts at frame[0] (timing found) with CFO already removed:

@@ -117,10 +117,12 @@ public:
         std::uint64_t start = 0;     //!< input sample of the burst's first chip (matched-filter delay removed)
         float cfo = 0.0f;            //!< cycles per chip, coarse + residual
         float metric = 0.0f;         //!< Schmidl-Cox metric at detection
+        std::vector<std::uint8_t> side; //!< the burst's side-information bytes (SideInfo), if any
+        std::uint8_t image = 0;         //!< the frame's place in its burst (0 .. header.images - 1)
     };
     struct Counters {
         std::uint64_t detected = 0;      //!< bursts whose preamble crossed the threshold
-        std::uint64_t header_errors = 0; //!< dropped: the header failed its CRC or checks
+        std::uint64_t header_errors = 0; //!< dropped: the header (or side information) failed its CRC or checks
         std::uint64_t bursts = 0;        //!< decoded
         std::uint64_t frames = 0;        //!< images decoded and returned
     };
