@@ -117,6 +117,34 @@ const typename Table::mapped_type& builder_for(const Table& table, TransmitKind 
     return it->second;
 }
 
+/*!
+ * What a burst of this encoder's frames carries after its pilots (frame-format.md, side
+ * information): the SNRs it encodes with (snr_width values), each image's keep masks (receivers x
+ * tokens bits) and each image's quantizer (quantized, analog: so that they share bursts). The
+ * images per burst shrink so that it fits.
+ */
+struct SideBudget {
+    int images, bytes;
+};
+SideBudget side_info_budget(const nn::Signature& sig, int images_per_burst)
+{
+    const std::size_t snr = ::semcom::SideInfo::snr_bytes(std::size_t(std::max(0, sig.snr_width)));
+    std::size_t per_image = 0;
+    if (sig.keep_masks && sig.codebook)
+        per_image += ::semcom::SideInfo::keep_mask_bytes(std::size_t(sig.receivers) * std::size_t(sig.codebook->tokens));
+    if (sig.kind == TransmitKind::quantized || sig.kind == TransmitKind::analog)
+        per_image += images_per_burst > 1 ? ::semcom::SideInfo::quantizer_bytes : 0; // one image: the header
+    const std::size_t room = ::semcom::SideInfo::max_bytes;
+    if (snr + per_image > room)
+        throw std::invalid_argument("transmitter: '" + sig.path + "': its side information (" +
+                                    std::to_string(snr + per_image) + " bytes per image) exceeds a burst's " +
+                                    std::to_string(room) + " bytes");
+    int images = images_per_burst;
+    if (per_image && std::size_t(images) * per_image + snr > room)
+        images = int((room - snr) / per_image);
+    return { images, int(snr + std::size_t(images) * per_image) };
+}
+
 class transmitter_impl : public transmitter
 {
 public:
@@ -137,8 +165,9 @@ public:
         gr::basic_block_sptr out = tail.symbols;
         if (sps > 0) {
             const int layers = sig.layer_outputs.empty() ? (sig.indices_output >= 0 ? 1 : 0) : int(sig.layers.size());
+            const auto side = side_info_budget(sig, images_per_burst);
             auto burst = burst_transmitter::make(sig.channel_uses, sig.header_code, 0, layers, sps, 0.35f, 32, burst_gap,
-                                                 1.0f, -1.0, images_per_burst, spreading);
+                                                 1.0f, -1.0, side.images, spreading, side.bytes);
             connect(out, 0, burst, 0);
             d_blocks.emplace_back("burst_transmitter", burst);
             out = burst;
@@ -273,10 +302,6 @@ transmitter::sptr transmitter::make(const std::string& model, const std::string&
         throw std::invalid_argument(std::string("transmitter: ") + e.what());
     }
     builder_for(tx_builders(), sig.kind, "transmitter", sig.path); // refuse before building anything
-    if (sps > 0 && sig.keep_masks)
-        throw std::invalid_argument("transmitter: '" + sig.path +
-                                    "': sps > 0: its frames need their keep masks (transmit side_info keep_mask), "
-                                    "which the burst header (v2) does not carry: symbol level only (sps 0)");
     return gnuradio::get_initial_sptr(
         new transmitter_impl(std::move(m), sig, sps, burst_gap, images_per_burst, spreading));
 }
@@ -291,10 +316,6 @@ receiver::sptr receiver::make(const std::string& models, const std::string& devi
         throw std::invalid_argument("receiver: report_every must be >= 0 and report_weight in (0, 1]");
     auto bank = load_model_bank("receiver", split_list(models), device, max_batch);
     builder_for(rx_builders(), bank->signature().kind, "receiver", bank->signature().path);
-    if (sps > 0 && bank->signature().kind == TransmitKind::codebook)
-        throw std::invalid_argument("receiver: '" + bank->signature().path +
-                                    "': sps > 0: its frames need their keep masks, which the burst header (v2) does not "
-                                    "carry: symbol level only (sps 0)");
     return gnuradio::get_initial_sptr(new receiver_impl(std::move(bank), snr_db, realtime, sps, report_every,
                                                         report_weight, exit_threshold, hard_decisions, spreading));
 }

@@ -138,6 +138,26 @@ class qa_burst(gr_unittest.TestCase):
         self.assertEqual(tag_values(tags, "seq"), list(range(100, 121)))
         self.assertLess(float(np.mean(np.abs(y - x) ** 2)), 10 ** (-27 / 10))
 
+    def test_a_long_last_burst_is_written_out_whole_after_the_stream_ends(self):
+        # one burst of 8 images of 4096 symbols decodes into more than the output buffer holds:
+        # the frames still queued when the samples end must come out too
+        n, frames = 4096, 8
+        rng = np.random.default_rng(3)
+        x = qam64(rng, n * frames)
+        tags = [gr.tag_utils.python_to_tag((i * n, pmt.intern("semcom_frame"),
+                                            pmt.dict_add(pmt.make_dict(), pmt.intern("seq"), pmt.from_uint64(i))))
+                for i in range(frames)]
+        tb = gr.top_block()
+        src = blocks.vector_source_c(x.tolist(), False, 1, tags)
+        tx = semcom.burst_transmitter(n, 1, gap=300, images_per_burst=frames)
+        rx = semcom.burst_receiver(n, 1)
+        sink = blocks.vector_sink_c()
+        tb.connect(src, tx, rx, sink)
+        tb.run()
+        self.assertEqual(rx.frames_decoded(), frames)
+        self.assertEqual(len(sink.data()), n * frames)
+        self.assertEqual(tag_values(sink.tags(), "seq"), list(range(frames)))
+
     def test_a_burst_ends_where_the_sequence_numbers_jump(self):
         seqs = [0, 1, 2, 10, 11, 12, 13, 14]  # a frame dropped upstream: seq 3..9 never came
         x, y, tags, raw, tx, rx = self.several_images(8, 8, seqs=seqs)
@@ -155,7 +175,57 @@ class qa_burst(gr_unittest.TestCase):
         self.assertAlmostEqual(measured, -5.0, delta=0.8)
         self.assertAlmostEqual(float(np.mean(tag_values(tags, "snr_db"))), -5.0, delta=0.8)
 
+    def side_info_loopback(self, snrs, masks, side_info_bytes, images_per_burst=4):
+        # images whose frame info carries the encoder's SNRs and keep masks, through the air
+        frames = len(snrs)
+        rng = np.random.default_rng(5)
+        x = qam64(rng, N * frames)
+        tags = []
+        for i in range(frames):
+            d = pmt.make_dict()
+            d = pmt.dict_add(d, pmt.intern("seq"), pmt.from_uint64(i))
+            d = pmt.dict_add(d, pmt.intern("snr_db_used"), pmt.init_f32vector(len(snrs[i]), snrs[i]))
+            d = pmt.dict_add(d, pmt.intern("keep_mask"), pmt.init_u8vector(len(masks[i]), masks[i]))
+            tags.append(gr.tag_utils.python_to_tag((i * N, pmt.intern("semcom_frame"), d)))
+        tb = gr.top_block()
+        src = blocks.vector_source_c(x.tolist(), False, 1, tags)
+        tx = semcom.burst_transmitter(N, 7, layers=1, gap=300, images_per_burst=images_per_burst,
+                                      spreading=4, side_info_bytes=side_info_bytes)
+        ch = channels.channel_model(10 ** (-3 / 20), 0.0, 1.0, [1.0], 7)  # 3 dB
+        rx = semcom.burst_receiver(N, 7, spreading=4)
+        sink = blocks.vector_sink_c()
+        tb.connect(src, tx, ch, rx, sink)
+        tb.run()
+        return tx, rx, sink.tags()
+
+    def test_side_information_travels_with_its_images(self):
+        # the encoder's SNRs (one change after image 5) and 147-entry keep masks, at 3 dB
+        rng = np.random.default_rng(2)
+        snrs = [[4.0, 9.5, 14.0]] * 6 + [[5.0, 9.5, 14.0]] * 6
+        masks = [rng.integers(0, 2, 147).astype(np.uint8).tolist() for _ in range(12)]
+        budget = 15 + 4 * 24  # the SNRs and four keep masks
+        tx, rx, tags = self.side_info_loopback(snrs, masks, budget)
+        # bursts: images 0-3, 4-5 (the SNRs change at 6), 6-9, 10-11
+        self.assertEqual((tx.bursts_sent(), tx.images_sent(), tx.side_info_unsent()), (4, 12, 0))
+        self.assertEqual(rx.frames_decoded(), 12)
+        self.assertEqual(tag_values(tags, "seq"), list(range(12)))
+        got_snrs = [[round(v, 3) for v in s] for s in tag_values(tags, "snr_db_used")]
+        self.assertEqual(got_snrs, snrs)
+        self.assertEqual([list(m) for m in tag_values(tags, "keep_mask")], masks)
+
+    def test_side_information_that_does_not_fit_is_counted(self):
+        snrs = [[4.0, 9.5, 14.0]] * 3
+        masks = [[1] * 147] * 3
+        tx, rx, tags = self.side_info_loopback(snrs, masks, 15 + 24)  # room for one image's mask
+        self.assertEqual((tx.bursts_sent(), tx.side_info_unsent()), (3, 0))
+        tx, rx, tags = self.side_info_loopback(snrs, masks, 16)  # room for the SNRs alone
+        self.assertEqual((tx.bursts_sent(), tx.side_info_unsent()), (3, 3))
+        self.assertEqual(rx.frames_decoded(), 3)
+        self.assertEqual(tag_values(tags, "snr_db_used"), [None] * 3)
+
     def test_bad_parameters(self):
+        with self.assertRaisesRegex(ValueError, "burst_transmitter: .*side_info_bytes"):
+            semcom.burst_transmitter(N, 1, side_info_bytes=249)
         with self.assertRaisesRegex(ValueError, "burst_transmitter: .*images_per_burst"):
             semcom.burst_transmitter(N, 1, images_per_burst=0)
         with self.assertRaisesRegex(ValueError, "burst_transmitter: .*spreading"):

@@ -20,7 +20,7 @@ import tempfile
 import numpy as np
 import pmt
 import torch
-from gnuradio import blocks, gr, gr_unittest
+from gnuradio import blocks, channels, gr, gr_unittest
 
 from gnuradio import semcom
 
@@ -239,11 +239,37 @@ class qa_codebook(gr_unittest.TestCase):
             semcom.metrics_sink(1, 28, 28, 0, "fine", "rx1")
         with self.assertRaisesRegex(ValueError, "needs reconstructions"):
             semcom.metrics_sink(1, 28, 28, 0, "image", "rx1", 100, "", False)
-        # the burst header cannot carry the keep masks
-        with self.assertRaisesRegex(ValueError, "keep masks"):
-            semcom.receiver(self.base + "_rx1.json", "cpu", sps=4)
-        with self.assertRaisesRegex(ValueError, "keep masks"):
-            semcom.transmitter(self.base + "_encoder.json", "cpu", sps=4)
+
+    def test_keep_masks_ride_in_the_bursts(self):
+        # at waveform level every image's keep masks travel in its burst's side-information
+        # block (8 images per burst): the receiver's frames carry them as the encoder made them,
+        # and its decisions are the symbol level's
+        images = self.test.images[:20]
+        _, keep = self.encode(images)
+
+        def run(sps):
+            tb = gr.top_block()
+            tx = semcom.transmitter(self.base + "_encoder.json", "cpu", 8, sps, 100, 8)
+            tx.set_snrs(SNRS)
+            rx = semcom.receiver(self.base + "_rx2.json", "cpu", 20.0, 8, sps=sps)
+            sink = blocks.vector_sink_f(rx.num_classes())
+            src = blocks.vector_source_f(images.numpy().ravel().tolist(), False, 784)
+            if sps:  # AWGN at 20 dB (noise variance 0.01 per sample, unit-energy pulse)
+                tb.connect(src, tx, channels.channel_model(0.1, 0.0, 1.0, [1.0], 5), rx, sink)
+            else:
+                tb.connect(src, tx, rx, sink)
+            tb.run()
+            return rx, np.array(sink.data()).reshape(-1, rx.num_classes()), frame_infos(sink)
+
+        _, want, _ = run(0)
+        rx, got, infos = run(4)
+        self.assertEqual((rx.bursts_detected(), rx.header_errors(), rx.frames_rejected()), (3, 0, 0))
+        self.assertEqual(len(infos), 20)
+        for f, info in enumerate(infos):
+            self.assertEqual(pmt.to_python(pmt.dict_ref(info, pmt.intern("seq"), pmt.PMT_NIL)), f)
+            mask = pmt.dict_ref(info, pmt.intern("keep_mask"), pmt.PMT_NIL)
+            self.assertEqual(list(pmt.u8vector_elements(mask)), keep[f].tolist())
+        self.assertGreaterEqual(np.mean(got.argmax(1) == want.argmax(1)), 0.9)
 
     def test_encoder_drops_frames_with_indices_outside_the_codebook(self):
         d = tempfile.mkdtemp()

@@ -31,8 +31,8 @@ namespace semcom {
  * | h | complex | broadcast_channel (genie CSI of the frame's fading block) |
  * | noise_var | double | broadcast_channel: noise variance sigma^2 of the channel |
  * | snr_db | double | broadcast_channel (channel SNR), replaced by equaliser (|h|^2 / sigma^2) and burst_receiver (measured) |
- * | snr_db_used | f32vector | semantic_encoder (models that take SNRs): the SNR values it encoded the frame with |
- * | keep_mask | u8vector | semantic_encoder (codebook): every receiver's keep mask, receivers x tokens bytes 0/1, receiver-major |
+ * | snr_db_used | f32vector | semantic_encoder (models that take SNRs): the SNR values it encoded the frame with; burst_receiver (from the burst's side information) |
+ * | keep_mask | u8vector | semantic_encoder (codebook): every receiver's keep mask, receivers x tokens bytes 0/1, receiver-major; burst_receiver (side information) |
  * | exit_layer | long | neural_decoder (multi-exit decoders): the exit the frame took, 1-based |
  *
  * A block that finds no frame-info tag on a frame starts a new dict with its own fields.

@@ -27,8 +27,10 @@ namespace semcom {
  * codebook: superposition_mapper; quantized and analog: quantized_mapper with per-frame range),
  * the gr-digital ofdm_tx / gr-satellites habit: a new kind of transmission adds one builder.
  * codebook (U-DeepSC): the frames stay channel_uses symbols long, the slots after the receivers'
- * segments unused; the keep masks travel in the frame info, which the burst header (v1) cannot
- * carry, so sps > 0 is refused for it.
+ * segments unused; the keep masks travel in the frame info, and with sps > 0 in each burst's
+ * side-information block (docs/frame-format.md), as do the SNRs an encoder that takes them used
+ * and, several images per burst, each quantized image's range and gain: the burst_transmitter's
+ * side_info_bytes is sized from the manifest, and images_per_burst cut to what fits.
  * Metadata tags of each image (frame info "semcom_frame") travel with its frame.
  *
  * Message port "snr" (in): the encoder's (semantic_encoder): a number or a vector sets the SNRs
@@ -95,7 +97,7 @@ public:
  * (num_classes 0, U-DeepSC's recovery) has the image as output 0 (image_port()).
  *
  * codebook (U-DeepSC): exit_threshold (0: the manifest's default) and hard_decisions are the
- * neural_decoder's; sps > 0 is refused (the keep masks need the frame info).
+ * neural_decoder's; with sps > 0 the keep masks come from each burst's side information.
  *
  * models: one manifest, or several comma-separated: a bank of decoders for the same transmitter
  * trained at different SNRs; each frame goes to the one trained nearest its SNR.

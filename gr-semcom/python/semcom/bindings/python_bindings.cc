@@ -175,10 +175,12 @@ PYBIND11_MODULE(semcom_python, m)
         .def(py::init(&burst_transmitter::make), py::arg("payload_symbols"), py::arg("scheme"),
              py::arg("model_id") = 0, py::arg("layers") = 2, py::arg("sps") = 4, py::arg("rolloff") = 0.35f,
              py::arg("pilots") = 32, py::arg("gap") = 1000, py::arg("amplitude") = 1.0f,
-             py::arg("start_time") = -1.0, py::arg("images_per_burst") = 1, py::arg("spreading") = 1)
+             py::arg("start_time") = -1.0, py::arg("images_per_burst") = 1, py::arg("spreading") = 1,
+             py::arg("side_info_bytes") = 0)
         .def("burst_samples", &burst_transmitter::burst_samples)
         .def("bursts_sent", &burst_transmitter::bursts_sent)
-        .def("images_sent", &burst_transmitter::images_sent);
+        .def("images_sent", &burst_transmitter::images_sent)
+        .def("side_info_unsent", &burst_transmitter::side_info_unsent);
 
     py::class_<burst_receiver, gr::block, gr::basic_block, std::shared_ptr<burst_receiver>>(
         m, "burst_receiver", "Samples -> equalised payload symbols with seq, snr_db and side-information tags.")
