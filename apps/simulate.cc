@@ -15,6 +15,7 @@
 
 #include <gnuradio/semcom/block_errors.h>
 #include <gnuradio/semcom/broadcast_channel.h>
+#include <gnuradio/semcom/burst_transmitter.h>
 #include <gnuradio/semcom/equaliser.h>
 #include <gnuradio/semcom/image_sink.h>
 #include <gnuradio/semcom/image_source.h>
@@ -239,10 +240,6 @@ public:
             throw std::invalid_argument("--receiver " + std::to_string(o.receiver) + " is not one of the " +
                                         std::to_string(o.snrs.size()) + " receivers given by --snr");
         const auto& tx = d_models.transmitter;
-        if (o.waveform && tx.keep_masks)
-            throw std::invalid_argument("--waveform: '" + d_models.encoder_path + "' (" + tx.scheme +
-                                        ") sends every receiver's keep mask with each frame, which the burst header "
-                                        "(v2) does not carry: symbol level only (no --waveform)");
         if (o.waveform && o.spreading == 0)
             d_o.spreading = int(::semcom::spreading_for_snr(*std::min_element(o.snrs.begin(), o.snrs.end())));
         if ((o.exit_threshold != 0.0f || o.hard_decisions) && tx.kind != ::semcom::TransmitKind::codebook)
@@ -271,8 +268,6 @@ public:
         if (o.feedback && tx.snr_width == 0)
             throw std::invalid_argument("--feedback: '" + d_models.encoder_path +
                                         "' takes no SNR (transmit.snr_inputs none): nothing to feed back");
-        if (o.feedback && o.waveform && o.role != "all")
-            throw std::invalid_argument("--feedback with --role tx / rx: symbol level only (no --waveform)");
         if (!std::isfinite(o.feedback_start))
             throw std::invalid_argument("--feedback-start must be a finite SNR in dB");
         use_trained_channels();
@@ -661,12 +656,21 @@ private:
     }
 
     // --role tx --feedback: the reports' message source never ends by itself; stop once every
-    // symbol is published.
+    // symbol is published (--waveform: every image's burst).
     void run_publisher()
     {
         const std::uint64_t symbols = std::uint64_t(d_o.images) * std::uint64_t(d_models.transmitter.channel_uses);
+        gs::burst_transmitter::sptr burst;
+        for (const auto& [name, block] : d_tx->blocks())
+            if (name == "burst_transmitter")
+                burst = std::dynamic_pointer_cast<gs::burst_transmitter>(block);
         StopRule rule;
-        rule.done = [&] { return d_pub->nitems_read(0) >= symbols; };
+        rule.done = [&] {
+            if (burst)
+                return burst->images_sent() >= std::uint64_t(d_o.images) &&
+                       d_pub->nitems_read(0) >= burst->nitems_written(0);
+            return d_pub->nitems_read(0) >= symbols;
+        };
         rule.activity = [&] { return d_pub->nitems_read(0); };
         rule.idle_s = d_o.idle_timeout_s;
         if (run_until_idle(d_tb, rule) == RunEnd::idle)

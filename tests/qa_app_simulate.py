@@ -345,8 +345,7 @@ class qa_app_simulate(unittest.TestCase):
         r = run(*common, "--task", "image", "--exit-threshold", "1")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("mean exit layer 6.00 of 6", r.stdout)
-        for args, message in ((["--waveform"], "which the burst header (v2) does not carry"),
-                              (["--exit-threshold", "1.5"], "--exit-threshold 1.500000: must be in (0, 1]"),
+        for args, message in ((["--exit-threshold", "1.5"], "--exit-threshold 1.500000: must be in (0, 1]"),
                               (["--task", "recovery"], "--task recovery: no receiver of"),
                               (["--snr", "6,6"], "takes all their SNRs: --snr gives 2")):
             with self.subTest(args=args):

@@ -71,14 +71,47 @@ class qa_app_waveform(unittest.TestCase):
                 self.assertAlmostEqual(w["measured_snr_db"], w["snr_db"], delta=1.2)
 
     def test_fading_and_quantized_frames(self):
-        # Rician bursts (one gain per burst) and MIJSCC's quantized frames, whose range and gain
-        # travel in the burst header
+        # Rician bursts (one gain per burst) and MIJSCC's quantized frames, 8 per burst, whose
+        # ranges and gains travel in the burst's side-information block
         wave, _ = simulate("--scheme", "mijscc", "--snr", "20", "--channel", "rician:4", "--waveform")
         rx = wave["receivers"][0]
         with open(os.path.join(SOURCE, "models", "mijscc_q8_rx1.json")) as f:
             exported = json.load(f)["metrics"]
         self.assertGreaterEqual(rx["frames"], 0.97 * IMAGES)
         self.assertAlmostEqual(rx["psnr_db"], exported["psnr_db"], delta=1.5)
+
+    def test_udeepsc_keep_masks_ride_in_the_burst(self):
+        # U-DeepSC's frames need every receiver's keep mask: 8 images per burst, their masks
+        # (3 x 49 bits each) in the CRC-protected block after the pilots; the metrics are the
+        # symbol level's
+        args = ("--scheme", "udeepsc", "--snr", "6,6,6")
+        symbols, _ = simulate(*args)
+        wave, out = simulate(*args, "--waveform", "--impairments", "none")
+        self.assertIn("rx3 waveform:", out)
+        for s, w in zip(symbols["receivers"], wave["receivers"]):
+            with self.subTest(task=w["task"]):
+                self.assertEqual((w["bursts_detected"], w["header_errors"]), (IMAGES // 8, 0))
+                self.assertEqual((w["frames"], w["frames_rejected"]), (IMAGES, 0))
+                self.assertAlmostEqual(w["symbols_per_image"], s["symbols_per_image"], delta=0.5)
+                self.assertAlmostEqual(w["mean_exit_layer"], s["mean_exit_layer"], delta=0.1)
+                if s["accuracy"] is not None:
+                    p = s["accuracy"]
+                    self.assertAlmostEqual(w["accuracy"], p, delta=0.01 + 2 * (2 * p * (1 - p) / IMAGES) ** 0.5)
+                else:
+                    self.assertAlmostEqual(w["psnr_db"], s["psnr_db"], delta=0.3)
+
+    def test_deepbroadcast_snrs_and_quantizers_ride_in_the_burst(self):
+        # DeepBroadcast's 8-symbol analog frames, 8 per burst: each image's quantizer and the
+        # encoder's SNR vector travel in the side-information block, and reach the metrics
+        args = ("--scheme", "deepbroadcast", "--snr", "15,10,5", "--channel", "awgn")
+        symbols, _ = simulate(*args)
+        wave, _ = simulate(*args, "--waveform")
+        for s, w, snr in zip(symbols["receivers"], wave["receivers"], (15, 10, 5)):
+            with self.subTest(task=w["task"]):
+                self.assertEqual((w["bursts_detected"], w["header_errors"], w["frames"]), (IMAGES // 8, 0, IMAGES))
+                self.assertEqual((w["encoder_snr_db_last"], w["encoder_snr_db_mean"]), (snr, snr))
+                p = s["accuracy"]
+                self.assertAlmostEqual(w["accuracy"], p, delta=0.01 + 2 * (2 * p * (1 - p) / IMAGES) ** 0.5)
 
     def test_decoder_bank_picks_the_member_nearest_the_measured_snr(self):
         def train_snr(prefix, rx):

@@ -66,15 +66,14 @@ class qa_app_zmq(unittest.TestCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("--receiver 3 is not one of the 2 receivers", r.stderr)
 
-    def test_deepbroadcast_snr_reports_travel_back_over_zeromq(self):
+    def feedback_over_zeromq(self, images, *extra):
         """Three --role rx processes publish their snr_report to the transmitter's feedback address;
         the transmitter's encoder takes them (each change logged) and the later frames carry them."""
-        images = 2000
         with tempfile.TemporaryDirectory() as d:
             common = ["simulate", "--scheme", "deepbroadcast", "--snr", "15,10,5", "--images", str(images),
                       "--quiet", "--device", "cpu", "--out-dir", d, "--feedback",
                       "--address", f"tcp://127.0.0.1:{free_port()}",
-                      "--feedback-address", f"tcp://127.0.0.1:{free_port()}"]
+                      "--feedback-address", f"tcp://127.0.0.1:{free_port()}", *extra]
             rxs = [subprocess.Popen([SEMCOM, *common, "--role", "rx", "--receiver", str(k),
                                      "--json", os.path.join(d, f"rx{k}.json"), "--idle-timeout", "60"],
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=SOURCE)
@@ -85,14 +84,27 @@ class qa_app_zmq(unittest.TestCase):
             self.assertIn(f"published {images} images", tx.stdout)
             for k in (1, 2, 3):
                 self.assertIn(f"SNR used for receiver {k}: -5.00 -> ", tx.stdout + tx.stderr)
+            got = []
             for k, p in enumerate(rxs, start=1):
                 out, err = p.communicate(timeout=300)
                 self.assertEqual(p.returncode, 0, err)
                 with open(os.path.join(d, f"rx{k}.json")) as f:
-                    (got,) = json.load(f)["receivers"]
-                self.assertEqual(got["frames"], images)
-                self.assertNotEqual(got["encoder_snr_db_last"], -5.0)  # the last frames used a report
+                    (rx,) = json.load(f)["receivers"]
+                self.assertEqual(rx["frames"], images)
+                self.assertNotEqual(rx["encoder_snr_db_last"], -5.0)  # the last frames used a report
+                got.append(rx)
+            return got
 
+    def test_deepbroadcast_snr_reports_travel_back_over_zeromq(self):
+        self.feedback_over_zeromq(2000)
+
+    def test_deepbroadcast_feedback_over_zeromq_at_waveform_level(self):
+        # bursts of 8 images, the SNRs the encoder used in each burst's side information: what
+        # the receivers' tables show is what the transmitter was told
+        for k, rx in enumerate(self.feedback_over_zeromq(1000, "--waveform", "--channel", "awgn"), start=1):
+            with self.subTest(receiver=k):
+                self.assertEqual(rx["bursts_detected"], 1000 // 8)
+                self.assertAlmostEqual(rx["encoder_snr_db_last"], (15, 10, 5)[k - 1], delta=1.0)
 
 if __name__ == "__main__":
     unittest.main()
