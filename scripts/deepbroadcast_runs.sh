@@ -5,7 +5,7 @@
 # with `kill -- -PGID` (the whole group: xargs goes on launching otherwise).
 #   scripts/deepbroadcast_runs.sh [--jobs 2] [--plan FILE|extra] [--dry-run]
 # The default plan: case C (deepbroadcast, mtoc, mtoc_snr, unicast, e2e), case B (deepbroadcast,
-# mtoc, wlca, wgcf), seeds 1-3, and case A (deepbroadcast e2e, mtoc), seeds 1-2; `--plan extra`:
+# mtoc, wlca, wgcf) and case A (deepbroadcast e2e, mtoc), seeds 1-3; `--plan extra`:
 # the digital variant (deepbroadcast_c16qam) and MTOC at its own size (match_params=false), seeds
 # 1-3, the decoder_snr experiment and beta 1e-2 / 0.1 (seed 1). Two runners on one plan use two cores.
 set -euo pipefail
@@ -29,7 +29,7 @@ default_plan() {
     for seed in 1 2 3; do
         for v in deepbroadcast mtoc wlca wgcf; do echo "deepbroadcast_b $v $seed"; done
     done
-    for seed in 1 2; do  # case A: two seeds (each run is ~8 CPU-minutes)
+    for seed in 1 2 3; do  # case A (each run is ~8 CPU-minutes)
         for v in e2e mtoc; do echo "deepbroadcast_a $v $seed"; done
     done
 }

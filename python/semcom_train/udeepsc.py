@@ -16,7 +16,8 @@ grid: per run (checkpoints/NAME/weights.pt), task and test SNR (-6..18 dB), and 
   noiseless the indices received without error (the upper bound; single-task runs: T-DeepSC)
   randlabel soft, with the codewords put on the 16QAM points at random instead of the solved
             labelling (does placing near codewords on near points matter?)
-(random and noiseless at 0, 6, 12, 18 dB only), it records the metric at every exit (the Fixed Layer curve), the symbols per image, and for each
+(random and noiseless at 0, 6, 12, 18 dB only; model "fixedL" for a unified run trained with L
+decoder layers, `--set decoder_layers=L`: U-DeepSC-Fixed), it records the metric at every exit (the Fixed Layer curve), the symbols per image, and for each
 exit threshold delta_e the mean exit layer and the metric of the LCM early exit. Rows are
 appended to results/udeepsc/grid.csv (one row per run, task, SNR, mode, exit rule); a run already
 in the file is skipped, so an interrupted grid resumes.
@@ -58,6 +59,8 @@ def measure_run(name, dataset, images, modes, seed=0, batch=500, checkpoints="ch
     scheme = U.UDeepSCScheme()
     net, cfg, _ = train.load_trained(None, os.path.join(checkpoints, name), dataset)
     model = "unified" if len(cfg.receivers) > 1 else "single"
+    if "decoderlayers" in cfg.name:  # trained with another decoder depth (--set decoder_layers=L)
+        model = f"fixed{cfg.decoder_layers}"  # U-DeepSC-Fixed (the paper's Fig. 10 baseline)
     x_all = dataset.images[:images]
     rows = []
     for t, rx in enumerate(cfg.receivers):

@@ -14,7 +14,6 @@ all-tokens metric (selection); for recovery the metric is the PSNR in dB."""
 import csv
 import math
 import os
-from collections import defaultdict
 
 TASKS = ("image", "fine", "coarse")
 METRIC = {"image": "PSNR dB", "fine": "fine accuracy %", "coarse": "coarse accuracy %"}
@@ -79,7 +78,8 @@ def summary(results):
         with open(ppath) as f:
             prow = list(csv.DictReader(f))
         seed1 = min(int(r["seed"]) for r in prow)
-        uni = [int(r["parameters"]) for r in prow if len(r["tasks"].split()) > 1 and int(r["seed"]) == seed1]
+        uni = [int(r["parameters"]) for r in prow
+               if len(r["tasks"].split()) > 1 and int(r["seed"]) == seed1 and "decoderlayers" not in r["run"]]
         single = {r["tasks"]: int(r["parameters"]) for r in prow if len(r["tasks"].split()) == 1 and int(r["seed"]) == seed1}
         out += ["## 0. Parameters (Table II analogue)", "", "| model | stored parameters |", "|---|---|"]
         out += [f"| single-task {t} | {n:,} |" for t, n in sorted(single.items())]
@@ -179,6 +179,34 @@ def summary(results):
                                for s in snrs) for t in TASKS) + f" (SNRs {snrs[0]:+.0f}..{snrs[-1]:+.0f} dB)")
     out.append("")
 
+    # 3b. U-DeepSC-Fixed: models trained with fewer decoder layers
+    fixed = sorted({k[0] for k in g if k[0].startswith("fixed")}, key=lambda m: int(m[5:]))
+    if fixed:
+        out += ["## 3b. U-DeepSC-Fixed: trained with fewer decoder layers, against the unified model's exit at that layer",
+                "", "Metric at 0..18 dB, soft posteriors, averaged over the SNRs; each model's last layer; "
+                f"normalised by the unified {L}-layer model's last exit (same seed, SNR). Seeds: "
+                + ", ".join(f"{m} {seeds_of(g, m)}" for m in fixed) + ".", "",
+                "| task | depth | U-DeepSC-Fixed (trained at that depth) | unified, its exit at that layer | unified, full depth |",
+                "|---|---|---|---|---|"]
+        for t in TASKS:
+            for m in fixed:
+                depth = m[5:]
+                own, exit_, full, n_own, n_exit = [], [], [], [], []
+                for sd in seeds_of(g, m):
+                    for s in snrs:
+                        k, e, f = (m, sd, t, s, "soft", depth), ("unified", sd, t, s, "soft", depth), \
+                            ("unified", sd, t, s, "soft", last)
+                        if s >= 0 and k in g and e in g and f in g and g[f]["metric"] > 0:
+                            own.append(g[k]["metric"])
+                            exit_.append(g[e]["metric"])
+                            full.append(g[f]["metric"])
+                            n_own.append(g[k]["metric"] / g[f]["metric"])
+                            n_exit.append(g[e]["metric"] / g[f]["metric"])
+                if own:
+                    out.append(f"| {t} | {depth} | {mean(own):.2f} ({100 * mean(n_own):.1f} %) | "
+                               f"{mean(exit_):.2f} ({100 * mean(n_exit):.1f} %) | {mean(full):.2f} |")
+        out.append("")
+
     # 4. soft vs hard
     out += ["## 4. Soft index posteriors vs hard decisions (unified, last exit)", "",
             "| task | SNR dB | soft − hard (per seed) |", "|---|---|---|"]
@@ -262,6 +290,18 @@ def plot(results):
                     xs.append(mean(fr))
                     ys.append(mean(perf))
             ax.plot(xs, ys, style, label=kind)
+        # U-DeepSC-Fixed: trained at that depth, against the unified model's full depth
+        xs, ys = [], []
+        for m in sorted({k[0] for k in g if k[0].startswith("fixed")}, key=lambda m: int(m[5:])):
+            perf = [g[(m, sd, t, s, "soft", m[5:])]["metric"] / g[("unified", sd, t, s, "soft", last)]["metric"]
+                    for sd in seeds_of(g, m) for s in snrs
+                    if s >= 0 and (m, sd, t, s, "soft", m[5:]) in g and ("unified", sd, t, s, "soft", last) in g
+                    and g[("unified", sd, t, s, "soft", last)]["metric"] > 0]
+            if perf:
+                xs.append(int(m[5:]))
+                ys.append(mean(perf))
+        if xs:
+            ax.plot(xs, ys, "k*", markersize=9, label="U-DeepSC-Fixed (trained at that depth)")
         ax.set_title(t)
         ax.set_xlabel("average decoder layers")
         ax.set_ylabel("normalised performance")
