@@ -507,9 +507,13 @@ private:
             // a receiver that only classifies (ASC) has no reconstructions to score or show; one
             // that only reconstructs (U-DeepSC's recovery) no class scores: its image is output 0
             const bool images = rx->image_size() > 0;
+            // the originals wait in the sink for their decoded frames: as many as the chain holds
+            // (thousands of 8-symbol DeepBroadcast images at waveform level), the whole run when
+            // they are labels only, at most 32768 images (100 MB) when they are kept for scoring
+            const int max_pending = std::max(4096, images ? std::min(d_o.images, 32768) : d_o.images);
             auto met = gs::metrics_sink::make(int(shape[0]), int(shape[1]), int(shape[2]), rx->num_classes(),
                                               rx->task(), "rx" + std::to_string(r + 1),
-                                              100, "", images);
+                                              100, "", images, max_pending);
             d_tb->connect(d_source, 0, met, 0);
             int met_port = 1;
             if (images) {
