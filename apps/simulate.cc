@@ -20,6 +20,7 @@
 #include <gnuradio/semcom/image_sink.h>
 #include <gnuradio/semcom/image_source.h>
 #include <gnuradio/semcom/metrics_sink.h>
+#include <gnuradio/semcom/snr_report_source.h>
 #include <gnuradio/semcom/transceiver.h>
 #include <gnuradio/semcom/waveform_channel.h>
 #include <gnuradio/blocks/head.h>
@@ -27,7 +28,6 @@
 #include <gnuradio/top_block.h>
 #include <gnuradio/zeromq/pub_msg_sink.h>
 #include <gnuradio/zeromq/pub_sink.h>
-#include <gnuradio/zeromq/sub_msg_source.h>
 #include <gnuradio/zeromq/sub_source.h>
 #include <nlohmann/json.hpp>
 #include <semcom/scheme.h>
@@ -410,10 +410,10 @@ private:
         if (d_o.feedback) {
             d_tx->set_snr(d_o.feedback_start); // until the receivers' first reports
             if (d_o.role == "tx") {
-                // the receivers' reports from other processes: the transmitter binds, they connect
+                // the receivers' reports from other processes: the transmitter binds, they connect;
+                // each message checked before it is deserialised (not gr-zeromq's sub_msg_source)
                 auto reports = zmq_block("--feedback-address", d_o.feedback_address, [&] {
-                    return gr::zeromq::sub_msg_source::make(const_cast<char*>(d_o.feedback_address.c_str()), 100,
-                                                            true);
+                    return gs::snr_report_source::make(d_o.feedback_address, 100, true);
                 });
                 d_tb->msg_connect(reports, "out", d_tx, "snr");
             }

@@ -2,9 +2,9 @@
  * Copyright 2026 gr-semcom developers
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * libFuzzer target for the SNR feedback message path (gr-zeromq: a receiver's snr_report published
- * with pub_msg_sink, read by sub_msg_source with pmt::deserialize, handed to semantic_encoder's "snr"
- * port and neural_decoder's): deserialize_checked of the input (pmt::deserialize_str after its lengths are checked), then parse_snr_message and the
+ * libFuzzer target for the SNR feedback message path (ZeroMQ: a receiver's snr_report published
+ * with pub_msg_sink, read by snr_report_source with deserialize_checked, handed to semantic_encoder's
+ * "snr" port and neural_decoder's): deserialize_checked of the input (pmt::deserialize_str after its lengths are checked), then parse_snr_message and the
  * SnrTable the encoder keeps, as semantic_encoder_impl does. Nothing may throw past the parser,
  * every value used must be finite, and the table must stay within its trained ranges.
  */

@@ -20,13 +20,13 @@ PYTHON=/usr/bin/python3 # Debian's Python: the one with GNU Radio and torch
 # Everything the project needs, from Debian 12.
 PACKAGES=(
   build-essential cmake pkg-config git
-  gnuradio gnuradio-dev libvolk2-dev libuhd-dev uhd-host libyaml-cpp-dev
+  gnuradio gnuradio-dev libvolk2-dev libuhd-dev uhd-host libyaml-cpp-dev libzmq3-dev
   libtorch-dev python3-torch python3-torchvision libopenblas0-pthread
   libboost-all-dev libgtest-dev libgmock-dev libbenchmark-dev
   pybind11-dev python3-pybind11 nlohmann-json3-dev libssl-dev libcli11-dev libspdlog-dev libfmt-dev zlib1g-dev libpng-dev libjpeg62-turbo-dev
   libnlopt-cxx-dev libglpk-dev
   clang libclang-rt-14-dev
-  dataset-fashion-mnist python3-numpy python3-scipy python3-matplotlib python3-tqdm python3-yaml python3-pil python3-pytest
+  dataset-fashion-mnist python3-numpy python3-scipy python3-matplotlib python3-tqdm python3-yaml python3-pil python3-pytest python3-zmq
 )
 
 log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }

@@ -66,6 +66,16 @@ class qa_app_zmq(unittest.TestCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("--receiver 3 is not one of the 2 receivers", r.stderr)
 
+    def test_bad_feedback_address_is_named(self):
+        # the transmitter's snr_report_source cannot bind: the error names the option and the value
+        with tempfile.TemporaryDirectory() as d:
+            r = subprocess.run([SEMCOM, "simulate", "--scheme", "deepbroadcast", "--snr", "15,10,5", "--images", "5",
+                                "--quiet", "--device", "cpu", "--out-dir", d, "--feedback", "--role", "tx",
+                                "--address", f"tcp://127.0.0.1:{free_port()}", "--feedback-address", "nonsense:1"],
+                               capture_output=True, text=True, timeout=120, cwd=SOURCE)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("--feedback-address 'nonsense:1': snr_report_source: cannot bind to 'nonsense:1'", r.stderr)
+
     def feedback_over_zeromq(self, images, *extra):
         """Three --role rx processes publish their snr_report to the transmitter's feedback address;
         the transmitter's encoder takes them (each change logged) and the later frames carry them."""

@@ -23,6 +23,7 @@
 #endif
 #include <gnuradio/semcom/quantized_demapper.h>
 #include <gnuradio/semcom/quantized_mapper.h>
+#include <gnuradio/semcom/snr_report_source.h>
 #include <gnuradio/semcom/superposition_demapper.h>
 #include <gnuradio/semcom/superposition_mapper.h>
 #include <gnuradio/semcom/waveform_channel.h>
@@ -192,6 +193,15 @@ PYBIND11_MODULE(semcom_python, m)
         .def("frames_decoded", &burst_receiver::frames_decoded)
         .def("frames_rejected", &burst_receiver::frames_rejected)
         .def("mean_snr_db", &burst_receiver::mean_snr_db);
+
+    py::class_<snr_report_source, gr::block, gr::basic_block, std::shared_ptr<snr_report_source>>(
+        m, "snr_report_source",
+        "PMT messages (the receivers' SNR reports) from a ZeroMQ SUB socket, each checked before it is "
+        "deserialised (deserialize_checked); refused ones are counted, the rest published on 'out'.")
+        .def(py::init(&snr_report_source::make), py::arg("address"), py::arg("timeout_ms") = 100,
+             py::arg("bind") = true)
+        .def("messages_received", &snr_report_source::messages_received)
+        .def("messages_refused", &snr_report_source::messages_refused);
 
     bind_monitor_blocks(m);
 
