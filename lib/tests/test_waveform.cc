@@ -160,25 +160,6 @@ TEST_P(WaveformSnr, MeasuredSnrMatchesTheChannel)
 
 INSTANTIATE_TEST_SUITE_P(Snr, WaveformSnr, ::testing::Values(5.0f, 10.0f, 20.0f, 25.0f));
 
-TEST(WaveformReceiver, ChunkingDoesNotChangeTheFrames)
-{
-    WaveformConfig cfg;
-    Impairments imp;
-    imp.snr_db = 12.0f;
-    imp.delay = 0.5f;
-    const auto c = capture(cfg, 20, imp, 21);
-    WaveformReceiver a(cfg), b(cfg);
-    const auto fa = receive(a, c.samples, 1000);
-    const auto fb = receive(b, c.samples, 77777);
-    ASSERT_EQ(fa.size(), 20u);
-    ASSERT_EQ(fa.size(), fb.size());
-    for (std::size_t i = 0; i < fa.size(); ++i) {
-        EXPECT_EQ(fa[i].header, fb[i].header);
-        EXPECT_EQ(fa[i].start, fb[i].start);
-        EXPECT_LT(error_power(fa[i].payload, fb[i].payload), 1e-10);
-    }
-}
-
 TEST(WaveformReceiver, NoFramesFromNoise)
 {
     WaveformConfig cfg;
@@ -396,23 +377,45 @@ TEST(WaveformReceiver, SeveralImagesPerBurstAndTheirPhaseAlongLongBursts)
     EXPECT_NEAR(last_db, imp.snr_db, 0.5);
 }
 
-TEST(WaveformReceiver, ChunkingDoesNotChangeTheFramesInTheRobustMode)
+// The frames do not depend on how the stream is cut into work() calls: plain (spreading 1,
+// one image per burst) and robust (spreading 4, two images and side information per burst).
+struct Chunking {
+    unsigned spreading;
+    int images;
+    float snr_db, delay;
+    std::size_t small, large;
+    unsigned seed;
+};
+class ChunkingDoesNotChangeTheFrames : public ::testing::TestWithParam<Chunking> {};
+TEST_P(ChunkingDoesNotChangeTheFrames, InAnyPieces)
 {
+    const auto p = GetParam();
     WaveformConfig cfg;
-    cfg.spreading = 4;
+    cfg.spreading = p.spreading;
     Impairments imp;
-    imp.snr_db = 3.0f;
-    imp.delay = 0.4f;
-    imp.images = 2;
-    const auto c = capture(cfg, 10, imp, 23);
+    imp.snr_db = p.snr_db;
+    imp.delay = p.delay;
+    imp.images = p.images;
+    if (p.images > 1) {
+        SideInfo side;
+        side.snr_db_used = { 1.0f, 2.0f };
+        imp.side = side.serialize();
+    }
+    const int bursts = 20 / p.images;
+    const auto c = capture(cfg, bursts, imp, p.seed);
     WaveformReceiver a(cfg), b(cfg);
-    const auto fa = receive(a, c.samples, 999);
-    const auto fb = receive(b, c.samples, 123457);
+    const auto fa = receive(a, c.samples, p.small);
+    const auto fb = receive(b, c.samples, p.large);
     ASSERT_EQ(fa.size(), 20u);
     ASSERT_EQ(fa.size(), fb.size());
     for (std::size_t i = 0; i < fa.size(); ++i) {
         EXPECT_EQ(fa[i].header, fb[i].header);
         EXPECT_EQ(fa[i].start, fb[i].start);
+        EXPECT_EQ(fa[i].side, imp.side);
+        EXPECT_EQ(fb[i].side, imp.side);
         EXPECT_LT(error_power(fa[i].payload, fb[i].payload), 1e-10);
     }
 }
+INSTANTIATE_TEST_SUITE_P(PlainAndRobust, ChunkingDoesNotChangeTheFrames,
+                         ::testing::Values(Chunking{ 1, 1, 12.0f, 0.5f, 1000, 77777, 21 },
+                                           Chunking{ 4, 2, 3.0f, 0.4f, 999, 123457, 23 }));
