@@ -10,6 +10,7 @@
 #include <gnuradio/semcom/block_errors.h>
 #include <semcom/superposition.h>
 
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -31,10 +32,23 @@ auto build_or_explain(const char* block, F&& build) -> decltype(build())
     }
 }
 
+//! Which instruction set the superposition kernels run with: one line per process, as
+//! gr-dvbs2rx names its LDPC decoder's.
+inline void log_superposition_kernels_once()
+{
+    static std::once_flag once;
+    std::call_once(once, [] {
+        gr::logger log("semcom");
+        log.info("superposition demapper kernels: {}",
+                 ::semcom::superposition_simd_level());
+    });
+}
+
 inline ::semcom::SuperpositionMapper make_superposition(const char* block,
                                                         const std::vector<std::string>& layers,
                                                         const std::vector<float>& alphas)
 {
+    log_superposition_kernels_once();
     return build_or_explain(block, [&] {
         if (layers.empty())
             throw std::invalid_argument("layers: give at least one constellation name");

@@ -35,17 +35,17 @@ int superposition_mapper_impl::work(int noutput_items,
                                     gr_vector_void_star& output_items)
 {
     return guarded_work(name(), d_logger, [&]() -> int {
-        for (std::size_t l = 0; l < d_in.size(); ++l) {
+        for (std::size_t l = 0; l < d_in.size(); ++l)
             d_in[l] = static_cast<const std::uint8_t*>(input_items[l]);
-            // an index beyond the layer's order is reduced modulo it (the mapper's contract): counted
-            const unsigned order = d_mapper.layers()[l].order();
-            const long bad = long(std::count_if(d_in[l], d_in[l] + noutput_items,
-                                                [order](std::uint8_t v) { return v >= order; }));
-            if (bad > 0 && d_out_of_range.fetch_add(bad) == 0)
-                d_logger->warn("layer {}: index >= its order {} (reduced modulo it; counted, later ones silently)", l,
-                               order);
-        }
-        d_mapper.map(d_in.data(), static_cast<gr_complex*>(output_items[0]), noutput_items);
+        // an index beyond the layer's order is reduced modulo it (the mapper's contract): counted
+        const long bad = long(d_mapper.map(d_in.data(), static_cast<gr_complex*>(output_items[0]),
+                                           std::size_t(noutput_items)));
+        if (bad > 0 && d_out_of_range.fetch_add(bad) == 0)
+            for (std::size_t l = 0; l < d_in.size(); ++l)
+                if (d_mapper.count_out_of_range(l, d_in[l], std::size_t(noutput_items)) > 0)
+                    d_logger->warn("layer {}: index >= its order {} (reduced modulo it; counted, later ones "
+                                   "silently)",
+                                   l, d_mapper.layers()[l].order());
         return noutput_items;
     });
 }

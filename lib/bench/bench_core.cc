@@ -32,6 +32,8 @@ SuperpositionMapper mapper_for(int case_id)
                                    { 16.0f / 21.0f, 5.0f / 21.0f });
     case 1:
         return SuperpositionMapper({ Constellation::qam(4), Constellation::qam(4) }, { 0.8f, 0.2f });
+    case 3: // unequally spaced levels (the hard decision counts thresholds)
+        return SuperpositionMapper({ Constellation::qam(4), Constellation::qam(16) }, { 0.8f, 0.2f });
     default:
         return SuperpositionMapper(
             { Constellation::qam(4), Constellation::qam(4), Constellation::qam(16) },
@@ -39,7 +41,11 @@ SuperpositionMapper mapper_for(int case_id)
     }
 }
 
-const char* case_name(int id) { return id == 0 ? "4qamx16qam" : id == 1 ? "4qamx4qam" : "K3"; }
+const char* case_name(int id)
+{
+    static const char* names[] = { "4qamx16qam", "4qamx4qam", "K3", "4qamx16qam a=0.8" };
+    return names[id];
+}
 
 void BM_superposition_map(benchmark::State& st)
 {
@@ -123,6 +129,26 @@ void BM_superposition_demap(benchmark::State& st)
     st.SetLabel(names[mode]);
 }
 BENCHMARK(BM_superposition_demap)->DenseRange(0, 3);
+
+// Joint-ML hard decisions by mapper: 0 uniform 64QAM (a rounding per axis), 3 unequal levels
+// (thresholds), 2 three layers.
+void BM_superposition_hard_ml(benchmark::State& st)
+{
+    const auto m = mapper_for(static_cast<int>(st.range(0)));
+    const SuperpositionDemapper d(m);
+    const auto y = noisy_symbols(m, 10.0f);
+    std::vector<std::vector<std::uint8_t>> idx(m.num_layers(), std::vector<std::uint8_t>(frame));
+    std::vector<std::uint8_t*> out;
+    for (auto& v : idx)
+        out.push_back(v.data());
+    for (auto _ : st) {
+        d.hard_ml(y.data(), out.data(), frame);
+        benchmark::ClobberMemory();
+    }
+    st.SetItemsProcessed(st.iterations() * frame);
+    st.SetLabel(case_name(static_cast<int>(st.range(0))));
+}
+BENCHMARK(BM_superposition_hard_ml)->Arg(0)->Arg(3)->Arg(2);
 
 void BM_quantized_map(benchmark::State& st)
 {

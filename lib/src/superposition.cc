@@ -27,7 +27,82 @@ constexpr float prob_floor = std::numeric_limits<float>::min();
 
 bool is_pow2(unsigned n) { return n && !(n & (n - 1)); }
 
+// The hot loops are compiled for several instruction sets and the best one the CPU has is picked
+// when the library loads (GCC function multi-versioning, an ifunc: no per-call check), so one
+// binary runs on any x86-64 and uses AVX-512 where there is one.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__ELF__)
+#define SEMCOM_SIMD_CLONES \
+    __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define SEMCOM_SIMD_CLONES
+#endif
+
+// Symbols decided per hard-decision pass: the pair indices stay in L1.
+constexpr std::size_t hard_chunk = 512;
+
+// pair[i] = li * levels + lq: on each axis the nearest super-PAM level, the number of decision
+// thresholds below the value (a NaN is below none: level 0). A rounding would be cheaper where the
+// levels are equally spaced, but it decides the rare values within float rounding of a threshold
+// differently from the per-layer decisions of SIC; counting keeps the two identical there.
+SEMCOM_SIMD_CLONES
+void threshold_axis_pairs(const cfloat* y,
+                          std::size_t n,
+                          const float* thresholds,
+                          std::size_t num_thresholds,
+                          std::uint16_t* pair)
+{
+    // Contiguous floats and 32-bit counters: every loop is one compare and one add per lane.
+    const float* v = reinterpret_cast<const float*>(y);
+    float re[hard_chunk], im[hard_chunk];
+    std::int32_t li[hard_chunk], lq[hard_chunk];
+    for (std::size_t i = 0; i < n; ++i) {
+        re[i] = v[2 * i];
+        im[i] = v[2 * i + 1];
+        li[i] = 0;
+        lq[i] = 0;
+    }
+    for (std::size_t t = 0; t < num_thresholds; ++t) {
+        const float thr = thresholds[t];
+        for (std::size_t i = 0; i < n; ++i) {
+            li[i] += re[i] > thr ? 1 : 0;
+            lq[i] += im[i] > thr ? 1 : 0;
+        }
+    }
+    const std::int32_t levels = static_cast<std::int32_t>(num_thresholds + 1);
+    for (std::size_t i = 0; i < n; ++i)
+        pair[i] = static_cast<std::uint16_t>(li[i] * levels + lq[i]);
+}
+
+SEMCOM_SIMD_CLONES
+std::uint8_t max_byte(const std::uint8_t* v, std::size_t n)
+{
+    std::uint8_t m = 0;
+    for (std::size_t i = 0; i < n; ++i)
+        m = v[i] > m ? v[i] : m;
+    return m;
+}
+
+SEMCOM_SIMD_CLONES
+void look_up_bytes(const std::uint16_t* index, std::size_t n, const std::uint8_t* table, std::uint8_t* out)
+{
+    for (std::size_t i = 0; i < n; ++i)
+        out[i] = table[index[i]];
+}
+
 } // namespace
+
+const char* superposition_simd_level()
+{
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__ELF__)
+    // the same tests the clones' resolver makes
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("x86-64-v4"))
+        return "x86-64-v4 (AVX-512)";
+    if (__builtin_cpu_supports("x86-64-v3"))
+        return "x86-64-v3 (AVX2)";
+#endif
+    return "x86-64 baseline";
+}
 
 SuperpositionMapper::SuperpositionMapper(std::vector<Constellation> layers,
                                          std::vector<float> alphas)
@@ -111,9 +186,20 @@ void SuperpositionMapper::split(unsigned super_index, unsigned* layer_indices) c
     }
 }
 
-void SuperpositionMapper::map(const std::uint8_t* const* layer_indices,
-                              cfloat* out,
-                              std::size_t n) const
+std::size_t SuperpositionMapper::map(const std::uint8_t* const* layer_indices,
+                                     cfloat* out,
+                                     std::size_t n) const
+{
+    std::size_t out_of_range = 0;
+    if (map_reporting_range(layer_indices, out, n))
+        for (std::size_t l = 0; l < d_orders.size(); ++l)
+            out_of_range += count_out_of_range(l, layer_indices[l], n);
+    return out_of_range;
+}
+
+bool SuperpositionMapper::map_reporting_range(const std::uint8_t* const* layer_indices,
+                                              cfloat* out,
+                                              std::size_t n) const
 {
     // Points are copied as 64-bit words: one load and one store per symbol, where a
     // complex<float> assignment compiles to two of each.
@@ -137,7 +223,9 @@ void SuperpositionMapper::map(const std::uint8_t* const* layer_indices,
     if (d_pow2 && d_table.size() <= 256) {
         // The super index fits a byte: combine 8 symbols' layer indices at once in a 64-bit word
         // (each masked index shifted into place inside its byte), then look up byte by byte.
+        // The bits masked away are collected too: any set means an index beyond its order.
         std::size_t i = 0;
+        std::uint64_t beyond = 0;
         auto run = [&](auto store) {
             for (; i + 8 <= n; i += 8) {
                 std::uint64_t s = 0;
@@ -145,6 +233,7 @@ void SuperpositionMapper::map(const std::uint8_t* const* layer_indices,
                     std::uint64_t w;
                     std::memcpy(&w, layer_indices[l] + i, sizeof w);
                     s |= (w & d_byte_mask[l]) << d_shift[l];
+                    beyond |= w & ~d_byte_mask[l];
                 }
                 for (unsigned j = 0; j < 8; ++j, s >>= 8)
                     store(i + j, table[s & 0xffu]);
@@ -159,36 +248,56 @@ void SuperpositionMapper::map(const std::uint8_t* const* layer_indices,
         }
         for (; i < n; ++i) {
             unsigned s = 0;
-            for (std::size_t l = 0; l < k; ++l)
+            for (std::size_t l = 0; l < k; ++l) {
                 s |= (layer_indices[l][i] & (d_orders[l] - 1)) << d_shift[l];
+                beyond |= layer_indices[l][i] & ~(d_orders[l] - 1);
+            }
             put(i, table[s]);
         }
-        return;
+        return beyond != 0;
     }
     if (d_pow2) {
         // Build the super indices layer by layer over a chunk (vectorisable loops), then look up.
         constexpr std::size_t chunk = 1024;
         std::uint32_t s[chunk];
+        std::uint32_t beyond = 0;
         for (std::size_t start = 0; start < n; start += chunk) {
             const std::size_t m = std::min(chunk, n - start);
             std::fill_n(s, m, 0u);
             for (std::size_t l = 0; l < k; ++l) {
                 const std::uint8_t* in = layer_indices[l] + start;
                 const std::uint32_t mask = d_orders[l] - 1, shift = d_shift[l];
-                for (std::size_t i = 0; i < m; ++i)
+                for (std::size_t i = 0; i < m; ++i) {
                     s[i] |= (in[i] & mask) << shift;
+                    beyond |= in[i] & ~mask;
+                }
             }
             for (std::size_t i = 0; i < m; ++i)
                 put(start + i, table[s[i]]);
         }
-        return;
+        return beyond != 0;
     }
+    bool beyond = false;
     for (std::size_t i = 0; i < n; ++i) {
         unsigned s = 0;
-        for (std::size_t l = 0; l < k; ++l)
+        for (std::size_t l = 0; l < k; ++l) {
             s = s * d_orders[l] + layer_indices[l][i] % d_orders[l];
+            beyond |= layer_indices[l][i] >= d_orders[l];
+        }
         put(i, table[s]);
     }
+    return beyond;
+}
+
+std::size_t SuperpositionMapper::count_out_of_range(std::size_t layer,
+                                                    const std::uint8_t* indices,
+                                                    std::size_t n) const
+{
+    const unsigned order = d_orders.at(layer);
+    if (order > 255 || max_byte(indices, n) < order)
+        return 0;
+    return static_cast<std::size_t>(
+        std::count_if(indices, indices + n, [order](std::uint8_t v) { return v >= order; }));
 }
 
 SuperpositionDemapper::SuperpositionDemapper(const SuperpositionMapper& mapper)
@@ -238,6 +347,13 @@ SuperpositionDemapper::SuperpositionDemapper(const SuperpositionMapper& mapper)
     }
     for (const auto& c : layers)
         d_axis_bits.push_back(c.axis_bits());
+
+    d_pair_code.assign(k, std::vector<std::uint8_t>(total * total));
+    for (std::size_t i = 0; i < k; ++i)
+        for (std::size_t li = 0; li < total; ++li)
+            for (std::size_t lq = 0; lq < total; ++lq)
+                d_pair_code[i][li * total + lq] = static_cast<std::uint8_t>(
+                    (d_axis_code[i][li] << d_axis_bits[i]) | d_axis_code[i][lq]);
 }
 
 void SuperpositionDemapper::check_noise_var(float noise_var) const
@@ -251,19 +367,15 @@ void SuperpositionDemapper::hard_ml(const cfloat* y, std::uint8_t* const* out, s
 {
     const std::size_t k = d_mapper.num_layers();
     if (d_separable) {
-        const float* thr = d_axis_thresholds.data();
-        const std::size_t nthr = d_axis_thresholds.size();
-        for (std::size_t i = 0; i < n; ++i) {
-            // Nearest level = number of thresholds below the value (branch-free count).
-            unsigned li = 0, lq = 0;
-            for (std::size_t t = 0; t < nthr; ++t) {
-                li += y[i].real() > thr[t];
-                lq += y[i].imag() > thr[t];
-            }
+        // Per axis the nearest super-PAM level, then each layer's index from the pair of levels.
+        std::uint16_t pair[hard_chunk];
+        for (std::size_t start = 0; start < n; start += hard_chunk) {
+            const std::size_t m = std::min(hard_chunk, n - start);
+            threshold_axis_pairs(
+                y + start, m, d_axis_thresholds.data(), d_axis_thresholds.size(), pair);
             for (std::size_t l = 0; l < k; ++l)
                 if (out[l])
-                    out[l][i] = static_cast<std::uint8_t>((d_axis_code[l][li] << d_axis_bits[l]) |
-                                                          d_axis_code[l][lq]);
+                    look_up_bytes(pair, m, d_pair_code[l].data(), out[l] + start);
         }
         return;
     }

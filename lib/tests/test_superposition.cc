@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <random>
 
 using semcom::cfloat;
@@ -128,26 +129,55 @@ TEST(Superposition, RefusesBadAlpha)
 
 TEST(Superposition, HardMlEqualsBruteForceNearestPoint)
 {
-    for (float alpha : { 0.8f, 0.9f, 0.7f }) {
-        const auto m = qam_pair(4, 16, alpha);
+    // 16/21 makes a uniform 64QAM, the others unequal spacing; three layers too; 4001 symbols:
+    // several passes and a short last one.
+    std::vector<SuperpositionMapper> mappers;
+    for (float alpha : { 0.8f, 0.9f, 0.7f, 16.0f / 21.0f })
+        mappers.push_back(qam_pair(4, 16, alpha));
+    mappers.push_back(qam_pair(16, 16, 0.95f));
+    mappers.push_back(SuperpositionMapper(
+        { Constellation::qam(4), Constellation::qam(4), Constellation::qam(16) }, { 0.7f, 0.2f, 0.1f }));
+    for (const auto& m : mappers) {
+        const std::size_t k = m.num_layers();
         const SuperpositionDemapper d(m);
         ASSERT_TRUE(d.separable());
-        const auto f = random_frame(m, 4000, 7);
+        const auto f = random_frame(m, 4001, 7);
         semcom::Channel ch(semcom::ChannelConfig::parse("awgn", 12.0f), 3);
         std::vector<cfloat> y(f.x.size());
         ch.apply(f.x.data(), y.data(), y.size());
-        std::vector<std::uint8_t> d1(y.size()), d2(y.size());
-        std::uint8_t* out[2] = { d1.data(), d2.data() };
-        d.hard_ml(y.data(), out, y.size());
-        unsigned idx[2];
+        y[5] *= 40.0f; // far outside the constellation: the outermost point
+        std::vector<std::vector<std::uint8_t>> got(k, std::vector<std::uint8_t>(y.size()));
+        std::vector<std::uint8_t*> out;
+        for (auto& g : got)
+            out.push_back(g.data());
+        d.hard_ml(y.data(), out.data(), y.size());
+        std::vector<unsigned> idx(k);
         for (std::size_t i = 0; i < y.size(); ++i) {
             unsigned best = 0;
             for (unsigned s = 1; s < m.super_order(); ++s)
                 if (std::norm(y[i] - m.table()[s]) < std::norm(y[i] - m.table()[best]))
                     best = s;
-            m.split(best, idx);
-            ASSERT_EQ(d1[i], idx[0]);
-            ASSERT_EQ(d2[i], idx[1]);
+            m.split(best, idx.data());
+            for (std::size_t l = 0; l < k; ++l)
+                ASSERT_EQ(got[l][i], idx[l]) << "symbol " << i << " layer " << l << " of " << k;
+        }
+    }
+}
+
+TEST(Superposition, HardMlOfNonFiniteSymbolsGivesIndicesInRange)
+{
+    for (float alpha : { 0.8f, 16.0f / 21.0f }) {
+        const auto m = qam_pair(4, 16, alpha);
+        const SuperpositionDemapper d(m);
+        const float nan = std::numeric_limits<float>::quiet_NaN();
+        const float inf = std::numeric_limits<float>::infinity();
+        const std::vector<cfloat> y = { { nan, 0.0f }, { 0.0f, nan }, { inf, -inf }, { -inf, nan } };
+        std::vector<std::uint8_t> d1(y.size(), 255), d2(y.size(), 255);
+        std::uint8_t* out[2] = { d1.data(), d2.data() };
+        d.hard_ml(y.data(), out, y.size());
+        for (std::size_t i = 0; i < y.size(); ++i) {
+            EXPECT_LT(d1[i], 4u);
+            EXPECT_LT(d2[i], 16u);
         }
     }
 }
@@ -331,4 +361,42 @@ TEST(SuperpositionDemapper, LlrsWithOneNoiseVariancePerSymbol)
     float* c[2] = { b0.data(), b1.data() };
     demapper.llrs(y, 0.2f, c, n);
     EXPECT_EQ(a1, b1);
+}
+
+TEST(Superposition, CountsIndicesBeyondTheLayerOrder)
+{
+    const auto m = qam_pair(4, 16, 0.8f);
+    std::vector<std::uint8_t> v(3001, 3);
+    EXPECT_EQ(m.count_out_of_range(0, v.data(), v.size()), 0u);
+    v.front() = 4;
+    v[1500] = 255;
+    v.back() = 200;
+    EXPECT_EQ(m.count_out_of_range(0, v.data(), v.size()), 3u);
+    EXPECT_EQ(m.count_out_of_range(1, v.data(), v.size()), 2u); // 4 is a valid 16QAM index
+    EXPECT_EQ(m.count_out_of_range(0, v.data(), 0), 0u);
+}
+
+TEST(Superposition, MapCountsTheIndicesItReduces)
+{
+    // the 8-at-a-time path (4QAM x 16QAM), the chunked path (a 4096-point table) and the
+    // general one (an order that is not a power of two), each with bad indices in the body and
+    // in the tail
+    std::vector<SuperpositionMapper> mappers;
+    mappers.push_back(qam_pair(4, 16, 0.8f));
+    mappers.push_back(qam_pair(64, 64, 0.95f));
+    mappers.push_back(SuperpositionMapper(
+        { Constellation::custom({ { 1.0f, 0.0f }, { -0.5f, 0.8f }, { -0.5f, -0.8f } }), Constellation::qam(4) },
+        { 0.8f, 0.2f }));
+    for (const auto& m : mappers) {
+        const std::size_t n = 1003;
+        std::vector<std::uint8_t> a(n, 1), b(n, 2);
+        const std::uint8_t* in[2] = { a.data(), b.data() };
+        std::vector<cfloat> x(n), y(n);
+        EXPECT_EQ(m.map(in, x.data(), n), 0u);
+        a[17] = static_cast<std::uint8_t>(m.layers()[0].order() + 1);
+        b[n - 1] = 255;
+        EXPECT_EQ(m.map(in, y.data(), n), 2u);
+        EXPECT_EQ(y[17], x[17]); // reduced modulo the order: 1
+        EXPECT_EQ(m.count_out_of_range(0, a.data(), n), 1u);
+    }
 }

@@ -42,10 +42,18 @@ public:
     unsigned combine(const unsigned* layer_indices) const;
     void split(unsigned super_index, unsigned* layer_indices) const;
 
-    //! out[i] = table[combine(layer_indices[0][i], ..., layer_indices[K-1][i])].
-    void map(const std::uint8_t* const* layer_indices, cfloat* out, std::size_t n) const;
+    //! out[i] = table[combine(layer_indices[0][i], ..., layer_indices[K-1][i])]. Returns how
+    //! many indices were >= their layer's order (reduced modulo it): seen while mapping, counted
+    //! only when there is one, so the check costs the mapper nothing on good input.
+    std::size_t map(const std::uint8_t* const* layer_indices, cfloat* out, std::size_t n) const;
+
+    //! How many of n indices of layer `layer` are >= its order.
+    std::size_t count_out_of_range(std::size_t layer, const std::uint8_t* indices, std::size_t n) const;
 
 private:
+    //! map's loops; true if an index was beyond its layer's order
+    bool map_reporting_range(const std::uint8_t* const* layer_indices, cfloat* out, std::size_t n) const;
+
     std::vector<Constellation> d_layers;
     std::vector<float> d_alphas;
     std::vector<cfloat> d_table;
@@ -59,7 +67,9 @@ private:
 /*!
  * \brief Per-layer hard and soft decisions on a received superposed symbol.
  *
- * - hard_ml: nearest super-constellation point, split into layer indices (joint ML).
+ * - hard_ml: nearest super-constellation point, split into layer indices (joint ML). Square-QAM
+ *   layers decide per axis (the count of decision thresholds below the value) and look the layer
+ *   indices up from the pair of axis levels.
  * - hard_sic: successive interference cancellation: decide layer 1 treating the other layers as
  *   noise, subtract its contribution, decide layer 2, and so on.
  * - posteriors: exact P(s_k = m | y) for every layer k under CN(0, noise_var) noise, with equiprobable
@@ -115,7 +125,13 @@ private:
     std::vector<float> d_axis_thresholds;
     std::vector<std::vector<std::uint16_t>> d_axis_code; // [layer][level]
     std::vector<unsigned> d_axis_bits;
+    // hard decisions: the pair of axis levels (li * L + lq) straight to each layer's index
+    std::vector<std::vector<std::uint8_t>> d_pair_code; // [layer][li * L + lq]
 };
+
+//! The instruction set the demapper's hot loops were dispatched to on this CPU ("x86-64-v4
+//! (AVX-512)", "x86-64-v3 (AVX2)" or "x86-64 baseline"; chosen once, when the library loads).
+const char* superposition_simd_level();
 
 } // namespace semcom
 
