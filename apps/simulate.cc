@@ -21,6 +21,7 @@
 #include <gnuradio/semcom/image_source.h>
 #include <gnuradio/semcom/metrics_sink.h>
 #include <gnuradio/semcom/snr_report_source.h>
+#include <gnuradio/semcom/zmq_stream_source.h>
 #include <gnuradio/semcom/transceiver.h>
 #include <gnuradio/semcom/waveform_channel.h>
 #include <gnuradio/blocks/head.h>
@@ -28,7 +29,6 @@
 #include <gnuradio/top_block.h>
 #include <gnuradio/zeromq/pub_msg_sink.h>
 #include <gnuradio/zeromq/pub_sink.h>
-#include <gnuradio/zeromq/sub_source.h>
 #include <nlohmann/json.hpp>
 #include <semcom/scheme.h>
 #include <semcom/waveform.h>
@@ -333,6 +333,14 @@ public:
                        : d_end == RunEnd::interrupted ? "interrupted"
                                                       : "complete";
         j["realtime_factor"] = realtime;
+        if (d_sub) {
+            // what came over ZeroMQ and what of it was refused (malformed: its items dropped)
+            j["zmq_messages_received"] = d_sub->messages_received();
+            j["zmq_messages_refused"] = d_sub->messages_refused();
+            if (d_sub->messages_refused() > 0)
+                std::printf("--address %s: %ld of %ld messages refused (%ld symbols dropped)\n", d_o.address.c_str(),
+                            d_sub->messages_refused(), d_sub->messages_received(), d_sub->items_refused());
+        }
         if (d_tx && d_models.transmitter.kind != ::semcom::TransmitKind::superposition) {
             j["symbols_per_image"] = d_tx->mean_symbols_sent();
             if (d_models.transmitter.variable_length)
@@ -431,10 +439,11 @@ private:
     // --role rx: what the transmitter publishes; symbols are counted, bursts end by the frame count
     gr::basic_block_sptr build_subscription()
     {
+        // each message checked before its tags are deserialised (not gr-zeromq's sub_source)
         auto sub = zmq_block("--address", d_o.address, [&] {
-            return gr::zeromq::sub_source::make(sizeof(gr_complex), 1, const_cast<char*>(d_o.address.c_str()), 100,
-                                                true);
+            return gs::zmq_stream_source::make(sizeof(gr_complex), d_o.address, 100, true);
         });
+        d_sub = sub;
         if (d_o.waveform)
             return sub;
         auto head = gr::blocks::head::make(sizeof(gr_complex),
@@ -843,6 +852,7 @@ private:
     gs::image_source::sptr d_source;
     gs::transmitter::sptr d_tx;
     gr::block_sptr d_pub; //!< --role tx: the symbols' ZeroMQ publisher
+    gs::zmq_stream_source::sptr d_sub; //!< --role rx: their subscriber
     std::vector<gs::receiver::sptr> d_receivers;
     std::vector<gs::metrics_sink::sptr> d_metrics;
     gs::image_sink::sptr d_grid;

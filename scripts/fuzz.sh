@@ -17,7 +17,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-all_targets=(frame idx cifar png manifest profile side_info snr_message)
+all_targets=(frame idx cifar png manifest profile side_info snr_message stream_message)
 
 usage() { sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
@@ -58,6 +58,7 @@ sources[profile]="lib/hardware/src/profile.cc"; libs[profile]="-lyaml-cpp"
 sources[side_info]="gr-semcom/lib/message_parsers.cc lib/src/quantizer.cc lib/src/snr_feedback.cc"
 libs[side_info]="-lgnuradio-pmt"
 sources[snr_message]="${sources[side_info]}"; libs[snr_message]="-lgnuradio-pmt"
+sources[stream_message]="${sources[side_info]}"; libs[stream_message]="-lgnuradio-pmt"
 includes="-Ilib/include -Ilib/neural/include -Ilib/hardware/include -Igr-semcom/include -Igr-semcom/lib -Ifuzz"
 
 build() {

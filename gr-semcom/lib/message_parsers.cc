@@ -88,7 +88,10 @@ SnrMessage invalid(const std::string& why)
 class SerialWalker
 {
 public:
-    explicit SerialWalker(const std::string& b) : d_b(b) {}
+    explicit SerialWalker(const std::string& b) : d_b(b.data()), d_size(b.size()) {}
+    SerialWalker(const char* b, std::size_t size, std::size_t at) : d_b(b), d_size(size), d_at(at) {}
+    //! The byte after the last one walked.
+    std::size_t position() const { return d_at; }
     void item(int depth)
     {
         if (depth > 32)
@@ -121,7 +124,7 @@ public:
         case 0x09: // dict
             for (;;) {
                 item(depth + 1);
-                if (d_at >= d_b.size())
+                if (d_at >= d_size)
                     fail("a pair without its cdr");
                 if (std::uint8_t(d_b[d_at]) == 0x07) {
                     ++d_at;
@@ -161,7 +164,7 @@ private:
     {
         throw std::invalid_argument("serialised PMT refused: " + what);
     }
-    std::size_t left() const { return d_b.size() - d_at; }
+    std::size_t left() const { return d_size - d_at; }
     void skip(std::size_t n)
     {
         if (n > left())
@@ -181,7 +184,8 @@ private:
     std::size_t u16() { return std::size_t(be(2)); }
     std::uint64_t u32() { return be(4); }
 
-    const std::string& d_b;
+    const char* d_b;
+    std::size_t d_size;
     std::size_t d_at = 0;
 };
 
@@ -191,6 +195,62 @@ pmt::pmt_t deserialize_checked(const std::string& bytes)
 {
     SerialWalker(bytes).item(0);
     return pmt::deserialize_str(bytes);
+}
+
+StreamMessage parse_stream_message(const char* data, std::size_t size, std::size_t itemsize, bool with_tags)
+{
+    if (itemsize == 0)
+        throw std::invalid_argument("stream message: item size 0");
+    StreamMessage m;
+    std::size_t at = 0;
+    // gr-zeromq writes the header's integers in the host's byte order (little-endian on x86-64)
+    auto integer = [&](std::size_t n, const char* what) {
+        if (size - at < n)
+            throw std::invalid_argument(std::string("stream message: ") + what + " truncated at byte " +
+                                        std::to_string(at) + " of " + std::to_string(size));
+        std::uint64_t v = 0;
+        for (std::size_t i = 0; i < n; ++i)
+            v |= std::uint64_t(std::uint8_t(data[at + i])) << (8 * i);
+        at += n;
+        return v;
+    };
+    if (with_tags) {
+        if (integer(2, "header") != 0x5FF0)
+            throw std::invalid_argument("stream message: no tag header (magic is not 0x5FF0; is the publisher's "
+                                        "pass_tags on?)");
+        const std::uint64_t version = integer(1, "header");
+        if (version != 1)
+            throw std::invalid_argument("stream message: tag header version " + std::to_string(version) +
+                                        " (GNU Radio 3.10 writes 1)");
+        m.offset = integer(8, "offset");
+        const std::uint64_t count = integer(8, "tag count");
+        // a tag takes at least 8 bytes of offset and three 1-byte PMTs
+        if (count > (size - at) / 11)
+            throw std::invalid_argument("stream message: " + std::to_string(count) + " tags claimed in " +
+                                        std::to_string(size - at) + " bytes");
+        m.tags.resize(std::size_t(count));
+        for (auto& tag : m.tags) {
+            tag.offset = integer(8, "tag offset");
+            pmt::pmt_t* parts[] = { &tag.key, &tag.value, &tag.srcid };
+            for (pmt::pmt_t* part : parts) {
+                SerialWalker walker(data, size, at);
+                walker.item(0);
+                *part = pmt::deserialize_str(std::string(data + at, walker.position() - at));
+                at = walker.position();
+            }
+        }
+    }
+    m.payload_at = at;
+    if ((size - at) % itemsize != 0)
+        throw std::invalid_argument("stream message: " + std::to_string(size - at) + " bytes of items are not whole " +
+                                    std::to_string(itemsize) + "-byte items");
+    m.items = (size - at) / itemsize;
+    for (const auto& tag : m.tags)
+        if (tag.offset < m.offset || tag.offset - m.offset >= m.items)
+            throw std::invalid_argument("stream message: a tag at item " + std::to_string(tag.offset) +
+                                        ", outside the message's items " + std::to_string(m.offset) + " .. " +
+                                        std::to_string(m.offset + m.items));
+    return m;
 }
 
 std::optional<float> finite_float(const pmt::pmt_t& v)

@@ -9,6 +9,7 @@
 #include <pmt/pmt.h>
 #include <semcom/quantizer.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -33,6 +34,31 @@ namespace semcom {
  * or a tag is unknown; pmt's own exceptions otherwise.
  */
 pmt::pmt_t deserialize_checked(const std::string& bytes);
+
+//! One stream tag of a gr-zeromq message: offset in the publisher's item count.
+struct StreamTag {
+    std::uint64_t offset = 0;
+    pmt::pmt_t key, value, srcid;
+};
+
+//! A gr-zeromq stream message (pub_sink with pass_tags, GNU Radio 3.10: tag header version 1).
+struct StreamMessage {
+    std::uint64_t offset = 0;     //!< the publisher's item count at the first item
+    std::vector<StreamTag> tags;  //!< each at offset .. offset + items - 1
+    std::size_t payload_at = 0;   //!< the first byte of the items
+    std::size_t items = 0;        //!< whole items after the header
+};
+
+/*!
+ * A message of gr-zeromq's pub_sink / push_sink (3.10), checked before any of it is used: with
+ * tags, the header magic 0x5FF0 and version 1, the publisher's offset, a tag count that the bytes
+ * can hold, each tag's offset and its key, value and source id read with deserialize_checked's
+ * checks; then the items. std::invalid_argument naming what is wrong: a header that is not one,
+ * more tags than bytes, a PMT refused, a tag outside the message's items, items that are not whole
+ * (size not a multiple of \p itemsize). gr-zeromq's own parser hands the PMTs to pmt::deserialize
+ * unchecked and throws out of the source block's work() on a short header.
+ */
+StreamMessage parse_stream_message(const char* data, std::size_t size, std::size_t itemsize, bool with_tags);
 
 //! A finite number that a float holds, from an integer or real PMT (not complex); nullopt otherwise.
 std::optional<float> finite_float(const pmt::pmt_t& v);

@@ -27,6 +27,7 @@
 #include <gnuradio/semcom/superposition_demapper.h>
 #include <gnuradio/semcom/superposition_mapper.h>
 #include <gnuradio/semcom/waveform_channel.h>
+#include <gnuradio/semcom/zmq_stream_source.h>
 
 namespace py = pybind11;
 using namespace gr::semcom;
@@ -202,6 +203,16 @@ PYBIND11_MODULE(semcom_python, m)
              py::arg("bind") = true)
         .def("messages_received", &snr_report_source::messages_received)
         .def("messages_refused", &snr_report_source::messages_refused);
+
+    py::class_<zmq_stream_source, gr::sync_block, gr::block, gr::basic_block, std::shared_ptr<zmq_stream_source>>(
+        m, "zmq_stream_source",
+        "A stream and its tags from a ZeroMQ SUB socket (what gr-zeromq's pub_sink publishes), each message "
+        "checked before any of it is used; refused ones are counted and dropped.")
+        .def(py::init(&zmq_stream_source::make), py::arg("itemsize"), py::arg("address"),
+             py::arg("timeout_ms") = 100, py::arg("pass_tags") = true)
+        .def("messages_received", &zmq_stream_source::messages_received)
+        .def("messages_refused", &zmq_stream_source::messages_refused)
+        .def("items_refused", &zmq_stream_source::items_refused);
 
     bind_monitor_blocks(m);
 
