@@ -17,7 +17,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-all_targets=(frame idx cifar png manifest profile side_info snr_message stream_message)
+all_targets=(frame idx cifar png jpeg manifest profile side_info snr_message stream_message)
 
 usage() { sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
@@ -53,6 +53,7 @@ sources[frame]="lib/src/frame.cc lib/src/waveform.cc lib/src/convolutional.cc li
 sources[idx]="lib/src/images.cc";   libs[idx]="-lz -lpng"
 sources[cifar]="lib/src/images.cc"; libs[cifar]="-lz -lpng"; max_len[cifar]=12400
 sources[png]="lib/src/images.cc";   libs[png]="-lz -lpng"
+sources[jpeg]="lib/src/jpeg_codec.cc"; libs[jpeg]="-ljpeg"
 sources[manifest]="lib/neural/src/manifest.cc $core"; libs[manifest]="-lcrypto"
 sources[profile]="lib/hardware/src/profile.cc"; libs[profile]="-lyaml-cpp"
 sources[side_info]="gr-semcom/lib/message_parsers.cc lib/src/quantizer.cc lib/src/snr_feedback.cc"

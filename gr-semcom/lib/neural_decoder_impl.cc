@@ -123,6 +123,7 @@ public:
     long frames_dropped() const override { return d_dropped; }
     long frames_invalid() const override { return d_invalid; }
     long frames_rejected() const override { return d_rejected; }
+    long frames_bad_snr() const override { return d_bad_snr; }
     int channel_uses() const override { return d_n; }
     int num_classes() const override { return d_sig.classes; }
     int image_size() const override { return int(d_sig.image_numel); }

@@ -70,8 +70,11 @@ int quantized_demapper_impl::general_work(int noutput_items,
                 continue;
             }
             try {
-                d_demapper.demap(in + std::size_t(f) * d_symbols, *info,
-                                 out + std::size_t(produced) * d_values, d_snap);
+                const std::size_t nonfinite = d_demapper.demap(in + std::size_t(f) * d_symbols, *info,
+                                                               out + std::size_t(produced) * d_values, d_snap);
+                if (nonfinite > 0 && d_nonfinite.fetch_add(long(nonfinite)) == 0)
+                    d_logger->warn("received symbols that are NaN or infinite: no information, their values 0 "
+                                   "(counted, later ones silently)");
                 // the frame info stays with its frame
                 add_item_tag(0, nitems_written(0) + produced, frame_info::key(), frame, alias_pmt());
                 ++produced;

@@ -19,6 +19,7 @@ public:
     quantized_demapper_impl(int values, bool snap);
 
     std::uint64_t frames_dropped() const override { return d_dropped; }
+    long symbols_nonfinite() const override { return d_nonfinite; }
 
     void forecast(int noutput_items, gr_vector_int& ninput_items_required) override;
     int general_work(int noutput_items,
@@ -32,6 +33,7 @@ private:
     const bool d_snap;
     const ::semcom::QuantizedDemapper d_demapper{};
     std::atomic<std::uint64_t> d_dropped{ 0 };
+    std::atomic<long> d_nonfinite{ 0 };
 };
 
 } // namespace semcom

@@ -130,10 +130,10 @@ QuantizedFrameInfo QuantizedMapper::map(const float* z, std::size_t n_values, cf
     return info;
 }
 
-void QuantizedDemapper::demap(const cfloat* y,
-                              const QuantizedFrameInfo& info,
-                              float* z,
-                              bool snap) const
+std::size_t QuantizedDemapper::demap(const cfloat* y,
+                                     const QuantizedFrameInfo& info,
+                                     float* z,
+                                     bool snap) const
 {
     if (info.values % 2)
         throw std::invalid_argument("quantized demapper: odd value count in side information");
@@ -143,15 +143,19 @@ void QuantizedDemapper::demap(const cfloat* y,
     const float inv_gain = 1.0f / info.gain;
     const std::size_t n_sym = info.values / 2;
     const std::size_t n_sent = info.sent ? std::min<std::size_t>(info.sent, n_sym) : n_sym;
+    std::size_t nonfinite = 0;
     for (std::size_t k = 0; k < n_sym; ++k) {
-        z[2 * k] = k < n_sent ? y[k].real() * inv_gain : 0.0f;
-        z[2 * k + 1] = k < n_sent ? y[k].imag() * inv_gain : 0.0f;
+        const bool usable = k < n_sent && std::isfinite(y[k].real()) && std::isfinite(y[k].imag());
+        nonfinite += k < n_sent && !usable;
+        z[2 * k] = usable ? y[k].real() * inv_gain : 0.0f;
+        z[2 * k + 1] = usable ? y[k].imag() * inv_gain : 0.0f;
     }
     if (snap) {
         std::vector<std::uint16_t> codes(info.values);
         q.quantize(z, info.values, info.range, codes.data());
         q.dequantize(codes.data(), info.values, info.range, z);
     }
+    return nonfinite;
 }
 
 RangeMode range_mode_from_name(const std::string& name)

@@ -124,6 +124,7 @@ class qa_neural(gr_unittest.TestCase):
         tb.connect((block, 1), s_image)
         tb.run()
         self.assertEqual((block.frames_decoded(), block.frames_dropped()), (2, 1))
+        self.assertEqual(block.frames_bad_snr(), 1)
         self.assertTrue(np.all(np.isfinite(np.array(s_logits.data()))))
 
     def test_bad_models_are_refused(self):

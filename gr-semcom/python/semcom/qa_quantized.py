@@ -59,6 +59,38 @@ class qa_quantized(gr_unittest.TestCase):
             self.assertAlmostEqual(info["z_min"], float(frames[0].min()), 5)
             self.assertEqual(demapper.frames_dropped(), 0)
 
+    def test_non_finite_symbols_carry_nothing_and_are_counted(self):
+        # the symbols multiplied by 1 except three made NaN / infinite: their values come out 0,
+        # the rest of the frame as without them, and the demapper counts three
+        values = 16
+        frames = self.rng.normal(0.0, 1.0, (2, values)).astype(np.float32)
+        tb = gr.top_block()
+        src = blocks.vector_source_f(list(frames.ravel()), vlen=values)
+        mapper = semcom.quantized_mapper(values, 8)
+        factors = np.ones(values, dtype=np.complex64)
+        factors[[1, 5, 12]] = [np.nan, np.inf, complex(1, np.nan)]
+        spoil = blocks.multiply_cc()
+        demapper = semcom.quantized_demapper(values, False)
+        sink = blocks.vector_sink_f(values)
+        tb.connect(src, mapper, (spoil, 0))
+        tb.connect(blocks.vector_source_c(factors.tolist()), (spoil, 1))
+        tb.connect(spoil, demapper, sink)
+        tb.run()
+        out = np.array(sink.data()).reshape(-1, values)
+        self.assertEqual(out.shape, frames.shape)
+        self.assertTrue(np.all(np.isfinite(out)))
+        expect = reference_quantize(frames, 8, frames.min(axis=1, keepdims=True), frames.max(axis=1, keepdims=True))
+        # symbols 1 and 5 of frame 0, symbol 12 - 8 = 4 of frame 1 (8 symbols per frame), two values each
+        spoiled = [(0, 2), (0, 3), (0, 10), (0, 11), (1, 8), (1, 9)]
+        for f, v in spoiled:
+            self.assertEqual(out[f, v], 0.0)
+        keep = np.ones_like(out, dtype=bool)
+        for f, v in spoiled:
+            keep[f, v] = False
+        np.testing.assert_allclose(out[keep], expect[keep], rtol=1e-5, atol=1e-5)
+        self.assertEqual(demapper.symbols_nonfinite(), 3)
+        self.assertEqual(demapper.frames_dropped(), 0)
+
     def test_calibrated_range_clamps(self):
         values = 16
         frames = np.linspace(-3, 3, values, dtype=np.float32)[None, :]

@@ -111,8 +111,9 @@ class QuantizedDemapper
 public:
     //! Writes info.values features recovered from info.values / 2 received symbols (those past
     //! info.sent, when set, were not sent: 0). snap = true rounds each value to the nearest
-    //! quantizer level (hard decision).
-    void demap(const cfloat* y, const QuantizedFrameInfo& info, float* z, bool snap = false) const;
+    //! quantizer level (hard decision). A NaN or infinite symbol carries nothing: its two values
+    //! are 0, as if not sent. Returns how many such symbols there were.
+    std::size_t demap(const cfloat* y, const QuantizedFrameInfo& info, float* z, bool snap = false) const;
 };
 
 RangeMode range_mode_from_name(const std::string& name);

@@ -31,6 +31,8 @@ public:
     static sptr make(int values, bool snap = false);
 
     virtual std::uint64_t frames_dropped() const = 0;
+    //! Received symbols that were NaN or infinite: their two values went out as 0 (no information).
+    virtual long symbols_nonfinite() const = 0;
 };
 
 } // namespace semcom

@@ -122,6 +122,8 @@ public:
     virtual long frames_invalid() const = 0;
     //! Frames whose frame info names another scheme (header code) than the model's: not decoded.
     virtual long frames_rejected() const = 0;
+    //! Frames whose frame info's snr_db was NaN or infinite: decoded at the set SNR instead.
+    virtual long frames_bad_snr() const = 0;
     virtual int channel_uses() const = 0;
     virtual int num_classes() const = 0;
     virtual int image_size() const = 0;

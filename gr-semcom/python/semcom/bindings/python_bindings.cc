@@ -99,7 +99,8 @@ PYBIND11_MODULE(semcom_python, m)
         "n received symbols + 'semcom_frame' side information -> 2n features; frames without "
         "side information are dropped and counted.")
         .def(py::init(&quantized_demapper::make), py::arg("values"), py::arg("snap") = false)
-        .def("frames_dropped", &quantized_demapper::frames_dropped);
+        .def("frames_dropped", &quantized_demapper::frames_dropped)
+        .def("symbols_nonfinite", &quantized_demapper::symbols_nonfinite);
 
     py::class_<broadcast_channel,
                gr::sync_block,
@@ -246,6 +247,7 @@ PYBIND11_MODULE(semcom_python, m)
         .def("frames_decoded", &neural_decoder::frames_decoded)
         .def("frames_dropped", &neural_decoder::frames_dropped)
         .def("frames_invalid", &neural_decoder::frames_invalid)
+        .def("frames_bad_snr", &neural_decoder::frames_bad_snr)
         .def("set_exit_threshold", &neural_decoder::set_exit_threshold, py::arg("threshold"))
         .def("exit_threshold", &neural_decoder::exit_threshold)
         .def("exit_layers", &neural_decoder::exit_layers)
