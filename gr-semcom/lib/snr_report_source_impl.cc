@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "message_parsers.h"
+#include "zmq_sub_socket.h"
 
 #include <gnuradio/io_signature.h>
 #include <gnuradio/semcom/snr_report_source.h>
@@ -30,34 +31,13 @@ public:
     snr_report_source_impl(const std::string& address, int timeout_ms, bool bind)
         : gr::block("snr_report_source", gr::io_signature::make(0, 0, 0), gr::io_signature::make(0, 0, 0)),
           d_address(address),
-          d_timeout_ms(timeout_ms)
+          d_timeout_ms(checked_poll_timeout("snr_report_source", timeout_ms)),
+          d_socket("snr_report_source", address, bind, max_message_bytes)
     {
-        if (timeout_ms < 1 || timeout_ms > 10000)
-            throw std::invalid_argument("snr_report_source: timeout_ms " + std::to_string(timeout_ms) +
-                                        " is not in 1..10000");
-        d_context = zmq_ctx_new();
-        if (!d_context)
-            throw std::runtime_error(std::string("snr_report_source: no ZeroMQ context: ") + zmq_strerror(errno));
-        d_socket = zmq_socket(d_context, ZMQ_SUB);
-        const int linger = 0;
-        const std::int64_t max_size = max_message_bytes;
-        if (!d_socket || zmq_setsockopt(d_socket, ZMQ_SUBSCRIBE, "", 0) != 0 ||
-            zmq_setsockopt(d_socket, ZMQ_LINGER, &linger, sizeof linger) != 0 ||
-            zmq_setsockopt(d_socket, ZMQ_MAXMSGSIZE, &max_size, sizeof max_size) != 0 ||
-            (bind ? zmq_bind(d_socket, address.c_str()) : zmq_connect(d_socket, address.c_str())) != 0) {
-            const std::string why = zmq_strerror(zmq_errno());
-            close();
-            throw std::invalid_argument("snr_report_source: cannot " + std::string(bind ? "bind to" : "connect to") +
-                                        " '" + ::semcom::one_line(address, 200) + "': " + why);
-        }
         message_port_register_out(d_port);
     }
 
-    ~snr_report_source_impl() override
-    {
-        stop();
-        close();
-    }
+    ~snr_report_source_impl() override { stop(); }
 
     bool start() override
     {
@@ -80,21 +60,12 @@ public:
     long messages_refused() const override { return d_refused; }
 
 private:
-    void close()
-    {
-        if (d_socket)
-            zmq_close(d_socket);
-        if (d_context)
-            zmq_ctx_term(d_context);
-        d_socket = d_context = nullptr;
-    }
-
     // Nothing escapes this thread: an exception past it would end the process (std::terminate).
     void receive_loop() noexcept
     {
         try {
             while (!d_finished) {
-                zmq_pollitem_t item{ d_socket, 0, ZMQ_POLLIN, 0 };
+                zmq_pollitem_t item{ d_socket.get(), 0, ZMQ_POLLIN, 0 };
                 const int n = zmq_poll(&item, 1, d_timeout_ms);
                 if (n < 0) {
                     if (zmq_errno() == EINTR)
@@ -122,7 +93,7 @@ private:
             for (bool more = true; more;) {
                 zmq_msg_t msg;
                 zmq_msg_init(&msg);
-                if (zmq_msg_recv(&msg, d_socket, frames ? 0 : ZMQ_DONTWAIT) < 0) {
+                if (zmq_msg_recv(&msg, d_socket.get(), frames ? 0 : ZMQ_DONTWAIT) < 0) {
                     zmq_msg_close(&msg);
                     if (frames == 0)
                         return; // EAGAIN: nothing more waiting
@@ -177,8 +148,7 @@ private:
     const pmt::pmt_t d_port = pmt::mp("out");
     const std::string d_address;
     const int d_timeout_ms;
-    void* d_context = nullptr;
-    void* d_socket = nullptr;
+    ZmqSubSocket d_socket;
     std::thread d_thread;
     std::atomic<bool> d_finished{ true }, d_logged{ false };
     std::atomic<long> d_received{ 0 }, d_refused{ 0 };

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "message_parsers.h"
+#include "zmq_sub_socket.h"
 
 #include <gnuradio/io_signature.h>
 #include <gnuradio/semcom/zmq_stream_source.h>
@@ -34,35 +35,14 @@ public:
                          gr::io_signature::make(1, 1, itemsize_checked(itemsize))),
           d_itemsize(itemsize),
           d_address(address),
-          d_timeout_ms(timeout_ms),
-          d_pass_tags(pass_tags)
+          d_timeout_ms(checked_poll_timeout("zmq_stream_source", timeout_ms)),
+          d_pass_tags(pass_tags),
+          d_socket("zmq_stream_source", address, false, max_message_bytes)
     {
-        if (timeout_ms < 1 || timeout_ms > 10000)
-            throw std::invalid_argument("zmq_stream_source: timeout_ms " + std::to_string(timeout_ms) +
-                                        " is not in 1..10000");
-        d_context = zmq_ctx_new();
-        if (!d_context)
-            throw std::runtime_error(std::string("zmq_stream_source: no ZeroMQ context: ") + zmq_strerror(errno));
-        d_socket = zmq_socket(d_context, ZMQ_SUB);
-        const int linger = 0;
-        const std::int64_t max_size = max_message_bytes;
-        if (!d_socket || zmq_setsockopt(d_socket, ZMQ_SUBSCRIBE, "", 0) != 0 ||
-            zmq_setsockopt(d_socket, ZMQ_LINGER, &linger, sizeof linger) != 0 ||
-            zmq_setsockopt(d_socket, ZMQ_MAXMSGSIZE, &max_size, sizeof max_size) != 0 ||
-            zmq_connect(d_socket, address.c_str()) != 0) {
-            const std::string why = zmq_strerror(zmq_errno());
-            close();
-            throw std::invalid_argument("zmq_stream_source: cannot connect to '" + ::semcom::one_line(address, 200) +
-                                        "': " + why);
-        }
         zmq_msg_init(&d_msg);
     }
 
-    ~zmq_stream_source_impl() override
-    {
-        zmq_msg_close(&d_msg);
-        close();
-    }
+    ~zmq_stream_source_impl() override { zmq_msg_close(&d_msg); }
 
     long messages_received() const override { return d_received; }
     long messages_refused() const override { return d_refused; }
@@ -101,26 +81,17 @@ private:
         return int(itemsize);
     }
 
-    void close()
-    {
-        if (d_socket)
-            zmq_close(d_socket);
-        if (d_context)
-            zmq_ctx_term(d_context);
-        d_socket = d_context = nullptr;
-    }
-
     // The next usable message into d_msg / d_message; waits up to the timeout when \p wait.
     bool next_message(bool wait)
     {
         for (;;) {
             if (wait) {
-                zmq_pollitem_t item{ d_socket, 0, ZMQ_POLLIN, 0 };
+                zmq_pollitem_t item{ d_socket.get(), 0, ZMQ_POLLIN, 0 };
                 const int n = zmq_poll(&item, 1, d_timeout_ms);
                 if (n <= 0 || !(item.revents & ZMQ_POLLIN))
                     return false; // timed out or interrupted: no items this time
             }
-            if (zmq_msg_recv(&d_msg, d_socket, ZMQ_DONTWAIT) < 0)
+            if (zmq_msg_recv(&d_msg, d_socket.get(), ZMQ_DONTWAIT) < 0)
                 return false;
             ++d_received;
             const std::size_t size = zmq_msg_size(&d_msg);
@@ -128,7 +99,7 @@ private:
                 for (bool more = true; more;) { // the rest of it, read and dropped
                     zmq_msg_t extra;
                     zmq_msg_init(&extra);
-                    more = zmq_msg_recv(&extra, d_socket, 0) >= 0 && zmq_msg_more(&extra);
+                    more = zmq_msg_recv(&extra, d_socket.get(), 0) >= 0 && zmq_msg_more(&extra);
                     zmq_msg_close(&extra);
                 }
                 refuse("a message of several frames (pub_sink sends one; a key filter?)", size);
@@ -168,8 +139,7 @@ private:
     const std::string d_address;
     const int d_timeout_ms;
     const bool d_pass_tags;
-    void* d_context = nullptr;
-    void* d_socket = nullptr;
+    ZmqSubSocket d_socket;
     zmq_msg_t d_msg;
     StreamMessage d_message;
     std::size_t d_left = 0; // items of d_message not yet written

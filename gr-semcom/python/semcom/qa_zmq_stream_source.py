@@ -78,80 +78,72 @@ class qa_zmq_stream_source(gr_unittest.TestCase):
         self.assertEqual(sub.messages_refused(), 0)
         self.assertGreater(sub.messages_received(), 0)
 
-    def test_hostile_messages_are_refused_and_counted(self):
+    def subscribed(self, pass_tags):
+        """A pyzmq PUB that binds and a running flowgraph zmq_stream_source -> vector_sink
+        connected to it; stopped and closed at the test's end."""
         port = free_port()
         ctx = zmq.Context()
         pub = ctx.socket(zmq.PUB)
         pub.setsockopt(zmq.LINGER, 0)
         pub.bind(f"tcp://127.0.0.1:{port}")
         rx = gr.top_block()
-        sub = semcom.zmq_stream_source(ITEM, f"tcp://127.0.0.1:{port}", 50, True)
+        sub = semcom.zmq_stream_source(ITEM, f"tcp://127.0.0.1:{port}", 50, pass_tags)
         sink = blocks.vector_sink_c()
         rx.connect(sub, sink)
         rx.start()
-        try:
-            # until connected: a good message of one item (a PUB drops what it sends before that)
-            while not sink.data():
-                pub.send(message(0, [0j]))
-                time.sleep(0.05)
-            time.sleep(0.2)
-            before, received = len(sink.data()), sub.messages_received()
-            huge_key = struct.pack("<HBQQ", 0x5FF0, 1, 0, 1) + struct.pack("<Q", 0) + HUGE_VECTOR
-            bad = [
-                b"\xf0\x5f\x01",                                            # header cut short
-                b"\x00" * 40,                                               # no magic
-                struct.pack("<HBQQ", 0x5FF0, 2, 0, 0) + b"\x00" * 8,        # another version
-                struct.pack("<HBQQ", 0x5FF0, 1, 0, 2**60) + b"\x00" * 64,  # tags the bytes cannot hold
-                huge_key + b"\x00" * 8,                                     # a key claiming 2^32 items
-                message(100, [1j, 2j], [(99, "k", pmt.PMT_T)]),            # a tag before its items
-                message(100, [1j, 2j], [(102, "k", pmt.PMT_T)]),           # a tag after them
-                message(0, [1j, 2j]) + b"\x01\x02\x03",                     # items not whole
-                message(0, [], [(0, "k", pmt.PMT_T)]),                      # a tag and no items
-            ]
-            for b in bad:
-                pub.send(b)
-            pub.send_multipart([message(0, [5j]), b"second frame"])
-            self.wait_for(lambda: sub.messages_received() >= received + len(bad) + 1)
-            self.assertEqual(sub.messages_refused(), len(bad) + 1)
-            self.assertEqual(len(sink.data()), before)  # nothing of them came out
-            # still running: a later good message arrives with its tag
-            pub.send(message(7, [3 + 4j, 5 + 6j], [(8, "good", pmt.from_long(42))]))
-            self.wait_for(lambda: len(sink.data()) >= before + 2)
-            self.assertEqual(list(sink.data()[-2:]), [3 + 4j, 5 + 6j])
-            last = sink.tags()[-1]
-            self.assertEqual(pmt.symbol_to_string(last.key), "good")
-            self.assertEqual(last.offset, before + 1)
-        finally:
+
+        def close():
             rx.stop()
             rx.wait()
             pub.close()
             ctx.term()
+        self.addCleanup(close)
+        return pub, sub, sink
+
+    def test_hostile_messages_are_refused_and_counted(self):
+        pub, sub, sink = self.subscribed(True)
+        # until connected: a good message of one item (a PUB drops what it sends before that)
+        while not sink.data():
+            pub.send(message(0, [0j]))
+            time.sleep(0.05)
+        time.sleep(0.2)
+        before, received = len(sink.data()), sub.messages_received()
+        huge_key = struct.pack("<HBQQ", 0x5FF0, 1, 0, 1) + struct.pack("<Q", 0) + HUGE_VECTOR
+        bad = [
+            b"\xf0\x5f\x01",                                            # header cut short
+            b"\x00" * 40,                                               # no magic
+            struct.pack("<HBQQ", 0x5FF0, 2, 0, 0) + b"\x00" * 8,        # another version
+            struct.pack("<HBQQ", 0x5FF0, 1, 0, 2**60) + b"\x00" * 64,  # tags the bytes cannot hold
+            huge_key + b"\x00" * 8,                                     # a key claiming 2^32 items
+            message(100, [1j, 2j], [(99, "k", pmt.PMT_T)]),            # a tag before its items
+            message(100, [1j, 2j], [(102, "k", pmt.PMT_T)]),           # a tag after them
+            message(0, [1j, 2j]) + b"\x01\x02\x03",                     # items not whole
+            message(0, [], [(0, "k", pmt.PMT_T)]),                      # a tag and no items
+        ]
+        for b in bad:
+            pub.send(b)
+        pub.send_multipart([message(0, [5j]), b"second frame"])
+        self.wait_for(lambda: sub.messages_received() >= received + len(bad) + 1)
+        self.assertEqual(sub.messages_refused(), len(bad) + 1)
+        self.assertEqual(len(sink.data()), before)  # nothing of them came out
+        # still running: a later good message arrives with its tag
+        pub.send(message(7, [3 + 4j, 5 + 6j], [(8, "good", pmt.from_long(42))]))
+        self.wait_for(lambda: len(sink.data()) >= before + 2)
+        self.assertEqual(list(sink.data()[-2:]), [3 + 4j, 5 + 6j])
+        last = sink.tags()[-1]
+        self.assertEqual(pmt.symbol_to_string(last.key), "good")
+        self.assertEqual(last.offset, before + 1)
 
     def test_without_tags_the_messages_are_items(self):
-        port = free_port()
-        ctx = zmq.Context()
-        pub = ctx.socket(zmq.PUB)
-        pub.setsockopt(zmq.LINGER, 0)
-        pub.bind(f"tcp://127.0.0.1:{port}")
-        rx = gr.top_block()
-        sub = semcom.zmq_stream_source(ITEM, f"tcp://127.0.0.1:{port}", 50, False)
-        sink = blocks.vector_sink_c()
-        rx.connect(sub, sink)
-        rx.start()
-        try:
-            while not sink.data():
-                pub.send(message(0, [1 + 1j, 2 + 2j], header=False))
-                time.sleep(0.05)
-            time.sleep(0.2)
-            self.assertEqual(sub.messages_refused(), 0)
-            self.assertEqual(len(sink.data()) % 2, 0)
-            pub.send(b"\x00" * 12)  # not whole items
-            self.wait_for(lambda: sub.messages_refused() == 1)
-        finally:
-            rx.stop()
-            rx.wait()
-            pub.close()
-            ctx.term()
+        pub, sub, sink = self.subscribed(False)
+        while not sink.data():
+            pub.send(message(0, [1 + 1j, 2 + 2j], header=False))
+            time.sleep(0.05)
+        time.sleep(0.2)
+        self.assertEqual(sub.messages_refused(), 0)
+        self.assertEqual(len(sink.data()) % 2, 0)
+        pub.send(b"\x00" * 12)  # not whole items
+        self.wait_for(lambda: sub.messages_refused() == 1)
 
     def test_bad_parameters_are_named(self):
         with self.assertRaisesRegex(ValueError, "cannot connect to 'tcp://'"):
