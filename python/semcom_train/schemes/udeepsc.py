@@ -474,10 +474,16 @@ def labelling_cost(codes, prior, points, snr_db, lab):
     return float((w * conf[lab][:, lab] * dist).sum())
 
 
-def labelling(codes, prior, points, snr_db):
+def labelling(codes, prior, points, snr_db, starts=3):
     """A permutation `labels` (codeword k on point labels[k]) minimising labelling_cost: the
     codewords' 2-D PCA matched to the grid (columns by the first axis, rows by the second), then
-    pairwise swaps while one lowers the cost. Returns (labels, cost)."""
+    pairwise swaps while one lowers the cost. Returns (labels, cost).
+
+    The PCA plane is turned through 12 angles and mirrored before it is matched: where the two
+    leading singular values are (nearly) equal, as for codewords on a square grid, LAPACK may
+    return any rotation of that plane, a different one on another CPU, and a start off the grid's
+    axes leaves the swaps in a poor local minimum. The swaps run from the `starts` cheapest
+    matchings."""
     k = codes.shape[0]
     w, conf, dist = _labelling_terms(codes, prior, points, snr_db)
 
@@ -485,31 +491,49 @@ def labelling(codes, prior, points, snr_db):
         return float((w * conf[lab][:, lab] * dist).sum())
 
     centred = codes.detach().double() - codes.detach().double().mean(0)
-    proj = centred @ torch.linalg.svd(centred, full_matrices=False)[2][:2].t()
+    plane = centred @ torch.linalg.svd(centred, full_matrices=False)[2][:2].t()
     grid = [(float(p.real), float(p.imag)) for p in points]
     by_i = sorted(range(k), key=lambda j: grid[j])
     side = int(round(math.sqrt(k)))
-    lab = torch.empty(k, dtype=torch.long)
-    cols = torch.argsort(proj[:, 0])
-    for c in range(side):
-        members = cols[c * side:(c + 1) * side]
-        members = members[torch.argsort(proj[members, 1])]
-        col_pts = sorted(by_i[c * side:(c + 1) * side], key=lambda j: grid[j][1])
-        for m, p in zip(members.tolist(), col_pts):
-            lab[m] = p
-    best = cost(lab)
-    improved = True
-    while improved:
-        improved = False
-        for i in range(k):
-            for j in range(i + 1, k):
-                lab[[i, j]] = lab[[j, i]]
-                c = cost(lab)
-                if c < best - 1e-12:
-                    best, improved = c, True
-                else:
+
+    def matched(proj):
+        lab = torch.empty(k, dtype=torch.long)
+        cols = torch.argsort(proj[:, 0])
+        for c in range(side):
+            members = cols[c * side:(c + 1) * side]
+            members = members[torch.argsort(proj[members, 1])]
+            col_pts = sorted(by_i[c * side:(c + 1) * side], key=lambda j: grid[j][1])
+            for m, p in zip(members.tolist(), col_pts):
+                lab[m] = p
+        return lab
+
+    candidates = []
+    for mirror in (1.0, -1.0):
+        for a in range(12):
+            t = math.pi * a / 12
+            turn = torch.tensor([[math.cos(t), -math.sin(t)], [math.sin(t), math.cos(t)]], dtype=torch.float64)
+            proj = plane @ turn
+            proj[:, 1] *= mirror
+            lab = matched(proj)
+            candidates.append((cost(lab), len(candidates), lab))
+    candidates.sort(key=lambda c: (c[0], c[1]))
+    best_lab, best = None, math.inf
+    for start_cost, _, lab in candidates[:starts]:
+        here = start_cost
+        improved = True
+        while improved:
+            improved = False
+            for i in range(k):
+                for j in range(i + 1, k):
                     lab[[i, j]] = lab[[j, i]]
-    return lab, best
+                    c = cost(lab)
+                    if c < here - 1e-12:
+                        here, improved = c, True
+                    else:
+                        lab[[i, j]] = lab[[j, i]]
+        if here < best:
+            best_lab, best = lab, here
+    return best_lab, best
 
 
 def unique_param_count(module):
