@@ -95,7 +95,8 @@ class qa_grc_usrp(unittest.TestCase):
                     self.assertRegex(code, r"semcom\.transmitter\(models \+ ._encoder\.json., \"auto\", 32, 0, \d+, \d+, int\(1\)\)")
                     self.assertIn("self.connect((self.source, 0), (self.transmitter, 0))", code)
                     self.assertIn("self.connect((self.transmitter, 0), (self.bursts, 0))", code)
-                    self.assertIn("amplitude, start_time, 1, int(1))", code)
+                    # ..., images per burst 1, spreading 1, no side information (DeepSCM needs none)
+                    self.assertIn("amplitude, start_time, 1, int(1), 0)", code)
                 else:
                     self.assertRegex(code, r"semcom\.receiver\(models \+ ._rx2\.json., \"auto\", 10, 32, True, 0, 16, 0\.03125, 0, False, int\(1\)\)")
                     self.assertIn("self.connect((self.bursts, 0), (self.receiver, 0))", code)
