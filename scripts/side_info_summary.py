@@ -14,21 +14,13 @@ same encoder noise).
 import argparse
 import glob
 import json
-import math
 import os
 import re
 import statistics
 import sys
 
-T95 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262}
-
-
-def interval(values):
-    m = statistics.fmean(values)
-    if len(values) < 2:
-        return m, float("nan")
-    return m, T95.get(len(values) - 1, 1.96) * statistics.stdev(values) / math.sqrt(len(values))
-
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+from semcom_train.stats import paired  # noqa: E402 (no torch)
 
 def load(directory):
     runs = {}
@@ -63,15 +55,16 @@ def main():
             first = runs[(scheme, variant, seeds[0])]["receivers"]
             for r, rx in enumerate(first):
                 metric, scale, unit = ("psnr_db", 1.0, "dB") if rx["task"] == "image" else ("accuracy", 100.0, "%")
-                sym = [runs[(scheme, "symbols", s)]["receivers"][r][metric] * scale for s in seeds]
-                wav = [runs[(scheme, variant, s)]["receivers"][r][metric] * scale for s in seeds]
-                diff, half = interval([w - s for w, s in zip(wav, sym)])
+                sym = {s: runs[(scheme, "symbols", s)]["receivers"][r][metric] * scale for s in seeds}
+                wav = {s: runs[(scheme, variant, s)]["receivers"][r][metric] * scale for s in seeds}
+                p = paired(wav, sym)
+                diff, half = p["mean"], p["half"]
                 scored = sum(runs[(scheme, variant, s)]["receivers"][r].get("frames_scored", 0) for s in seeds)
                 sent = sum(runs[(scheme, variant, s)]["receivers"][r].get("frames_sent", 0) for s in seeds)
                 bursts = sum(runs[(scheme, variant, s)]["receivers"][r].get("bursts_detected", 0) for s in seeds)
                 herr = sum(runs[(scheme, variant, s)]["receivers"][r].get("header_errors", 0) for s in seeds)
                 print(f"| {rx['receiver']} | {rx['task']} | {rx['snr_db']:g} | {scored} / {sent} | {bursts} | {herr} | "
-                      f"{metric} ({unit}) | {statistics.fmean(sym):.2f} | {statistics.fmean(wav):.2f} | "
+                      f"{metric} ({unit}) | {statistics.fmean(sym.values()):.2f} | {statistics.fmean(wav.values()):.2f} | "
                       f"{diff:+.2f} [{diff - half:+.2f}, {diff + half:+.2f}] |")
             print()
 

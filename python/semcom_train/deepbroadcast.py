@@ -36,6 +36,7 @@ import torch
 
 from . import data, metrics, train
 from .schemes.base import labels_of
+from .stats import mean_std, paired
 from .schemes.deepbroadcast import through_channel
 
 GRID_DB = [-5.0, -2.0, 1.0, 4.0, 7.0, 10.0, 13.0, 16.0, 19.0]
@@ -255,28 +256,6 @@ def read_rows(results):
                 row["value"] = float(row["psnr_db"] if row["task"] == "image" else row["accuracy"])
                 rows.append(row)
     return rows
-
-
-T975 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262}
-
-
-def mean_std(values):
-    n = len(values)
-    m = sum(values) / n
-    s = math.sqrt(sum((v - m) ** 2 for v in values) / (n - 1)) if n > 1 else float("nan")
-    return m, s
-
-
-def paired(a, b):
-    """a, b: {seed: value}. Mean difference a - b over the common seeds, its std and the 95 % t
-    interval half-width (NaN with one seed); None without a common seed."""
-    seeds = sorted(set(a) & set(b))
-    if not seeds:
-        return None
-    d = [a[s] - b[s] for s in seeds]
-    m, s = mean_std(d)
-    half = T975[len(d) - 1] * s / math.sqrt(len(d)) if len(d) > 1 else float("nan")
-    return {"mean": m, "std": s, "half": half, "seeds": len(d)}
 
 
 def metric_by_seed(rows, case, variant, receiver, mode, snr=None):
