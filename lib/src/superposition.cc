@@ -74,15 +74,6 @@ void threshold_axis_pairs(const cfloat* y,
 }
 
 SEMCOM_SIMD_CLONES
-std::uint8_t max_byte(const std::uint8_t* v, std::size_t n)
-{
-    std::uint8_t m = 0;
-    for (std::size_t i = 0; i < n; ++i)
-        m = v[i] > m ? v[i] : m;
-    return m;
-}
-
-SEMCOM_SIMD_CLONES
 void look_up_bytes(const std::uint16_t* index, std::size_t n, const std::uint8_t* table, std::uint8_t* out)
 {
     for (std::size_t i = 0; i < n; ++i)
@@ -294,8 +285,6 @@ std::size_t SuperpositionMapper::count_out_of_range(std::size_t layer,
                                                     std::size_t n) const
 {
     const unsigned order = d_orders.at(layer);
-    if (order > 255 || max_byte(indices, n) < order)
-        return 0;
     return static_cast<std::size_t>(
         std::count_if(indices, indices + n, [order](std::uint8_t v) { return v >= order; }));
 }

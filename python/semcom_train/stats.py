@@ -1,3 +1,7 @@
+#
+# Copyright 2026 gr-semcom developers
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
 """Paired comparisons over seeds (no torch: scripts that only read results use it too)."""
 
 import math
