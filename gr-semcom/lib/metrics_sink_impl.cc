@@ -39,6 +39,7 @@ struct frame_meta {
     long long seq = -1;
     int fine = -1, coarse = -1;
     std::vector<float> snr_used; //!< the encoder's SNRs for the frame (snr_db_used), if any
+    double snr_measured = std::nan(""); //!< frame_info::measured_snr_db, NaN if none
 };
 
 //! The frame infos of n items from item \p start, from their frame-info tags.
@@ -53,6 +54,8 @@ std::vector<frame_meta> frame_metas(const std::vector<gr::tag_t>& tags, uint64_t
         const auto used = frame_info::get(t.value, "snr_db_used");
         if (pmt::is_f32vector(used))
             i.snr_used = pmt::f32vector_elements(used);
+        if (const auto m = frame_info::measured_snr_db(t.value))
+            i.snr_measured = *m;
     }
     return out;
 }
@@ -91,6 +94,12 @@ struct metrics_state {
     std::vector<double> snr_sum; //!< per SNR value of snr_db_used, over the scored frames
     std::vector<float> snr_last;
     long snr_frames = 0;
+    //! The same counts over the frames since the last report (what a live display shows: the
+    //! running figures move slowly once many frames are in)
+    struct window {
+        long frames = 0, images = 0, labelled = 0, correct = 0, snr_frames = 0;
+        double psnr_sum = 0.0, ssim_sum = 0.0, snr_sum = 0.0;
+    } recent;
     int running = 2; //!< sinks not stopped yet
     bool originals_done = false; //!< the originals' sink has stopped: no original will come
 
@@ -159,6 +168,14 @@ struct metrics_state {
         j["accuracy"] = std::isnan(a) ? nlohmann::json() : nlohmann::json(a);
         j["psnr_db"] = std::isnan(p) ? nlohmann::json() : nlohmann::json(p);
         j["ssim"] = std::isnan(s) ? nlohmann::json() : nlohmann::json(s);
+        nlohmann::json r;
+        const auto ratio = [](double a, long b) { return b ? nlohmann::json(a / double(b)) : nlohmann::json(); };
+        r["frames"] = recent.frames;
+        r["accuracy"] = ratio(double(recent.correct), recent.labelled);
+        r["psnr_db"] = ratio(recent.psnr_sum, recent.images);
+        r["ssim"] = ratio(recent.ssim_sum, recent.images);
+        r["snr_db_measured"] = ratio(recent.snr_sum, recent.snr_frames);
+        j["recent"] = r;
         if (snr_frames > 0) {
             std::vector<double> mean;
             for (double v : snr_sum)
@@ -303,7 +320,7 @@ public:
                 const auto& p = step.pairs[k];
                 note_snr_used(metas[p.decoded].snr_used);
                 score(originals[k], recon ? recon + p.decoded * per : nullptr,
-                      scores ? scores + p.decoded * std::size_t(s.classes) : nullptr);
+                      scores ? scores + p.decoded * std::size_t(s.classes) : nullptr, metas[p.decoded].snr_measured);
             }
             consume_each(int(step.decoded_used));
             return 0;
@@ -328,7 +345,9 @@ private:
         ++s.snr_frames;
     }
 
-    void score(const metrics_state::pending_frame& original, const float* b, const float* scores)
+    //! \p snr_measured: the decoded frame's measured SNR (dB, NaN if none), for the recent window
+    void score(const metrics_state::pending_frame& original, const float* b, const float* scores,
+               double snr_measured)
     {
         auto& s = *d_state;
         const std::size_t per = s.scorer.image_size();
@@ -348,19 +367,36 @@ private:
         long frames;
         {
             std::lock_guard<std::mutex> l(s.mutex);
+            auto& r = s.recent;
             if (q) {
                 s.psnr_sum += q->psnr_db; // capped: identical images would be +inf
                 s.ssim_sum += q->ssim;
                 ++s.images;
+                r.psnr_sum += q->psnr_db;
+                r.ssim_sum += q->ssim;
+                ++r.images;
             }
             frames = ++s.frames;
+            ++r.frames;
             if (scores && label >= 0) {
                 ++s.labelled;
                 s.correct += decision == label;
+                ++r.labelled;
+                r.correct += decision == label;
+            }
+            if (std::isfinite(snr_measured)) {
+                r.snr_sum += snr_measured;
+                ++r.snr_frames;
             }
         }
-        if (d_report_every > 0 && frames % d_report_every == 0)
-            publish(s.summary_json());
+        if (d_report_every > 0 && frames % d_report_every == 0) {
+            const auto summary = s.summary_json();
+            {
+                std::lock_guard<std::mutex> l(s.mutex);
+                s.recent = {};
+            }
+            publish(summary);
+        }
     }
 
     const std::shared_ptr<metrics_state> d_state;
