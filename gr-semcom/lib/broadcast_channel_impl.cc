@@ -65,6 +65,45 @@ void broadcast_channel_impl::set_snrs(const std::vector<float>& snrs_db)
         set_snr(static_cast<int>(r), snrs_db[r]);
 }
 
+void broadcast_channel_impl::set_channel(int receiver, const std::string& channel)
+{
+    std::lock_guard<std::mutex> lock(d_mutex);
+    if (receiver < 0 || receiver >= static_cast<int>(d_channel.num_receivers()))
+        throw std::invalid_argument("broadcast_channel: receiver " + std::to_string(receiver) +
+                                    " out of range 0.." +
+                                    std::to_string(d_channel.num_receivers() - 1));
+    auto& ch = d_channel.receiver(receiver);
+    // parsed before anything changes: a bad spec leaves the channel as it was
+    const auto config = ::semcom::ChannelConfig::parse(channel, ch.config().snr_db, ch.config().mode);
+    ch.set_fading(config.fading, config.k_factor);
+    d_logger->info("receiver {}: channel {}", receiver + 1, config.describe());
+}
+
+void broadcast_channel_impl::set_channels(const std::vector<std::string>& channels)
+{
+    const std::size_t n = d_channel.num_receivers();
+    if (channels.size() != n && channels.size() != 1)
+        throw std::invalid_argument("broadcast_channel: set_channels needs 1 or " + std::to_string(n) +
+                                    " values, got " + std::to_string(channels.size()));
+    for (const auto& c : channels) // all checked first: a bad one changes nothing
+        ::semcom::ChannelConfig::parse(c, 0.0f);
+    for (std::size_t r = 0; r < n; ++r)
+        set_channel(static_cast<int>(r), channels[channels.size() == 1 ? 0 : r]);
+}
+
+std::vector<std::string> broadcast_channel_impl::channels() const
+{
+    std::lock_guard<std::mutex> lock(d_mutex);
+    std::vector<std::string> c;
+    for (std::size_t r = 0; r < d_channel.num_receivers(); ++r) {
+        auto config = d_channel.receiver(r).config();
+        std::string d = config.describe();
+        // describe() adds the SNR and mode: keep the spec part ("rician:2")
+        c.push_back(d.substr(0, d.find(' ')));
+    }
+    return c;
+}
+
 std::vector<float> broadcast_channel_impl::snrs() const
 {
     std::lock_guard<std::mutex> lock(d_mutex);

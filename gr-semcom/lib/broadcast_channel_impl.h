@@ -23,6 +23,9 @@ public:
     void set_snr(int receiver, float snr_db) override;
     void set_snrs(const std::vector<float>& snrs_db) override;
     std::vector<float> snrs() const override;
+    void set_channel(int receiver, const std::string& channel) override;
+    void set_channels(const std::vector<std::string>& channels) override;
+    std::vector<std::string> channels() const override;
 
     int work(int noutput_items,
              gr_vector_const_void_star& input_items,
@@ -32,7 +35,7 @@ private:
     ::semcom::BroadcastChannel d_channel;
     const bool d_block_fading;
     const int d_frame_len;
-    mutable std::mutex d_mutex; //!< SNR callbacks come from other threads
+    mutable std::mutex d_mutex; //!< SNR and channel callbacks come from other threads
 };
 
 } // namespace semcom

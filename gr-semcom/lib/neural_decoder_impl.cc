@@ -141,6 +141,13 @@ public:
         d_reported = std::nan("");
     }
     double reported_snr_db() const override { return d_reported; }
+    void set_bank(bool on) override
+    {
+        if (d_bank_on.exchange(on) != on && d_bank->size() > 1)
+            d_logger->info("decoder bank {}", on ? "on: each frame to the model nearest its SNR"
+                                                   : "off: every frame to the first model");
+    }
+    bool bank() const override { return d_bank_on; }
     std::vector<long> frames_per_model() const override
     {
         std::vector<long> v;
@@ -227,7 +234,7 @@ public:
                     ++submitted;
                     continue;
                 }
-                const std::size_t k = d_bank->nearest(meta.snr);
+                const std::size_t k = d_bank_on ? d_bank->nearest(meta.snr) : 0;
                 const auto* frame = in + std::size_t(f) * d_n;
                 std::vector<const float*> inputs(d_bank->member(k).model->manifest().inputs.size());
                 const float threshold = d_exit_threshold;
@@ -467,6 +474,7 @@ private:
     const bool d_realtime;
     const std::size_t d_capacity;
     std::atomic<float> d_snr;
+    std::atomic<bool> d_bank_on{ true };
     std::vector<std::unique_ptr<nn::BatchRunner>> d_runners;
     std::vector<std::atomic<long>> d_used;
     std::unordered_map<std::uint64_t, frame_meta> d_meta;

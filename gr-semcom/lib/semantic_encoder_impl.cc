@@ -48,7 +48,8 @@ semantic_encoder_impl::semantic_encoder_impl(std::shared_ptr<nn::Model> model, n
                                         output_sizes(signature))),
       d_model(std::move(model)),
       d_sig(std::move(signature)),
-      d_snr(std::size_t(std::max(1, d_sig.snr_width)), 10.0f, trained_ranges(d_sig))
+      d_snr(std::size_t(std::max(1, d_sig.snr_width)), 10.0f, trained_ranges(d_sig)),
+      d_configured(d_snr.values())
 {
     if (d_sig.indices_output >= 0)
         d_index_outputs = { d_sig.indices_output };
@@ -83,7 +84,8 @@ void semantic_encoder_impl::set_snr(float snr_db)
     if (!std::isfinite(snr_db))
         throw std::invalid_argument("semantic_encoder: SNR values must be finite");
     std::lock_guard<std::mutex> lock(d_snr_lock);
-    d_snr.set_all(std::vector<float>(d_snr.size(), snr_db));
+    d_configured.assign(d_snr.size(), snr_db);
+    d_snr.set_all(d_configured);
 }
 
 void semantic_encoder_impl::set_snrs(const std::vector<float>& snr_db)
@@ -96,7 +98,25 @@ void semantic_encoder_impl::set_snrs(const std::vector<float>& snr_db)
         if (!std::isfinite(v))
             throw std::invalid_argument("semantic_encoder: SNR values must be finite");
     std::lock_guard<std::mutex> lock(d_snr_lock);
+    d_configured = snr_db;
     d_snr.set_all(snr_db);
+}
+
+void semantic_encoder_impl::set_feedback(bool on)
+{
+    std::lock_guard<std::mutex> lock(d_snr_lock);
+    if (on == d_feedback)
+        return;
+    d_feedback = on;
+    if (!on)
+        d_snr.set_all(d_configured);
+    d_logger->info("SNR feedback {}", on ? "on: receivers' reports used" : "off: reports ignored, the set SNRs used");
+}
+
+bool semantic_encoder_impl::feedback() const
+{
+    std::lock_guard<std::mutex> lock(d_snr_lock);
+    return d_feedback;
 }
 
 std::vector<float> semantic_encoder_impl::snrs() const
@@ -139,6 +159,10 @@ void semantic_encoder_impl::handle_snr_message(const pmt::pmt_t& m)
         ::semcom::SnrTable::Update u;
         {
             std::lock_guard<std::mutex> lock(d_snr_lock);
+            if (!d_feedback) {
+                ++d_reports_ignored; // the feedback is switched off: counted, not an error
+                continue;
+            }
             u = d_snr.report(receiver, snr_db);
         }
         if (!u.accepted)

@@ -34,6 +34,9 @@ public:
     void set_snr(float snr_db) override;
     void set_snrs(const std::vector<float>& snr_db) override;
     std::vector<float> snrs() const override;
+    void set_feedback(bool on) override;
+    bool feedback() const override;
+    long reports_ignored() const override { return d_reports_ignored; }
     int snr_width() const override { return d_sig.snr_width; }
     int channel_uses() const override { return d_sig.channel_uses; }
     int num_outputs() const override { return int(output_signature()->max_streams()); }
@@ -59,6 +62,9 @@ private:
     //! snr_width values (receiver order), clamped to the trained ranges when reported; one value
     //! kept when the model takes none
     ::semcom::SnrTable d_snr;
+    std::vector<float> d_configured; //!< the values last set explicitly: what feedback off returns to
+    bool d_feedback = true;
+    std::atomic<long> d_reports_ignored{ 0 };
     std::vector<int> d_index_outputs; //!< model outputs that become byte streams, in stream order
     std::vector<unsigned> d_orders;   //!< each byte stream's constellation order: indices must be below it
     std::optional<::semcom::CodebookLayout> d_layout; //!< codebook: the frame layout

@@ -188,6 +188,28 @@ public:
     void set_snr(float snr_db) override { d_encoder->set_snr(snr_db); }
     void set_snrs(const std::vector<float>& snr_db) override { d_encoder->set_snrs(snr_db); }
     std::vector<float> snrs() const override { return d_encoder->snrs(); }
+    void set_feedback(bool on) override { d_encoder->set_feedback(on); }
+    bool feedback() const override { return d_encoder->feedback(); }
+    long reports_ignored() const override { return d_encoder->reports_ignored(); }
+    void set_alphas(const std::vector<float>& alphas) override
+    {
+        if (alphas.empty()) { // the manifest's
+            if (d_sig.kind == ::semcom::TransmitKind::superposition)
+                superposition_mapper_of()->set_alphas(d_sig.alphas);
+            return;
+        }
+        if (d_sig.kind != ::semcom::TransmitKind::superposition || d_sig.layers.size() < 2)
+            throw std::invalid_argument("transmitter: '" + d_sig.path + "' sends " +
+                                        ::semcom::transmit_kind_name(d_sig.kind) +
+                                        " symbols with one layer: no power shares to set");
+        superposition_mapper_of()->set_alphas(alphas);
+    }
+    std::vector<float> alphas() const override
+    {
+        if (d_sig.kind != ::semcom::TransmitKind::superposition)
+            return {};
+        return superposition_mapper_of()->alphas();
+    }
     double mean_symbols_sent() const override
     {
         if (d_quantizer)
@@ -199,6 +221,14 @@ public:
     named_blocks blocks() const override { return d_blocks; }
 
 private:
+    superposition_mapper::sptr superposition_mapper_of() const
+    {
+        for (const auto& [name, block] : d_blocks)
+            if (name == "superposition_mapper")
+                return std::dynamic_pointer_cast<superposition_mapper>(block);
+        throw std::logic_error("transmitter: no superposition_mapper in the chain");
+    }
+
     const nn::Signature d_sig;
     semantic_encoder::sptr d_encoder;
     quantized_mapper::sptr d_quantizer;
@@ -262,6 +292,8 @@ public:
     long frames_decoded() const override { return d_decoder->frames_decoded(); }
     long frames_dropped() const override { return d_decoder->frames_dropped(); }
     long frames_invalid() const override { return d_decoder->frames_invalid(); }
+    void set_bank(bool on) override { d_decoder->set_bank(on); }
+    bool bank() const override { return d_decoder->bank(); }
     std::vector<long> frames_per_model() const override { return d_decoder->frames_per_model(); }
     void set_exit_threshold(float threshold) override { d_decoder->set_exit_threshold(threshold); }
     float exit_threshold() const override { return d_decoder->exit_threshold(); }

@@ -104,13 +104,22 @@ BroadcastConfig BroadcastConfig::parse(const std::vector<std::string>& channels,
 Channel::Channel(const ChannelConfig& config, std::uint64_t seed)
     : d_config(config), d_gauss(seed)
 {
-    if (config.fading == Fading::rician && !(config.k_factor > 0.0f))
-        throw std::invalid_argument("channel: Rician K-factor must be > 0");
-    const float k = config.fading == Fading::rician ? config.k_factor : 0.0f;
-    d_mu = std::sqrt(k / (k + 1.0f));
-    d_scatter_std = std::sqrt(1.0f / (k + 1.0f) / 2.0f); // per real dimension
+    set_fading(config.fading, config.k_factor);
     set_snr_db(config.snr_db);
     new_block();
+}
+
+void Channel::set_fading(Fading fading, float k_factor)
+{
+    if (fading == Fading::rician && !(k_factor > 0.0f && std::isfinite(k_factor)))
+        throw std::invalid_argument("channel: Rician K-factor must be > 0");
+    const float k = fading == Fading::rician ? k_factor : 0.0f;
+    d_config.fading = fading;
+    d_config.k_factor = k;
+    d_mu = std::sqrt(k / (k + 1.0f));
+    d_scatter_std = std::sqrt(1.0f / (k + 1.0f) / 2.0f); // per real dimension
+    if (fading == Fading::none)
+        d_h = cfloat(1.0f, 0.0f);
 }
 
 void Channel::set_snr_db(float snr_db)

@@ -85,6 +85,28 @@ TEST(Channel, RicianMeanIsTheLineOfSightAmplitude)
     }
 }
 
+TEST(Channel, SetFadingSwitchesTheModelAndKeepsTheSnr)
+{
+    // the live channel-model control: AWGN -> Rician K = 2 -> AWGN, same Channel
+    const std::size_t n = 1 << 17;
+    std::vector<cfloat> x(n, cfloat(1.0f, 0.0f)), y(n), h(n);
+    Channel ch(ChannelConfig::parse("awgn", 12.0f, FadingMode::per_symbol), 9);
+    ch.set_fading(Fading::rician, 2.0f);
+    EXPECT_EQ(ch.config().fading, Fading::rician);
+    EXPECT_FLOAT_EQ(ch.config().snr_db, 12.0f);
+    ch.apply(x.data(), y.data(), n, h.data());
+    std::complex<double> mean = 0;
+    for (const auto& v : h)
+        mean += std::complex<double>(v);
+    EXPECT_NEAR(mean.real() / double(n), std::sqrt(2.0 / 3.0), 0.01);
+    ch.set_fading(Fading::none);
+    ch.apply(x.data(), y.data(), n, h.data());
+    for (std::size_t i = 0; i < n; i += 997)
+        EXPECT_EQ(h[i], cfloat(1.0f, 0.0f));
+    EXPECT_THROW(ch.set_fading(Fading::rician, 0.0f), std::invalid_argument);
+    EXPECT_THROW(ch.set_fading(Fading::rician, std::nanf("")), std::invalid_argument);
+}
+
 TEST(Channel, BlockFadingHoldsUntilNewBlock)
 {
     std::vector<cfloat> x(64, cfloat(1.0f, 0.0f)), y(64), h(64);

@@ -83,6 +83,11 @@ public:
     const ChannelConfig& config() const { return d_config; }
     float noise_var() const { return d_noise_var; }
     void set_snr_db(float snr_db);
+    /*!
+     * Another fading (AWGN, Rayleigh, Rician K) from now on, the SNR, fading mode and generator
+     * kept: a live channel-model control. Block fading draws the next h at the next frame.
+     */
+    void set_fading(Fading fading, float k_factor = 0.0f);
 
     /*!
      * y[i] = h_i x[i] + n_i. If \p h is not null it receives the h used for every symbol

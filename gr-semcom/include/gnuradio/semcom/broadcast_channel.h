@@ -41,6 +41,16 @@ public:
     virtual void set_snr(int receiver, float snr_db) = 0;
     virtual void set_snrs(const std::vector<float>& snrs_db) = 0;
     virtual std::vector<float> snrs() const = 0;
+    /*!
+     * Receiver \p receiver's channel from now on: "awgn", "rayleigh" or "rician:K", its SNR and
+     * the fading mode kept (a live control; thread-safe). Throws std::invalid_argument on a bad
+     * spec or receiver, leaving the channel as it was.
+     */
+    virtual void set_channel(int receiver, const std::string& channel) = 0;
+    //! Every receiver's channel: one spec each, or one for all (as the constructor takes).
+    virtual void set_channels(const std::vector<std::string>& channels) = 0;
+    //! Each receiver's channel now ("awgn", "rayleigh", "rician:2").
+    virtual std::vector<std::string> channels() const = 0;
 };
 
 } // namespace semcom

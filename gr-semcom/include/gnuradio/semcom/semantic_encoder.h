@@ -52,6 +52,15 @@ public:
     //! One SNR per value the encoder takes (snr_width(), receiver order); ValueError otherwise.
     virtual void set_snrs(const std::vector<float>& snr_db) = 0;
     virtual std::vector<float> snrs() const = 0;
+    /*!
+     * Whether the receivers' SNR reports (port "snr", dicts) are used (the default). Off: reports
+     * are ignored (counted) and the encoder goes back to the SNRs last set by set_snr(s) or the
+     * port's plain numbers; on again: the next reports apply. A live control; thread-safe.
+     */
+    virtual void set_feedback(bool on) = 0;
+    virtual bool feedback() const = 0;
+    //! Reports ignored while the feedback was off.
+    virtual long reports_ignored() const = 0;
     //! SNR values per frame the model takes: 0 (none), 1 (own) or the receivers (all_receivers).
     virtual int snr_width() const = 0;
     virtual int channel_uses() const = 0;
@@ -134,6 +143,12 @@ public:
     virtual std::string device_name() const = 0;
     //! Frames given to each model of the bank, in the order of the model list.
     virtual std::vector<long> frames_per_model() const = 0;
+    /*!
+     * A bank of decoders: on (the default), each frame goes to the model trained nearest its SNR;
+     * off, every frame goes to the first model listed. A live control; thread-safe.
+     */
+    virtual void set_bank(bool on) = 0;
+    virtual bool bank() const = 0;
     /*!
      * Publish the SNR report every \p report_every frames (0: never) with EWMA weight \p weight
      * in (0, 1] (ValueError otherwise); resets the average.

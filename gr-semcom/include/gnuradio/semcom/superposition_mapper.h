@@ -39,6 +39,13 @@ public:
     virtual std::vector<gr_complex> super_constellation() const = 0;
     //! Input indices beyond their layer's order (sent reduced modulo the order), counted.
     virtual long indices_out_of_range() const = 0;
+    /*!
+     * The layers' power shares from the next work call on (> 0, strictly decreasing, sum 1;
+     * ValueError otherwise, the old ones kept). A live control: receivers trained at other shares
+     * are not told, which is what a mismatch experiment wants. Thread-safe.
+     */
+    virtual void set_alphas(const std::vector<float>& alphas) = 0;
+    virtual std::vector<float> alphas() const = 0;
 };
 
 } // namespace semcom

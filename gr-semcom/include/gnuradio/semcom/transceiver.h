@@ -73,6 +73,18 @@ public:
     virtual void set_snrs(const std::vector<float>& snr_db) = 0;
     //! The SNR values the encoder uses now (receiver order; after reports, clamped).
     virtual std::vector<float> snrs() const = 0;
+    //! The receivers' SNR reports used (on, the default) or ignored (semantic_encoder::set_feedback).
+    virtual void set_feedback(bool on) = 0;
+    virtual bool feedback() const = 0;
+    virtual long reports_ignored() const = 0;
+    /*!
+     * Superposition schemes: the layers' power shares alpha from now on (superposition_mapper::
+     * set_alphas; the receivers' decoders stay as trained); empty: the manifest's. ValueError for
+     * shares given to a one-layer scheme.
+     */
+    virtual void set_alphas(const std::vector<float>& alphas) = 0;
+    //! The power shares now (empty for a scheme without superposition).
+    virtual std::vector<float> alphas() const = 0;
     //! Mean symbols sent per frame (fewer than channel_uses for variable-length schemes; codebook:
     //! every receiver's segment, semcom::codebook_symbols_sent).
     virtual double mean_symbols_sent() const = 0;
@@ -134,6 +146,9 @@ public:
     //! Frames whose side information did not describe them (codebook: the keep mask): dropped.
     virtual long frames_invalid() const = 0;
     virtual std::vector<long> frames_per_model() const = 0;
+    //! A bank (several models): each frame to the nearest-SNR model (on) or to the first (off).
+    virtual void set_bank(bool on) = 0;
+    virtual bool bank() const = 0;
     //! Multi-exit decoders (neural_decoder): δ_e, the exits, the mean exit layer, frames per exit.
     virtual void set_exit_threshold(float threshold) = 0;
     virtual float exit_threshold() const = 0;

@@ -51,7 +51,9 @@ PYBIND11_MODULE(semcom_python, m)
         "Y = sum_k sqrt(alpha_k) C_k[s_k], unit average power.")
         .def(py::init(&superposition_mapper::make), py::arg("layers"), py::arg("alphas"))
         .def("super_constellation", &superposition_mapper::super_constellation)
-        .def("indices_out_of_range", &superposition_mapper::indices_out_of_range);
+        .def("indices_out_of_range", &superposition_mapper::indices_out_of_range)
+        .def("set_alphas", &superposition_mapper::set_alphas, py::arg("alphas"))
+        .def("alphas", &superposition_mapper::alphas);
 
     py::class_<superposition_demapper,
                gr::sync_block,
@@ -119,7 +121,11 @@ PYBIND11_MODULE(semcom_python, m)
              py::arg("seed") = 0)
         .def("set_snr", &broadcast_channel::set_snr, py::arg("receiver"), py::arg("snr_db"))
         .def("set_snrs", &broadcast_channel::set_snrs, py::arg("snrs_db"))
-        .def("snrs", &broadcast_channel::snrs);
+        .def("snrs", &broadcast_channel::snrs)
+        .def("set_channel", &broadcast_channel::set_channel, py::arg("receiver"), py::arg("channel"),
+             "Receiver's channel from now on: awgn, rayleigh or rician:K (its SNR and fading mode kept).")
+        .def("set_channels", &broadcast_channel::set_channels, py::arg("channels"))
+        .def("channels", &broadcast_channel::channels);
 
     py::class_<image_source, gr::sync_block, gr::block, gr::basic_block, std::shared_ptr<image_source>>(
         m, "image_source",
@@ -229,6 +235,9 @@ PYBIND11_MODULE(semcom_python, m)
              py::arg("max_batch") = 16)
         .def("set_snr", &semantic_encoder::set_snr, py::arg("snr_db"))
         .def("set_snrs", &semantic_encoder::set_snrs, py::arg("snr_db"))
+        .def("set_feedback", &semantic_encoder::set_feedback, py::arg("on"))
+        .def("feedback", &semantic_encoder::feedback)
+        .def("reports_ignored", &semantic_encoder::reports_ignored)
         .def("snrs", &semantic_encoder::snrs)
         .def("snr_width", &semantic_encoder::snr_width)
         .def("channel_uses", &semantic_encoder::channel_uses)
@@ -263,6 +272,8 @@ PYBIND11_MODULE(semcom_python, m)
         .def("receiver", &neural_decoder::receiver)
         .def("device_name", &neural_decoder::device_name)
         .def("frames_per_model", &neural_decoder::frames_per_model)
+        .def("set_bank", &neural_decoder::set_bank, py::arg("on"))
+        .def("bank", &neural_decoder::bank)
         .def("set_snr_report", &neural_decoder::set_snr_report, py::arg("report_every"), py::arg("weight"))
         .def("reported_snr_db", &neural_decoder::reported_snr_db);
 
@@ -282,6 +293,13 @@ PYBIND11_MODULE(semcom_python, m)
         .def("set_snr", &transmitter::set_snr, py::arg("snr_db"))
         .def("set_snrs", &transmitter::set_snrs, py::arg("snr_db"))
         .def("snrs", &transmitter::snrs)
+        .def("set_feedback", &transmitter::set_feedback, py::arg("on"),
+             "Use (True, the default) or ignore (False) the receivers' SNR reports on port snr.")
+        .def("feedback", &transmitter::feedback)
+        .def("reports_ignored", &transmitter::reports_ignored)
+        .def("set_alphas", &transmitter::set_alphas, py::arg("alphas"),
+             "Superposition schemes: the layers' power shares from now on (the decoders stay as trained).")
+        .def("alphas", &transmitter::alphas)
         .def("mean_symbols_sent", &transmitter::mean_symbols_sent)
         .def("frames_dropped", &transmitter::frames_dropped)
         .def("device_name", &transmitter::device_name)
@@ -317,6 +335,9 @@ PYBIND11_MODULE(semcom_python, m)
         .def("mean_symbols_received", &receiver::mean_symbols_received)
         .def("frames_rejected", &receiver::frames_rejected)
         .def("frames_per_model", &receiver::frames_per_model)
+        .def("set_bank", &receiver::set_bank, py::arg("on"),
+             "A bank: each frame to the model trained nearest its SNR (True) or to the first (False).")
+        .def("bank", &receiver::bank)
         .def("bursts_detected", &receiver::bursts_detected)
         .def("header_errors", &receiver::header_errors)
         .def("frames_rejected", &receiver::frames_rejected)
