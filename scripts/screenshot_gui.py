@@ -6,7 +6,7 @@
 """Runs a Qt GUI flowgraph for a few seconds and saves a screenshot of its window.
 
     xvfb-run -s "-screen 0 1600x1000x24" /usr/bin/python3 scripts/screenshot_gui.py \
-        grc/semcom_broadcast_gui.grc docs/broadcast_gui.png [--seconds 6]
+        grc/examples/semcom_broadcast_gui.grc docs/broadcast_gui.png [--seconds 6]
 
 (with PYTHONPATH=build/python and GRC_BLOCKS_PATH=gr-semcom/grc, from the repository root).
 """

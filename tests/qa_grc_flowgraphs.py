@@ -3,7 +3,7 @@
 # Copyright 2026 gr-semcom developers
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-"""Every flowgraph in grc/ compiles with grcc (Python and C++ output); the headless ones run."""
+"""Every flowgraph in grc/examples/ compiles with grcc (Python and C++ output); the headless ones run."""
 
 import glob
 import math
@@ -15,7 +15,7 @@ import tempfile
 import unittest
 
 SOURCE = os.environ.get("SEMCOM_SOURCE_DIR", os.path.join(os.path.dirname(__file__), ".."))
-FLOWGRAPHS = sorted(glob.glob(os.path.join(SOURCE, "grc", "*.grc")))
+FLOWGRAPHS = sorted(glob.glob(os.path.join(SOURCE, "grc", "examples", "*.grc")))
 
 
 def grcc(path, out_dir):
@@ -103,6 +103,29 @@ class qa_grc_flowgraphs(unittest.TestCase):
                 result = grcc(fg, out)
                 self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
                 self.assertEqual(len(glob.glob(os.path.join(out, "*.py"))), 1)
+                # grcc leaves out (and exits 0 for) the blocks of a block file it could not load
+                self.assertNotIn("Error while loading", result.stdout + result.stderr)
+                code = read(glob.glob(os.path.join(out, "*.py"))[0])
+                import yaml
+                with open(fg) as f:
+                    graph = yaml.safe_load(f)
+                for block in graph["blocks"]:
+                    if block["id"].startswith("semcom_") and block["states"]["state"] == "enabled":
+                        self.assertIn("self.%s = " % block["name"], code, block["name"])
+
+    def test_every_block_file_loads(self):
+        import yaml
+        blocks_dir = os.path.join(SOURCE, "gr-semcom", "grc")
+        files = sorted(glob.glob(os.path.join(blocks_dir, "*.block.yml")))
+        self.assertGreaterEqual(len(files), 20)
+        with open(os.path.join(blocks_dir, "semcom.tree.yml")) as f:
+            tree = yaml.safe_load(f)["[Semantic Communication]"]
+        for path in files:
+            with self.subTest(block=os.path.basename(path)):
+                with open(path) as f:
+                    block = yaml.safe_load(f)
+                self.assertIn(block["id"], tree)  # in the GRC block tree
+                self.assertGreater(len(block.get("documentation", "")), 80)  # documented
 
     def test_cpp_templates_render(self):
         # GRC's Qt range widgets have no C++ template: check the headless flowgraphs
@@ -134,10 +157,10 @@ class qa_grc_flowgraphs(unittest.TestCase):
 
     def test_neural_flowgraphs_use_the_composite_blocks(self):
         # the Python of both simulated broadcasts: the same chain as the C++ check above, the GUI
-        # one with its throttle between the transmitter and the channel
+        # one with its throttle on the images (the air rate), its displays and live controls
         for name, throttled in (("semcom_broadcast_sim", False), ("semcom_broadcast_gui", True)):
             with self.subTest(flowgraph=name), tempfile.TemporaryDirectory() as out:
-                result = grcc(os.path.join(SOURCE, "grc", name + ".grc"), out)
+                result = grcc(os.path.join(SOURCE, "grc", "examples", name + ".grc"), out)
                 self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
                 code = read(os.path.join(out, name + ".py"))
                 self.assertRegex(code, r"semcom\.transmitter\(" + MODEL.format(role="_encoder")
@@ -151,17 +174,31 @@ class qa_grc_flowgraphs(unittest.TestCase):
                     self.assertIn("semcom.metrics_sink(1, 28, 28, %d, " % classes, code)
                     if throttled:  # the GUI's SNR slider reaches the receiver's decoder
                         self.assertIn("self.rx%d.set_snr(self.snr%d)" % (rx, rx), code)
-                self.assertIn("self.connect((self.source, 0), (self.transmitter, 0))", code)
+                self.assertIn("self.connect((self.transmitter, 0), (self.channel, 0))", code)
                 if throttled:
-                    self.assertIn("self.connect((self.transmitter, 0), (self.throttle, 0))", code)
-                    self.assertIn("self.connect((self.throttle, 0), (self.channel, 0))", code)
+                    self.assertIn("self.connect((self.source, 0), (self.throttle, 0))", code)
+                    self.assertIn("self.connect((self.throttle, 0), (self.transmitter, 0))", code)
+                    # the pictures: sent, then each receiver's image, then each one's class scores
+                    self.assertIn("semcom.image_display(['Sent', 'Rx1 (coarse task)', 'Rx2 (fine task)'], "
+                                  "['', 'coarse', 'fine'], [], 1, 28, 28, ", code)
+                    for port, (block, out_port) in enumerate((("throttle", 0), ("rx1", 1), ("rx2", 1), ("rx1", 0),
+                                                              ("rx2", 0))):
+                        self.assertIn("self.connect((self.%s, %d), (self.images, %d))" % (block, out_port, port),
+                                      code)
+                    for rx in (1, 2):
+                        self.assertIn("self.msg_connect((self.rx%d_metrics, 'metrics'), (self.metrics, 'metrics'))"
+                                      % rx, code)
+                    # the live controls reach the blocks
+                    self.assertIn("self.channel.set_channels([self.rx1_channel, self.rx2_channel])", code)
+                    self.assertIn("self.transmitter.set_alphas([self.alpha, 1 - self.alpha])", code)
+                    self.assertIn("self.channel.set_snrs([self.snr1, self.snr2])", code)
                 else:
-                    self.assertIn("self.connect((self.transmitter, 0), (self.channel, 0))", code)
+                    self.assertIn("self.connect((self.source, 0), (self.transmitter, 0))", code)
                 for block in HAND_WIRED:
                     self.assertNotIn("semcom.%s(" % block, code)
 
     def test_headless_loopback_runs(self):
-        fg = os.path.join(SOURCE, "grc", "semcom_dsp_loopback.grc")
+        fg = os.path.join(SOURCE, "grc", "examples", "semcom_dsp_loopback.grc")
         with tempfile.TemporaryDirectory() as out:
             self.assertEqual(grcc(fg, out).returncode, 0)
             script = os.path.join(out, "semcom_dsp_loopback.py")
@@ -172,7 +209,7 @@ class qa_grc_flowgraphs(unittest.TestCase):
 
     def test_headless_broadcast_runs_on_the_shipped_models(self):
         import json
-        fg = os.path.join(SOURCE, "grc", "semcom_broadcast_sim.grc")
+        fg = os.path.join(SOURCE, "grc", "examples", "semcom_broadcast_sim.grc")
         with tempfile.TemporaryDirectory() as out:
             self.assertEqual(grcc(fg, out).returncode, 0)
             script = os.path.join(out, "semcom_broadcast_sim.py")
@@ -194,7 +231,7 @@ class qa_grc_flowgraphs(unittest.TestCase):
         import json
         name = "semcom_deepbroadcast_feedback_sim"
         with tempfile.TemporaryDirectory() as out:
-            self.assertEqual(grcc(os.path.join(SOURCE, "grc", name + ".grc"), out).returncode, 0)
+            self.assertEqual(grcc(os.path.join(SOURCE, "grc", "examples", name + ".grc"), out).returncode, 0)
             code = read(os.path.join(out, name + ".py"))
             for rx in (1, 2, 3):
                 self.assertIn("self.msg_connect((self.rx%d, 'snr_report'), (self.transmitter, 'snr'))" % rx, code)
@@ -219,7 +256,7 @@ class qa_grc_flowgraphs(unittest.TestCase):
         callback reaches every one) and the index decisions, rx1's image into its metrics sink."""
         for name, gui in (("semcom_udeepsc_sim", False), ("semcom_udeepsc", True)):
             with self.subTest(flowgraph=name), tempfile.TemporaryDirectory() as out:
-                result = grcc(os.path.join(SOURCE, "grc", name + ".grc"), out)
+                result = grcc(os.path.join(SOURCE, "grc", "examples", name + ".grc"), out)
                 self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
                 code = read(os.path.join(out, name + ".py"))
                 self.assertRegex(code, r"semcom\.transmitter\(" + MODEL.format(role="_encoder")
@@ -253,7 +290,7 @@ class qa_grc_flowgraphs(unittest.TestCase):
         import json
         name = "semcom_udeepsc_sim"
         with tempfile.TemporaryDirectory() as out:
-            self.assertEqual(grcc(os.path.join(SOURCE, "grc", name + ".grc"), out).returncode, 0)
+            self.assertEqual(grcc(os.path.join(SOURCE, "grc", "examples", name + ".grc"), out).returncode, 0)
             env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
             made = subprocess.run(
                 [sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); import make_test_models as m; "

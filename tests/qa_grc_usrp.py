@@ -3,7 +3,7 @@
 # Copyright 2026 gr-semcom developers
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-"""The USRP flowgraphs grc/semcom_usrp_tx.grc and grc/semcom_usrp_rx.grc: they compile with grcc;
+"""The USRP flowgraphs grc/examples/semcom_usrp_tx.grc and grc/examples/semcom_usrp_rx.grc: they compile with grcc;
 without a USRP each exits with one line; and with the UHD blocks swapped for a file (the rest of
 the generated flowgraph unchanged) the transmitter's bursts decode with `semcom rx --file`, and
 the receiver decodes the bursts of `semcom tx --file`."""
@@ -67,7 +67,7 @@ HARNESS = textwrap.dedent("""
 
 
 def grcc(name, out_dir):
-    return subprocess.run(["grcc", "-o", out_dir, os.path.join(SOURCE, "grc", name + ".grc")],
+    return subprocess.run(["grcc", "-o", out_dir, os.path.join(SOURCE, "grc", "examples", name + ".grc")],
                           capture_output=True, text=True, timeout=120)
 
 

@@ -178,8 +178,9 @@ class image_display(gr.hier_block2):
         self.labels, self.tasks, self.images = labels, tasks, images
         self.shape = (channels, height, width)
         self.columns = columns
-        # originals run ahead of the receivers (decoding takes time): keep enough of them
-        self._store = _Store(len(labels), keep=max(4 * columns, 256))
+        # originals run ahead of the receivers by the frames in the buffers and the decoders'
+        # batches (about a hundred in a throttled flowgraph): keep enough of them (3 MB of 28x28)
+        self._store = _Store(len(labels), keep=max(4 * columns, 1024))
         self._taps = []
         port = 0
         for r in image_rows:
