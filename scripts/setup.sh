@@ -27,6 +27,7 @@ PACKAGES=(
   libnlopt-cxx-dev libglpk-dev
   clang libclang-rt-14-dev
   dataset-fashion-mnist python3-numpy python3-scipy python3-matplotlib python3-tqdm python3-yaml python3-pil python3-pytest python3-zmq
+  xvfb xauth
 )
 
 log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }

@@ -274,7 +274,12 @@ class qa_grc_flowgraphs(unittest.TestCase):
                 if gui:
                     self.assertIn("self.transmitter.set_snrs([self.snr1, self.snr2, self.snr3])", code)
                     self.assertIn("self.connect((self.throttle, 0), (self.transmitter, 0))", code)
-                    self.assertIn("self.connect((self.rx1, 0), (self.rx1_pixels, 0))", code)
+                    # the pictures: sent, rx1's reconstruction, then rx2's and rx3's decisions
+                    for port, block in enumerate(("throttle", "rx1", "rx2", "rx3")):
+                        self.assertIn("self.connect((self.%s, 0), (self.images, %d))" % (block, port), code)
+                        if port:
+                            self.assertIn("self.msg_connect((self.rx%d_metrics, 'metrics'), (self.metrics, "
+                                          "'metrics'))" % port, code)
                     for rx in (1, 2, 3):
                         self.assertIn("self.rx%d.mean_exit_layer()" % rx, code)
                 else:

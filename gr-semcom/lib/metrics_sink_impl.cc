@@ -98,7 +98,7 @@ struct metrics_state {
     //! running figures move slowly once many frames are in)
     struct window {
         long frames = 0, images = 0, labelled = 0, correct = 0, snr_frames = 0;
-        double psnr_sum = 0.0, ssim_sum = 0.0, snr_sum = 0.0;
+        double psnr_sum = 0.0, ssim_sum = 0.0, snr_sum = 0.0; //!< snr_sum: linear SNRs
     } recent;
     int running = 2; //!< sinks not stopped yet
     bool originals_done = false; //!< the originals' sink has stopped: no original will come
@@ -174,7 +174,9 @@ struct metrics_state {
         r["accuracy"] = ratio(double(recent.correct), recent.labelled);
         r["psnr_db"] = ratio(recent.psnr_sum, recent.images);
         r["ssim"] = ratio(recent.ssim_sum, recent.images);
-        r["snr_db_measured"] = ratio(recent.snr_sum, recent.snr_frames);
+        // averaged over linear SNRs, as the receivers' SNR reports are (a fading channel's mean SNR)
+        r["snr_db_measured"] = recent.snr_frames ? nlohmann::json(10.0 * std::log10(recent.snr_sum / double(recent.snr_frames)))
+                                                 : nlohmann::json();
         j["recent"] = r;
         if (snr_frames > 0) {
             std::vector<double> mean;
@@ -385,7 +387,7 @@ private:
                 r.correct += decision == label;
             }
             if (std::isfinite(snr_measured)) {
-                r.snr_sum += snr_measured;
+                r.snr_sum += std::pow(10.0, snr_measured / 10.0);
                 ++r.snr_frames;
             }
         }

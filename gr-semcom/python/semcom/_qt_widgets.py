@@ -191,5 +191,8 @@ class MetricsWidget(Qt.QWidget):
                     drawn = True
             if drawn and key == "accuracy":
                 ax.legend(fontsize=7, loc="lower left")
+            if not drawn:
+                ax.text(0.5, 0.5, "none reported", transform=ax.transAxes, ha="center", va="center",
+                        color="grey", fontsize=9)
         self._axes[-1].set_xlabel("seconds ago", fontsize=8)
         self._canvas.draw_idle()

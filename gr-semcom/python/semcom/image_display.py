@@ -6,8 +6,9 @@
 
 A Qt widget for GNU Radio Companion and Python flowgraphs. Each input is read by its own small
 sink (the metrics_sink habit: a receiver that drops or stalls never holds up the others), which
-keeps only the newest frames of each call; the widget repaints from them at a bounded rate in the
-GUI thread. Display frames are dropped, never data: the flowgraph runs as fast without it.
+consumes every frame at once and keeps the newest ~1000 of each row (bounded memory); the widget
+repaints from them at a bounded rate in the GUI thread. Display frames are dropped, never data:
+the flowgraph runs as fast without it.
 """
 
 import collections
@@ -96,9 +97,10 @@ def _frame_infos(block, n):
 
 
 class _Tap(gr.sync_block):
-    """One input of the display: keeps the newest frames of each call (images or decisions)."""
+    """One input of the display: takes every frame at once, keeps the newest (images or decisions)."""
 
     def __init__(self, store, row, size, kind, keep_per_call, counts=True):
+        # keep_per_call: the newest frames of a call that can be kept (older ones would be evicted)
         gr.sync_block.__init__(self, name="image_display_" + kind, in_sig=[(np.float32, size)], out_sig=[])
         self._store, self._row, self._kind, self._keep = store, row, kind, keep_per_call
         self._counts = counts  # a row with images and scores counts its frames once, at the images
@@ -144,11 +146,11 @@ class image_display(gr.hier_block2):
     an image, in row order; then one scores stream per row with a task, in row order.
 
     Columns are frames, matched by the seq of their frame-info ("semcom_frame") tags: the newest
-    `columns` frames any receiver row has shown, so each original stands above its
+    `columns` frames up to the slowest receiver's newest, so each original stands above its
     reconstructions; a frame a row has not (yet) received is drawn as an empty cell. Untagged
     streams are numbered in arrival order. The widget repaints at most refresh_hz times a second;
-    every input keeps only the newest frames of each call, so the display never slows the
-    flowgraph: it drops display frames, not data.
+    every input takes its frames at once and each row keeps only its newest ~1000, so the
+    display never slows the flowgraph: it drops display frames, not data.
     """
 
     def __init__(self, labels=("Sent", "Received"), tasks=("", ""), images=None, channels=1, height=28, width=28,
@@ -184,14 +186,12 @@ class image_display(gr.hier_block2):
         self._taps = []
         port = 0
         for r in image_rows:
-            # the originals run ahead of the receivers: row 0 keeps all it may need, the others
-            # only the newest columns of each call
-            tap = _Tap(self._store, r, size, "image", self._store.keep if r == 0 else columns)
+            tap = _Tap(self._store, r, size, "image", self._store.keep)
             self.connect((self, port), tap)
             self._taps.append(tap)
             port += 1
         for r in scored_rows:
-            tap = _Tap(self._store, r, TASK_CLASSES[tasks[r]], "scores", columns, counts=not images[r])
+            tap = _Tap(self._store, r, TASK_CLASSES[tasks[r]], "scores", self._store.keep, counts=not images[r])
             self.connect((self, port), tap)
             self._taps.append(tap)
             port += 1
@@ -215,10 +215,15 @@ class image_display(gr.hier_block2):
             rows = [dict(frames) for frames in self._store.rows]
             version = self._store.version
         receiver_rows = range(1, len(rows)) if len(rows) > 1 else range(len(rows))
-        seqs = set()
+        seqs, fronts = set(), []
         for r in receiver_rows:
-            seqs.update(seq for seq, f in rows[r].items() if f.image is not None or f.decision is not None)
-        columns = sorted(seqs)[-self.columns:]
+            shown = [seq for seq, f in rows[r].items() if f.image is not None or f.decision is not None]
+            if shown:
+                seqs.update(shown)
+                fronts.append(max(shown))
+        # up to the slowest receiver's newest frame, so each column is filled in every row that
+        # got its frame (a faster receiver's newer frames wait for it)
+        columns = sorted(s for s in seqs if not fronts or s <= min(fronts))[-self.columns:]
         grid = []
         for r, frames in enumerate(rows):
             cells = []
