@@ -53,7 +53,8 @@ class qa_grc_gui(unittest.TestCase):
                     self.assertIn("images", seen["displays"])
                 if "semcom_metrics_display" in text:
                     self.assertIn("metrics", seen["displays"])
-                    self.assertGreaterEqual(len(seen["displays"]["metrics"]), 2)
+                    # a report from every receiver's Metrics Sink
+                    self.assertEqual(len(seen["displays"]["metrics"]), text.count("id: semcom_metrics_sink"))
 
 
 if __name__ == "__main__":
