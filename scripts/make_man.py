@@ -18,8 +18,9 @@ import re
 import subprocess
 import sys
 
-SEE_ALSO = ("The user guide: docs/user-guide.md; the GNU Radio Companion examples: grc/examples/; over the "
-            "air: hardware/GUIDE.md (installed under share/doc/gr-semcom and share/gr-semcom).")
+SEE_ALSO = ("The user guide: docs/user-guide.md; over the air: hardware/GUIDE.md (installed under "
+            "share/doc/gr-semcom); the GNU Radio Companion examples: grc/examples/ (installed under "
+            "share/gr-semcom/examples).")
 
 
 def run_help(program, sub):
