@@ -18,8 +18,12 @@
 #include <gnuradio/semcom/image_source.h>
 #include <gnuradio/semcom/metrics_sink.h>
 #ifdef SEMCOM_HAVE_NEURAL
+#include <gnuradio/semcom/image_classifier.h>
 #include <gnuradio/semcom/semantic_encoder.h>
 #include <gnuradio/semcom/transceiver.h>
+#endif
+#ifdef SEMCOM_HAVE_SEPARATE
+#include <gnuradio/semcom/separate_coding.h>
 #endif
 #include <gnuradio/semcom/quantized_demapper.h>
 #include <gnuradio/semcom/quantized_mapper.h>
@@ -344,8 +348,42 @@ PYBIND11_MODULE(semcom_python, m)
         .def("mean_snr_db", &receiver::mean_snr_db)
         .def("reported_snr_db", &receiver::reported_snr_db)
         .def("device_name", &receiver::device_name);
+
+    py::class_<image_classifier, gr::sync_block, gr::block, gr::basic_block, std::shared_ptr<image_classifier>>(
+        m, "image_classifier",
+        "A classifier of clean images (TorchScript + manifest, e.g. models/separate_classifier.json): images -> "
+        "one logits output per task.")
+        .def(py::init(&image_classifier::make), py::arg("model"), py::arg("device") = "auto", py::arg("max_batch") = 32)
+        .def("classes", &image_classifier::classes)
+        .def("tasks", &image_classifier::tasks)
+        .def("device_name", &image_classifier::device_name);
     m.attr("has_neural") = true;
 #else
     m.attr("has_neural") = false;
+#endif
+#ifdef SEMCOM_HAVE_SEPARATE
+    py::class_<separate_transmitter, gr::block, gr::basic_block, std::shared_ptr<separate_transmitter>>(
+        m, "separate_transmitter",
+        "Separate coding baseline: images -> JPEG at the highest quality that fits -> CRC + LDPC + Gray QAM on "
+        "channel_uses symbols.")
+        .def(py::init(&separate_transmitter::make), py::arg("channels"), py::arg("height"), py::arg("width"),
+             py::arg("mcs"), py::arg("channel_uses"))
+        .def("payload_bytes", &separate_transmitter::payload_bytes)
+        .def("link", &separate_transmitter::link)
+        .def("images_sent", &separate_transmitter::images_sent)
+        .def("images_too_large", &separate_transmitter::images_too_large)
+        .def("mean_jpeg_quality", &separate_transmitter::mean_jpeg_quality);
+    py::class_<separate_receiver, gr::block, gr::basic_block, std::shared_ptr<separate_receiver>>(
+        m, "separate_receiver",
+        "Separate coding baseline: equalised symbols -> LDPC decoding, CRC, JPEG decoding -> images (the "
+        "fallback image when a frame fails).")
+        .def(py::init(&separate_receiver::make), py::arg("channels"), py::arg("height"), py::arg("width"),
+             py::arg("mcs"), py::arg("channel_uses"), py::arg("fallback") = "fashion-mnist", py::arg("snr_db") = 10.0f)
+        .def("frames_decoded", &separate_receiver::frames_decoded)
+        .def("frames_failed", &separate_receiver::frames_failed)
+        .def("frames_without_snr", &separate_receiver::frames_without_snr);
+    m.attr("has_separate") = true;
+#else
+    m.attr("has_separate") = false;
 #endif
 }
