@@ -166,8 +166,14 @@ class qa_grc_flowgraphs(unittest.TestCase):
                 self.assertRegex(code, r"semcom\.transmitter\(" + MODEL.format(role="_encoder")
                                  + r', "auto", 32, 0, 200, 8, int\(1\)\)')
                 for rx, classes in ((1, 4), (2, 10)):
-                    self.assertRegex(code, r"semcom\.receiver\(" + MODEL.format(role="_rx%d" % rx)
+                    # the GUI's receivers: the default decoder first, then the bank's (its checkbox)
+                    model = (re.escape("','.join([models + '_rx%d.json'] + [models + s + '_rx%d.json' for s in "
+                                       "bank_suffixes.split(',') if s])" % (rx, rx)) if throttled
+                             else MODEL.format(role="_rx%d" % rx))
+                    self.assertRegex(code, r"semcom\.receiver\(" + model
                                      + r', "auto", snr%d, 32, False, 0, 16, 0\.03125, 0, False, int\(1\)\)' % rx)
+                    if throttled:
+                        self.assertIn("self.rx%d.set_bank(self.use_bank)" % rx, code)
                     self.assertIn("self.connect((self.channel, %d), (self.rx%d, 0))" % (rx - 1, rx), code)
                     self.assertIn("self.connect((self.rx%d, 1), (self.rx%d_metrics, 1))" % (rx, rx), code)
                     self.assertIn("self.connect((self.rx%d, 0), (self.rx%d_metrics, 2))" % (rx, rx), code)
