@@ -60,6 +60,9 @@ HARNESS = textwrap.dedent("""
     result = {}
     if name.endswith("_rx"):
         result = {"frames": tb.metrics.frames(), "accuracy": tb.metrics.accuracy(), "psnr_db": tb.metrics.psnr_db()}
+        _, _, grid = tb.image_view.snapshot()  # what the Image Display shows: pictures in each row
+        result["pictures"] = [sum(cell["image"] is not None for cell in row) for row in grid]
+        result["reports"] = sorted(tb.metrics_display.snapshot()[1])
     print("RESULT " + repr(result), flush=True)
     tb.close()
     os._exit(0)  # a Qt flowgraph may crash the interpreter at exit (DESIGN section 10)
@@ -148,6 +151,8 @@ class qa_grc_usrp(unittest.TestCase):
             self.assertEqual(r.returncode, 0, r.stderr)
             result = self.run_harness("semcom_usrp_rx", out, samples, 30)
             self.assertEqual(result["frames"], 30)
+            self.assertEqual(result["pictures"], [8, 8])  # sent and received, 8 columns each
+            self.assertEqual(result["reports"], ["rx2"])
             self.assertGreater(result["psnr_db"], 17.0)
             self.assertGreater(result["accuracy"], 0.6)
 
