@@ -33,6 +33,13 @@ def cmd_train(args):
     from . import train
     cfg = load_config(args.config, args.set)
     model, history = train.train(cfg, out_dir(args, cfg), args.threads, args.limit, args.restart, args.epochs_scale)
+    import torch
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        # under torchrun: one summary line (process 0's), then the process group is left
+        if torch.distributed.get_rank() == 0:
+            print(json.dumps(history[-1] if history else {}, indent=None))
+        torch.distributed.destroy_process_group()
+        return
     print(json.dumps(history[-1] if history else {}, indent=None))
 
 

@@ -28,20 +28,94 @@ def set_trainable(model, prefixes):
         p.requires_grad = prefixes == "all" or any(name.startswith(pr) for pr in prefixes)
 
 
-def run_epoch(scheme, model, cfg, stage, loader, optimizer, progress):
+class Parallel:
+    """Data-parallel training across the processes torchrun starts (torch.distributed, gloo on
+    CPUs): each process takes its share of every batch (a DistributedSampler over the same
+    shuffled order), and after each backward pass the gradients are averaged over the processes
+    (one all_reduce of the flattened gradients: what DistributedDataParallel's reducer does, here
+    independent of how a scheme calls its model), so N processes with batch B / N each step as one
+    process with batch B. World size 1 without torchrun: plain single-process training."""
+
+    def __init__(self):
+        self.launched = "RANK" in os.environ and "WORLD_SIZE" in os.environ  # by torchrun
+        self.world = int(os.environ.get("WORLD_SIZE", "1")) if self.launched else 1
+        self.rank = int(os.environ.get("RANK", "0")) if self.launched else 0
+        if self.launched and not torch.distributed.is_initialized():
+            if not torch.distributed.is_available() or not torch.distributed.is_gloo_available():
+                raise RuntimeError("torchrun: this torch has no torch.distributed with gloo")
+            torch.distributed.init_process_group(backend="gloo")
+
+    @property
+    def main(self):
+        return self.rank == 0
+
+    def batch(self, batch_size):
+        if batch_size % self.world:
+            raise ValueError(f"batch_size {batch_size} does not divide among {self.world} processes "
+                             "(each takes batch_size / processes images of every batch)")
+        return batch_size // self.world
+
+    def loader(self, dataset, batch_size, seed, drop_last):
+        """The batches of this process. Launched by torchrun (any world size): a DistributedSampler
+        shuffled with the config's seed (set_epoch each epoch), so the runs with 1 and N processes
+        see the same images in every step; otherwise the single-process loader as it always was."""
+        if not self.launched:
+            return torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=True, drop_last=drop_last,
+                                               generator=torch.Generator().manual_seed(seed))
+        sampler = torch.utils.data.distributed.DistributedSampler(
+            dataset, num_replicas=self.world, rank=self.rank, shuffle=True, seed=seed, drop_last=True)
+        return torch.utils.data.DataLoader(dataset, batch_size=self.batch(batch_size), sampler=sampler,
+                                           drop_last=drop_last)
+
+    @staticmethod
+    def set_epoch(loader, epoch):
+        if isinstance(getattr(loader, "sampler", None), torch.utils.data.distributed.DistributedSampler):
+            loader.sampler.set_epoch(epoch)
+
+    def average_gradients(self, params):
+        if self.world == 1:
+            return
+        grads = [p.grad if p.grad is not None else torch.zeros_like(p) for p in params]
+        flat = torch.cat([g.reshape(-1) for g in grads])
+        torch.distributed.all_reduce(flat)
+        flat /= self.world
+        offset = 0
+        for p, g in zip(params, grads):
+            p.grad = flat[offset:offset + g.numel()].view_as(p).clone()
+            offset += g.numel()
+
+    def sum(self, values):
+        """Every process's values summed (a dict of numbers), for epoch statistics over all images."""
+        if self.world == 1:
+            return values
+        keys = sorted(values)
+        t = torch.tensor([float(values[k]) for k in keys], dtype=torch.float64)
+        torch.distributed.all_reduce(t)
+        return dict(zip(keys, t.tolist()))
+
+    def barrier(self):
+        if self.world > 1:
+            torch.distributed.barrier()
+
+
+def run_epoch(scheme, model, cfg, stage, loader, optimizer, progress, parallel=None):
+    parallel = parallel or Parallel()
     model.train()
     totals = {"loss": 0.0, "n": 0, **scheme.epoch_stats(cfg, stage)}
-    bar = tqdm(loader, desc=progress, leave=False, disable=None, mininterval=2.0)
+    bar = tqdm(loader, desc=progress, leave=False, disable=None if parallel.main else True, mininterval=2.0)
+    params = [p for p in model.parameters() if p.requires_grad]
     for images, fine, coarse in bar:
         loss, stats = scheme.training_loss(model, cfg, stage, images, fine, coarse)
         optimizer.zero_grad()
         loss.backward()
+        parallel.average_gradients(params)
         optimizer.step()
         totals["loss"] += loss.item() * len(images)
         totals["n"] += len(images)
         for k, v in stats.items():
             totals[k] = totals.get(k, 0.0) + v
         bar.set_postfix(loss=f"{totals['loss'] / totals['n']:.3f}")
+    totals = parallel.sum(totals)
     n = totals.pop("n")
     return {k: v / n for k, v in totals.items()}
 
@@ -51,14 +125,15 @@ def train(cfg, out_dir, threads=None, limit=None, restart=False, epochs_scale=1.
     every epoch."""
     cfg = config.from_dict(cfg)
     scheme = schemes.get(cfg.scheme)
-    torch.manual_seed(cfg.seed)
+    parallel = Parallel()
+    parallel.batch(cfg.batch_size)  # refused before any work when it does not divide
+    torch.manual_seed(cfg.seed)  # every process builds the same initial model
     if threads:
         torch.set_num_threads(threads)
     os.makedirs(out_dir, exist_ok=True)
     train_set = data.load(cfg.dataset, "train", cfg.data_root).subset(limit or cfg.train_images)
     model = scheme.build(cfg, train_set)
-    loader = torch.utils.data.DataLoader(train_set, batch_size=cfg.batch_size, shuffle=True,
-                                         drop_last=True, generator=torch.Generator().manual_seed(cfg.seed))
+    loader = parallel.loader(train_set, cfg.batch_size, cfg.seed, drop_last=True)
     ckpt_path = os.path.join(out_dir, "checkpoint.pt")
     state = {"stage": 0, "epoch": 0, "history": []}
     optimizer = None
@@ -86,8 +161,10 @@ def train(cfg, out_dir, threads=None, limit=None, restart=False, epochs_scale=1.
         stage_loader = loader
         if stage.labelled:  # semi-supervised: this stage sees only a labelled fraction
             labelled = train_set.subset(max(1, int(len(train_set) * float(stage.labelled))), seed=7)
-            stage_loader = torch.utils.data.DataLoader(labelled, batch_size=cfg.batch_size,
-                                                       shuffle=True, drop_last=False)
+            stage_loader = (torch.utils.data.DataLoader(labelled, batch_size=cfg.batch_size, shuffle=True,
+                                                        drop_last=False)
+                            if not parallel.launched else
+                            parallel.loader(labelled, cfg.batch_size, cfg.seed, drop_last=False))
         params = [p for p in model.parameters() if p.requires_grad]
         optimizer = torch.optim.Adam(params, lr=float(cfg.stage_lr(stage)))
         if os.path.exists(ckpt_path) and not restart:
@@ -103,25 +180,32 @@ def train(cfg, out_dir, threads=None, limit=None, restart=False, epochs_scale=1.
                 scheme.refit(model, train_set.images)
             desc = f"{cfg.name} stage {state['stage'] + 1}/{len(stages)} ({stage.name}) " \
                    f"epoch {state['epoch'] + 1}/{epochs}"
-            stats = run_epoch(scheme, model, cfg, stage, stage_loader, optimizer, desc)
+            parallel.set_epoch(stage_loader, len(state["history"]))
+            stats = run_epoch(scheme, model, cfg, stage, stage_loader, optimizer, desc, parallel)
             fresh_fit = False
             stats.update(stage=stage.name, epoch=state["epoch"] + 1, seconds=round(time.time() - t0, 1))
             state["history"].append(stats)
             state["epoch"] += 1
-            log.info("%s: %s", desc, json.dumps({k: (round(v, 4) if isinstance(v, float) else v)
-                                                  for k, v in stats.items()}))
-            torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                        "state": state, "config": cfg.to_dict()}, ckpt_path + ".tmp")
-            os.replace(ckpt_path + ".tmp", ckpt_path)
+            if parallel.main:  # one log and one checkpoint: the processes hold the same model
+                log.info("%s: %s", desc, json.dumps({k: (round(v, 4) if isinstance(v, float) else v)
+                                                      for k, v in stats.items()}))
+                torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                            "state": state, "config": cfg.to_dict()}, ckpt_path + ".tmp")
+                os.replace(ckpt_path + ".tmp", ckpt_path)
+            parallel.barrier()
         if refit and not fresh_fit:  # the transmitter leaves the stage with its residuals decorrelated
             scheme.refit(model, train_set.images)
             fresh_fit = True  # the next stage starts from this fit instead of computing it again
         state["stage"] += 1
         state["epoch"] = 0
-        torch.save({"model": model.state_dict(), "state": state, "config": cfg.to_dict()}, ckpt_path + ".tmp")
-        os.replace(ckpt_path + ".tmp", ckpt_path)
-    torch.save({"model": model.state_dict(), "config": cfg.to_dict(), "history": state["history"]},
-               os.path.join(out_dir, "weights.pt"))
+        if parallel.main:
+            torch.save({"model": model.state_dict(), "state": state, "config": cfg.to_dict()}, ckpt_path + ".tmp")
+            os.replace(ckpt_path + ".tmp", ckpt_path)
+        parallel.barrier()
+    if parallel.main:
+        torch.save({"model": model.state_dict(), "config": cfg.to_dict(), "history": state["history"]},
+                   os.path.join(out_dir, "weights.pt"))
+    parallel.barrier()
     return model, state["history"]
 
 
