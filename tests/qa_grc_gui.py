@@ -40,7 +40,7 @@ class qa_grc_gui(unittest.TestCase):
                 png = os.path.join(out, name + ".png")
                 result = subprocess.run(
                     ["xvfb-run", "-a", "-s", "-screen 0 1700x1100x24", "/usr/bin/python3",
-                     os.path.join(SOURCE, "scripts", "screenshot_gui.py"), path, png, "--seconds", "8",
+                     os.path.join(SOURCE, "scripts", "screenshot_gui.py"), path, png, "--seconds", "12",
                      "--size", "1600x1050", "--check"],
                     capture_output=True, text=True, timeout=240, cwd=SOURCE)
                 self.assertEqual(result.returncode, 0, result.stdout[-3000:] + result.stderr[-3000:])
