@@ -28,6 +28,7 @@
 #include <gnuradio/blocks/null_sink.h>
 #include <gnuradio/top_block.h>
 #include <gnuradio/zeromq/pub_msg_sink.h>
+#include <gnuradio/blocks/throttle.h>
 #include <gnuradio/zeromq/pub_sink.h>
 #include <nlohmann/json.hpp>
 #include <semcom/scheme.h>
@@ -149,7 +150,8 @@ void add_simulate_command(CLI::App& app, SimulateOptions& o)
     cmd->add_flag("--feedback", o.feedback,
                   "Close the SNR feedback loop: each receiver's SNR estimate (EWMA of its measured SNR) drives the "
                   "encoder's SNR inputs (models that take SNRs, e.g. deepbroadcast); without it the encoder is told "
-                  "the true --snr values");
+                  "the true --snr values. With --role tx the transmitter then sends at --target-rate symbols/s (the "
+                  "air's pace: the reports must come back while it sends)");
     cmd->add_option("--feedback-start", o.feedback_start, "--feedback: the encoder's SNRs (dB) until the first reports")
         ->check(finite_in(-100, 100, "dB"))
         ->capture_default_str();
@@ -405,7 +407,16 @@ private:
                 return gr::zeromq::pub_sink::make(sizeof(gr_complex), 1, const_cast<char*>(d_o.address.c_str()), 100,
                                                   true, -1, "", false);
             });
-            d_tb->connect(d_tx, 0, pub, 0);
+            if (d_o.feedback) {
+                // a closed loop runs at the air's pace: unthrottled, the publisher could send every
+                // image before the receivers' first report came back (a loaded machine, bursts)
+                const double rate = d_o.target_rate * (d_o.waveform ? d_o.sps : 1);
+                auto pace = gr::blocks::throttle::make(sizeof(gr_complex), rate);
+                d_tb->connect(d_tx, 0, pace, 0);
+                d_tb->connect(pace, 0, pub, 0);
+            } else {
+                d_tb->connect(d_tx, 0, pub, 0);
+            }
             d_pub = pub;
         }
         return d_tx;
