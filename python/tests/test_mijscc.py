@@ -54,3 +54,25 @@ def test_adaptive_mask_is_a_prefix_and_shrinks_with_snr():
     for row in keep:
         k = int(row.sum())
         assert torch.all(row[:k] == 1) and torch.all(row[k:] == 0)  # a head: only the end index is needed
+
+
+def test_conv_features_come_back_on_their_grid():
+    # architecture conv: the pairs the transmitter makes of z (symbol k = z[2k], z[2k+1]) are put
+    # back by the decoder's symbols_to_grid exactly where the encoder's last convolution made them
+    import os
+    from conftest import CONFIGS
+    from semcom_train import data
+    from semcom_train.__main__ import load_config
+    from semcom_train.layers import symbols_to_grid
+    from semcom_train.schemes import get
+    cfg = load_config(os.path.join(CONFIGS, "mijscc_conv_analog.yaml"))
+    model = get(cfg.scheme).build(cfg, data.fashion_mnist("test").subset(8))
+    x = torch.rand(3, 1, 28, 28)
+    enc = model.encoder
+    grid_made = enc.conv.net[-1](enc.conv.net[:-1](x))
+    z, fmap = enc.forward_with_map(x)
+    assert fmap.shape == (3, 2 * cfg.width, 7, 7)  # what the MI discriminators score
+    pairs = torch.stack((z[:, 0::2], z[:, 1::2]), dim=-1)  # [B, n, 2]
+    assert torch.equal(symbols_to_grid(pairs, model.decoder.per_position, model.decoder.grid), grid_made)
+    logits, image = model.decoder(pairs, torch.full((3, 1), 10.0))
+    assert logits.shape == (3, 10) and image.shape == (3, 1, 28, 28)

@@ -21,7 +21,8 @@ def small(cfg, epochs=3):
 
 @pytest.mark.parametrize("config", ["deepscm.yaml", "cm_joint.yaml", "cm_rx1.yaml", "deepscm_k3.yaml",
                                     "deepscm_conv.yaml", "cm_joint_conv.yaml",
-                                    "mijscc_q4.yaml", "mijscc_analog.yaml", "amijscc.yaml"])
+                                    "mijscc_q4.yaml", "mijscc_analog.yaml", "amijscc.yaml",
+                                    "mijscc_conv_analog.yaml"])
 def test_loss_falls_and_export_reloads(config, tmp_path):
     torch.set_num_threads(1)
     cfg = small(load_config(os.path.join(CONFIGS, config)))

@@ -26,7 +26,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from .. import channels
-from ..layers import ConvEncoder, Decoder
+from ..layers import ConvEncoder, Decoder, architecture_grid
 from . import register
 from .base import ExportModule, Scheme, Tensor, Transmit, labels_of, receiver_metrics
 
@@ -67,6 +67,27 @@ class TrunkEncoder(ConvEncoder):
         return self.fc(m.flatten(1)), m
 
 
+class SpatialTrunkEncoder(nn.Module):
+    """architecture conv: convolutions all the way to the feature grid (ConvEncoder spatial), no
+    fully connected bottleneck. z lists the symbols slot-major as the convolutional Decoder reads
+    them back (symbols_to_grid): symbol s P + p is planes 2 s and 2 s + 1 at grid position p. The
+    map the MI discriminators see is the one before the last convolution ([B, 2 width, 7, 7])."""
+
+    def __init__(self, image_shape, two_n, width):
+        super().__init__()
+        self.conv = ConvEncoder(image_shape, two_n, width, spatial=True)
+
+    def forward_with_map(self, x):
+        m = self.conv.net[:-1](x)
+        g = self.conv.net[-1](m)  # [B, 2n / P, gh, gw]
+        b, planes, gh, gw = g.shape
+        z = g.reshape(b, planes // 2, 2, gh * gw).permute(0, 1, 3, 2).reshape(b, -1)
+        return z, m
+
+    def forward(self, x):
+        return self.forward_with_map(x)[0]
+
+
 class MIJSCC(nn.Module):
     def __init__(self, cfg, image_shape, num_classes, adaptive):
         super().__init__()
@@ -75,10 +96,15 @@ class MIJSCC(nn.Module):
         self.bits = cfg.bits  # None: analog
         self.adaptive = adaptive
         self.eta = float(cfg.eta)
-        self.encoder = TrunkEncoder(image_shape, 2 * n, width)
-        self.decoder = Decoder(n, num_classes[0], image_shape, width, cfg.hidden)
-        c = width
-        # DIM-style discriminators on (feature map, z) pairs
+        grid = architecture_grid(cfg, image_shape)
+        if grid is None:  # the first models: a fully connected layer to z, the mlp image decoder
+            self.encoder = TrunkEncoder(image_shape, 2 * n, width)
+            c = width
+        else:  # conv: features on the grid, the convolutional image decoder
+            self.encoder = SpatialTrunkEncoder(image_shape, 2 * n, width)
+            c = 2 * width
+        self.decoder = Decoder(n, num_classes[0], image_shape, width, cfg.hidden, grid)
+        # DIM-style discriminators on (feature map, z) pairs; the map is 7 x 7 (28 x 28 images)
         self.global_disc = nn.Sequential(nn.Linear(c * 49 + 2 * n, 256), nn.ReLU(), nn.Linear(256, 1))
         self.local_disc = nn.Sequential(nn.Conv2d(c + 2 * n, 128, 1), nn.ReLU(), nn.Conv2d(128, 1, 1))
         if self.adaptive:
@@ -166,7 +192,9 @@ class MIJSCCScheme(Scheme):
         if stage.name == "classifier":
             with torch.no_grad():
                 received = model.receive(images, snr, rx.channel)
-                z = model.decoder.trunk(torch.cat((received.flatten(1), snr / 20.0), dim=1))
+            # the trunk learns here only where the stage trains it (architecture conv: the image
+            # decoder does not use it, so the jscc stage leaves it untrained)
+            z = model.decoder.trunk(torch.cat((received.flatten(1), snr / 20.0), dim=1))
             logits = model.decoder.classifier(z)
             labels = coarse if rx.task == "coarse" else fine
             loss = F.cross_entropy(logits, labels)
