@@ -95,12 +95,8 @@ std::vector<std::string> broadcast_channel_impl::channels() const
 {
     std::lock_guard<std::mutex> lock(d_mutex);
     std::vector<std::string> c;
-    for (std::size_t r = 0; r < d_channel.num_receivers(); ++r) {
-        auto config = d_channel.receiver(r).config();
-        std::string d = config.describe();
-        // describe() adds the SNR and mode: keep the spec part ("rician:2")
-        c.push_back(d.substr(0, d.find(' ')));
-    }
+    for (std::size_t r = 0; r < d_channel.num_receivers(); ++r)
+        c.push_back(d_channel.receiver(r).config().spec());
     return c;
 }
 

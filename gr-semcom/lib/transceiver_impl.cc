@@ -162,6 +162,7 @@ public:
         d_blocks.emplace_back("semantic_encoder", d_encoder);
         const auto tail = builder_for(tx_builders(), sig.kind, "transmitter", sig.path)(*this, d_encoder, sig, d_blocks);
         d_quantizer = tail.quantizer;
+        d_superposition = std::dynamic_pointer_cast<superposition_mapper>(tail.symbols);
         gr::basic_block_sptr out = tail.symbols;
         if (sps > 0) {
             const int layers = sig.layer_outputs.empty() ? (sig.indices_output >= 0 ? 1 : 0) : int(sig.layers.size());
@@ -193,22 +194,23 @@ public:
     long reports_ignored() const override { return d_encoder->reports_ignored(); }
     void set_alphas(const std::vector<float>& alphas) override
     {
+        const bool superposition = d_sig.kind == ::semcom::TransmitKind::superposition;
         if (alphas.empty()) { // the manifest's
-            if (d_sig.kind == ::semcom::TransmitKind::superposition)
-                superposition_mapper_of()->set_alphas(d_sig.alphas);
+            if (superposition)
+                d_superposition->set_alphas(d_sig.alphas);
             return;
         }
-        if (d_sig.kind != ::semcom::TransmitKind::superposition || d_sig.layers.size() < 2)
+        if (!superposition || d_sig.layers.size() < 2)
             throw std::invalid_argument("transmitter: '" + d_sig.path + "' sends " +
                                         ::semcom::transmit_kind_name(d_sig.kind) +
                                         " symbols with one layer: no power shares to set");
-        superposition_mapper_of()->set_alphas(alphas);
+        d_superposition->set_alphas(alphas);
     }
     std::vector<float> alphas() const override
     {
         if (d_sig.kind != ::semcom::TransmitKind::superposition)
             return {};
-        return superposition_mapper_of()->alphas();
+        return d_superposition->alphas();
     }
     double mean_symbols_sent() const override
     {
@@ -221,17 +223,10 @@ public:
     named_blocks blocks() const override { return d_blocks; }
 
 private:
-    superposition_mapper::sptr superposition_mapper_of() const
-    {
-        for (const auto& [name, block] : d_blocks)
-            if (name == "superposition_mapper")
-                return std::dynamic_pointer_cast<superposition_mapper>(block);
-        throw std::logic_error("transmitter: no superposition_mapper in the chain");
-    }
-
     const nn::Signature d_sig;
     semantic_encoder::sptr d_encoder;
     quantized_mapper::sptr d_quantizer;
+    superposition_mapper::sptr d_superposition; //!< superposition, indices, codebook kinds; else null
     named_blocks d_blocks;
 };
 

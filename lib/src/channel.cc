@@ -49,7 +49,7 @@ ChannelConfig ChannelConfig::parse(const std::string& spec, float snr_db, Fading
     return c;
 }
 
-std::string ChannelConfig::describe() const
+std::string ChannelConfig::spec() const
 {
     std::ostringstream s;
     switch (fading) {
@@ -63,6 +63,13 @@ std::string ChannelConfig::describe() const
         s << "rician:" << k_factor;
         break;
     }
+    return s.str();
+}
+
+std::string ChannelConfig::describe() const
+{
+    std::ostringstream s;
+    s << spec();
     if (fading != Fading::none)
         s << (mode == FadingMode::block ? " (block)" : " (per-symbol)");
     s << " " << snr_db << " dB";

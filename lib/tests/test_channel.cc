@@ -94,6 +94,8 @@ TEST(Channel, SetFadingSwitchesTheModelAndKeepsTheSnr)
     ch.set_fading(Fading::rician, 2.0f);
     EXPECT_EQ(ch.config().fading, Fading::rician);
     EXPECT_FLOAT_EQ(ch.config().snr_db, 12.0f);
+    EXPECT_EQ(ch.config().spec(), "rician:2");
+    EXPECT_EQ(ch.config().describe(), "rician:2 (per-symbol) 12 dB");
     ch.apply(x.data(), y.data(), n, h.data());
     std::complex<double> mean = 0;
     for (const auto& v : h)

@@ -99,10 +99,9 @@ def _frame_infos(block, n):
 class _Tap(gr.sync_block):
     """One input of the display: takes every frame at once, keeps the newest (images or decisions)."""
 
-    def __init__(self, store, row, size, kind, keep_per_call, counts=True):
-        # keep_per_call: the newest frames of a call that can be kept (older ones would be evicted)
+    def __init__(self, store, row, size, kind, counts=True):
         gr.sync_block.__init__(self, name="image_display_" + kind, in_sig=[(np.float32, size)], out_sig=[])
-        self._store, self._row, self._kind, self._keep = store, row, kind, keep_per_call
+        self._store, self._row, self._kind = store, row, kind
         self._counts = counts  # a row with images and scores counts its frames once, at the images
         self._untagged = 0  # an untagged stream's frames are numbered in arrival order
 
@@ -110,7 +109,7 @@ class _Tap(gr.sync_block):
         x = input_items[0]
         n = len(x)
         infos = _frame_infos(self, n)
-        first = max(0, n - self._keep)  # older frames of this call would never be shown
+        first = max(0, n - self._store.keep)  # older frames of this call would be evicted at once
         with self._store.lock:
             for i in range(first, n):
                 info = infos[i]
@@ -186,12 +185,12 @@ class image_display(gr.hier_block2):
         self._taps = []
         port = 0
         for r in image_rows:
-            tap = _Tap(self._store, r, size, "image", self._store.keep)
+            tap = _Tap(self._store, r, size, "image")
             self.connect((self, port), tap)
             self._taps.append(tap)
             port += 1
         for r in scored_rows:
-            tap = _Tap(self._store, r, TASK_CLASSES[tasks[r]], "scores", self._store.keep, counts=not images[r])
+            tap = _Tap(self._store, r, TASK_CLASSES[tasks[r]], "scores", counts=not images[r])
             self.connect((self, port), tap)
             self._taps.append(tap)
             port += 1

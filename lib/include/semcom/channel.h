@@ -47,6 +47,9 @@ struct ChannelConfig {
     //! "awgn", "rayleigh", "rician:K" (K linear, e.g. rician:2), with SNR and fading mode.
     static ChannelConfig parse(const std::string& spec, float snr_db,
                                FadingMode mode = FadingMode::block);
+    //! The spec as parse takes it: "awgn", "rayleigh", "rician:2".
+    std::string spec() const;
+    //! The spec with the fading mode and SNR: "rician:2 (block) 10 dB".
     std::string describe() const;
 };
 
