@@ -17,6 +17,7 @@ Which scheme uses which entry is said at each field; a scheme ignores the entrie
 """
 
 import dataclasses
+import math
 import os
 from dataclasses import dataclass, field
 from typing import List, Optional, Tuple, Union
@@ -37,8 +38,13 @@ def _int(v, where):
 
 
 def _float(v, where):
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
-        raise ConfigError(f"{where}: expected a number, got {v!r}")
+    if isinstance(v, str):  # YAML 1.1 reads 1e-3 (no dot) as a string
+        try:
+            v = float(v)
+        except ValueError:
+            pass
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+        raise ConfigError(f"{where}: expected a finite number, got {v!r}")
     return float(v)
 
 
@@ -176,6 +182,8 @@ class Config:
     tau: float = _opt(1.7, _float, doc="Gumbel-softmax temperature")
     feature_norm: bool = _opt(False, _bool, doc="DeepSCM: unit-scale features (LayerNorm)")
     beta: float = _opt(2.0, _float, doc="weight of the second and further receivers' losses")
+    modulator_lr_scale: float = _opt(1.0, _float, doc="learning rate of the probabilistic modulators (the "
+                                     "probability layers) as a multiple of the stage's (the DeepSCM paper: 60)")
     # --- MIJSCC and A-MIJSCC ---
     bits: Optional[int] = _opt(None, _optional(_int), doc="quantizer bits; null: analog")
     mi_lambda: float = _opt(0.01, _float)

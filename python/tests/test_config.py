@@ -86,3 +86,29 @@ def test_an_older_checkpoints_plain_dict_equals_the_typed_config():
     from semcom_train import train
     assert train.same_config(raw, config.load(os.path.join(CONFIGS, "deepscm.yaml")))
     assert not train.same_config(dict(raw, width=16), config.load(os.path.join(CONFIGS, "deepscm.yaml")))
+
+
+def test_set_reads_exponent_numbers_and_refuses_non_finite(tmp_path):
+    base = write(tmp_path, "base.yaml", BASE)
+    assert config.load(base, ["lr=1e-3"]).lr == pytest.approx(1e-3)  # YAML 1.1 reads 1e-3 as a string
+    with pytest.raises(config.ConfigError, match=r"'lr': expected a finite number, got nan"):
+        config.load(base, ["lr=.nan"])
+    with pytest.raises(config.ConfigError, match=r"'lr': expected a finite number, got 'fast'"):
+        config.load(base, ["lr=fast"])
+
+
+def test_modulator_lr_scale_makes_its_own_adam_group(tmp_path):
+    import torch
+    from semcom_train import data, schemes, train
+    cfg = config.load(write(tmp_path, "base.yaml", BASE), ["modulator_lr_scale=60"])
+    model = schemes.get(cfg.scheme).build(cfg, data.fashion_mnist("test").subset(8))
+    groups = train.param_groups(model, cfg)
+    assert [g["lr_scale"] for g in groups] == [1.0, 60.0]
+    modulator = {id(p) for p in model.modulators.parameters()}
+    assert {id(p) for p in groups[1]["params"]} == modulator
+    assert not modulator & {id(p) for p in groups[0]["params"]}
+    assert sum(len(g["params"]) for g in groups) == len(list(model.parameters()))
+    one = train.param_groups(model, config.load(write(tmp_path, "b1.yaml", BASE)))
+    assert len(one) == 1 and one[0]["lr_scale"] == 1.0
+    opt = torch.optim.Adam(groups, lr=1e-3)
+    assert len(opt.param_groups) == 2
