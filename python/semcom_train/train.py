@@ -150,8 +150,10 @@ def train(cfg, out_dir, threads=None, limit=None, restart=False, epochs_scale=1.
         src = os.path.join(os.path.dirname(os.path.abspath(out_dir)), cfg.init_from, "weights.pt")
         if not os.path.exists(src):
             raise FileNotFoundError(f"init_from: {src} does not exist (train '{cfg.init_from}' first)")
-        model.load_state_dict(torch.load(src)["model"])
-        log.info("%s starts from the weights of %s", cfg.name, src)
+        fresh = init_from(model, torch.load(src)["model"], src)
+        modules = sorted({k.rsplit(".", 2)[0] for k in fresh})
+        log.info("%s starts from the weights of %s%s", cfg.name, src,
+                 f" ({len(fresh)} tensors it does not have start fresh: {', '.join(modules)})" if fresh else "")
     stages = cfg.stages
     fresh_fit = False  # closed-form parameters (DeepSCM: decorrelators) fitted to the model as it is
     while state["stage"] < len(stages):
@@ -206,6 +208,23 @@ def train(cfg, out_dir, threads=None, limit=None, restart=False, epochs_scale=1.
                    os.path.join(out_dir, "weights.pt"))
     parallel.barrier()
     return model, state["history"]
+
+
+def init_from(model, state, src):
+    """Loads a trained run's weights into model. The model may have modules the run lacks (A-MIJSCC's
+    noise encoder and attention on a MIJSCC network): those stay as initialised and their names
+    are returned. A tensor of the run that the model lacks, or of another shape, is an error."""
+    own = model.state_dict()
+    extra = sorted(k for k in state if k not in own)
+    misshapen = sorted(k for k in state if k in own and own[k].shape != state[k].shape)
+    if extra or misshapen:
+        raise ValueError(f"init_from: {src} does not fit this model: "
+                         + "; ".join(part for part in (
+                             f"{len(extra)} tensors this model does not have ({', '.join(extra[:4])})" if extra else "",
+                             f"{len(misshapen)} of another shape ({', '.join(misshapen[:4])})" if misshapen else "")
+                                     if part))
+    model.load_state_dict(state, strict=False)
+    return sorted(k for k in own if k not in state)
 
 
 def param_groups(model, cfg):

@@ -98,3 +98,21 @@ def test_cli_help_and_errors():
     r = subprocess.run([sys.executable, "-m", "semcom_train", "train", "--config", "/nonexistent.yaml"],
                        capture_output=True, text=True, env=env)
     assert r.returncode != 0 and "config file not found" in r.stderr
+
+
+def test_init_from_a_network_without_the_adaptive_modules(tmp_path):
+    # A-MIJSCC conv starts from a trained MIJSCC conv network: its tensors are taken over, the
+    # noise encoder and the attention start fresh; a run of another shape is refused
+    torch.set_num_threads(1)
+    analog = small(load_config(os.path.join(CONFIGS, "mijscc_conv_analog.yaml")), epochs=1)
+    trained, _ = train.train(analog, str(tmp_path / "mijscc_conv_analog"), threads=1, limit=128)
+    model = train.build_model(small(load_config(os.path.join(CONFIGS, "amijscc_conv.yaml"))),
+                              data.fashion_mnist("test").subset(10))
+    fresh = train.init_from(model, trained.state_dict(), "run")
+    assert {k.split(".")[0] for k in fresh} == {"noise_encoder", "attention", "upper"}
+    torch.testing.assert_close(model.decoder.state_dict(), trained.decoder.state_dict())
+    other = small(load_config(os.path.join(CONFIGS, "mijscc_conv_analog.yaml"))).replace(width=16)
+    with pytest.raises(ValueError, match=r"run does not fit this model: \d+ of another shape"):
+        train.init_from(train.build_model(other, data.fashion_mnist("test").subset(10)), trained.state_dict(), "run")
+    with pytest.raises(ValueError, match="tensors this model does not have"):
+        train.init_from(trained, model.state_dict(), "run")
