@@ -75,10 +75,15 @@ class qa_app_waveform(unittest.TestCase):
         # ranges and gains travel in the burst's side-information block
         wave, _ = simulate("--scheme", "mijscc", "--snr", "20", "--channel", "rician:4", "--waveform")
         rx = wave["receivers"][0]
-        with open(os.path.join(SOURCE, "models", "mijscc_q8_rx1.json")) as f:
+        with open(os.path.join(SOURCE, "models", "mijscc_conv_q8_rx1.json")) as f:
             exported = json.load(f)["metrics"]
         self.assertGreaterEqual(rx["frames"], 0.97 * IMAGES)
-        self.assertAlmostEqual(rx["psnr_db"], exported["psnr_db"], delta=1.5)
+        # The fading is slow (gr-channels' model at fD Ts = 1e-5: 1000 images are about 600 000
+        # samples, a handful of coherence times), so a run sees a few fades, not the Rician
+        # average: the mean PSNR sits up to about 2 dB under the AWGN export (the conv model
+        # loses 2.8 dB from 20 to 0 dB SNR) and never above it.
+        self.assertGreater(rx["psnr_db"], exported["psnr_db"] - 2.5)
+        self.assertLess(rx["psnr_db"], exported["psnr_db"] + 0.5)
 
     def test_udeepsc_keep_masks_ride_in_the_burst(self):
         # U-DeepSC's frames need every receiver's keep mask: 8 images per burst, their masks

@@ -64,7 +64,7 @@ SchemeTable SchemeTable::builtin()
             "DeepSCM: superposition coded modulation of hierarchical semantics (4QAM x 16QAM)" });
     t.add({ "cm", 2, TransmitKind::superposition, "models/cm_joint_conv",
             "coded-modulation baseline: one encoder on the flat 64QAM super-constellation" });
-    t.add({ "mijscc", 3, TransmitKind::quantized, "models/mijscc_q8",
+    t.add({ "mijscc", 3, TransmitKind::quantized, "models/mijscc_conv_q8",
             "MIJSCC: quantized features (8 bits), one receiver" });
     t.add({ "amijscc", 4, TransmitKind::quantized, "models/amijscc",
             "A-MIJSCC: quantized features, fewer symbols at high SNR (the encoder takes the SNR)" });

@@ -53,6 +53,16 @@ def cmd_export(args):
     model, cfg_trained, _ = train.load_trained(cfg, out_dir(args, cfg), test)
     # the network is the checkpoint's; the files are named after the config given here
     cfg_trained = cfg_trained.replace(name=cfg.name)
+    if cfg.bits != cfg_trained.bits:
+        # MIJSCC's quantizer is a transmit-side stage: a network may be sent through another one
+        # (an analog network at q = 8: scripts/paired_psnr.py --bits-a measures what that costs)
+        if cfg.scheme not in ("mijscc", "amijscc") or cfg.bits is None:
+            raise SystemExit(f"semcom_train: the config asks for bits={cfg.bits} but {out_dir(args, cfg)} was "
+                             f"trained with bits={cfg_trained.bits}; only an MIJSCC network's quantizer may "
+                             "differ at export, and only to a number of bits")
+        print(f"exporting the network trained with bits={cfg_trained.bits} through a {cfg.bits}-bit quantizer")
+        cfg_trained = cfg_trained.replace(bits=cfg.bits)
+        model.bits = cfg.bits
     command = "/usr/bin/python3 -m semcom_train " + " ".join(shlex.quote(a) for a in sys.argv[1:])
     manifests = export.export(model, cfg_trained, test, args.models_dir, command, args.images)
     for m in manifests:

@@ -187,7 +187,7 @@ class qa_live_controls(gr_unittest.TestCase):
         self.assertLess(np.mean(on(old_points, tail)), 0.1)
         tx.set_alphas([])  # the manifest's again
         self.assertEqual(tx.alphas(), shipped)
-        one_layer = semcom.transmitter(model("mijscc_q8_encoder"), "cpu")
+        one_layer = semcom.transmitter(model("mijscc_conv_q8_encoder"), "cpu")
         with self.assertRaisesRegex(ValueError, "no power shares"):
             one_layer.set_alphas([0.5, 0.5])
 

@@ -73,7 +73,7 @@ class qa_transceiver(gr_unittest.TestCase):
         self.assertAlmostEqual(float(np.mean(np.abs(chain) ** 2)), 1.0, delta=0.15)
 
     def test_quantized_chain_equals_the_blocks_by_hand(self):
-        tx, chain, by_hand = self.symbols_by_hand_and_by_chain("mijscc_q8_encoder")
+        tx, chain, by_hand = self.symbols_by_hand_and_by_chain("mijscc_conv_q8_encoder")
         self.assertEqual((tx.scheme(), tx.header_code(), tx.transmit_kind()), ("mijscc", 3, "quantized"))
         assert_mostly_equal(self, chain, by_hand)
 
@@ -118,10 +118,10 @@ class qa_transceiver(gr_unittest.TestCase):
     def test_receiver_refuses_the_bursts_of_another_scheme(self):
         # MIJSCC (header code 3) and A-MIJSCC (4) have the same payload length: only the header's
         # scheme tells them apart, and a receiver must not decode the other's frames.
-        same = self.bursts("mijscc_q8_encoder", "mijscc_q8_rx1")
+        same = self.bursts("mijscc_conv_q8_encoder", "mijscc_conv_q8_rx1")
         self.assertEqual(same.frames_decoded(), 12)
         self.assertEqual(same.frames_rejected(), 0)
-        other = self.bursts("mijscc_q8_encoder", "amijscc_rx1")
+        other = self.bursts("mijscc_conv_q8_encoder", "amijscc_rx1")
         self.assertEqual(other.header_code(), 4)
         self.assertEqual(other.frames_decoded(), 0)
         self.assertEqual(other.frames_rejected(), 12)
@@ -174,10 +174,10 @@ class qa_transceiver(gr_unittest.TestCase):
 
     def test_symbol_level_receiver_refuses_frames_of_another_scheme(self):
         # no burst header here: the frame info's scheme code (set by the encoder) tells them apart
-        for decoder, decoded, rejected in (("mijscc_q8_rx1", 10, 0), ("amijscc_rx1", 0, 10)):
+        for decoder, decoded, rejected in (("mijscc_conv_q8_rx1", 10, 0), ("amijscc_rx1", 0, 10)):
             tb = gr.top_block()
             src = images(10)
-            tx = semcom.transmitter(model("mijscc_q8_encoder"), "cpu", 8)
+            tx = semcom.transmitter(model("mijscc_conv_q8_encoder"), "cpu", 8)
             rx = semcom.receiver(model(decoder), "cpu", 20.0, 8)
             scores, img = blocks.vector_sink_f(rx.num_classes()), blocks.vector_sink_f(rx.image_size())
             tb.connect(src, tx, rx, scores)
