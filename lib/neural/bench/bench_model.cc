@@ -22,19 +22,36 @@ using namespace semcom::neural;
 int main(int argc, char** argv)
 {
     if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
-        std::printf("usage: %s MODEL.json [DEVICE=cpu] [BATCH ...=1 8 64] [--no-optimize]\n"
-                    "Prints one JSON line per batch: batch, items_per_s, latency_ms (median).\n",
+        std::printf("usage: %s MODEL.json [DEVICE=cpu] [BATCH ...=1 8 64] [--no-optimize] [--seconds S=1]\n"
+                    "Prints one JSON line per batch: batch, items_per_s, latency_ms (median of the\n"
+                    "runs in at least S seconds and at least 5 runs, after 3 warm-up runs).\n",
                     argv[0]);
         return argc < 2 ? 2 : 0;
     }
     const std::string device = argc > 2 ? argv[2] : "cpu";
     std::vector<std::int64_t> batches;
     bool optimize = true;
+    double seconds = 1.0;
     for (int i = 3; i < argc; ++i) {
-        if (std::string(argv[i]) == "--no-optimize")
+        const std::string arg = argv[i];
+        char* end = nullptr;
+        if (arg == "--no-optimize") {
             optimize = false;
-        else
-            batches.push_back(std::atoll(argv[i]));
+        } else if (arg == "--seconds" && i + 1 < argc) {
+            seconds = std::strtod(argv[++i], &end);
+            if (*end != '\0' || !(seconds >= 0.0 && seconds <= 3600.0)) {
+                std::fprintf(stderr, "semcom-neural-bench: --seconds %s: expected 0 ... 3600\n", argv[i]);
+                return 2;
+            }
+        } else {
+            const long long b = std::strtoll(argv[i], &end, 10);
+            if (*end != '\0' || b < 1 || b > (1 << 20)) {
+                std::fprintf(stderr, "semcom-neural-bench: batch '%s': expected an integer 1 ... 1048576\n",
+                             argv[i]);
+                return 2;
+            }
+            batches.push_back(b);
+        }
     }
     if (batches.empty())
         batches = { 1, 8, 64 };
@@ -54,7 +71,7 @@ int main(int argc, char** argv)
             std::vector<double> times;
             const auto start = std::chrono::steady_clock::now();
             while (times.size() < 5 ||
-                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < 1.0) {
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < seconds) {
                 const auto t0 = std::chrono::steady_clock::now();
                 model.run(inputs);
                 times.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
