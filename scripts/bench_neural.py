@@ -6,7 +6,8 @@
 """Neural runtime benchmark: the same TorchScript file through semcom-neural (C++), through
 torch.jit in Python, and the eager PyTorch module (weights taken from the TorchScript file),
 at batch 1, 8 and 64, one intra-op thread each, measured in one run; prints images per second,
-latency, the ratios, and the channel-symbol rate each sustains in real time (n per image).
+latency, the ratios, the channel-symbol rate each sustains in real time (n per image), and the
+arithmetic per image (semcom_train.flops) with the rate the C++ runtime does it at.
 
     /usr/bin/python3 scripts/bench_neural.py [--build-dir build] [--models models] [--name deepscm_conv]
 """
@@ -83,9 +84,13 @@ def main():
     cfg = config.load(cfg_path)
     eager = eager_modules(cfg, manifests)
     n = manifests["encoder"]["channel_uses"]
-    print(f"{a.name}: 1 intra-op thread, device {a.device}; items = images (encoder) or frames (decoders)")
+    from semcom_train import flops
+    mflop = {role: flops.per_image(man["json"])[0] / 1e6 for role, man in manifests.items()}
+    print(f"{a.name}: 1 intra-op thread, device {a.device}; items = images (encoder) or frames (decoders); "
+          f"arithmetic per item (semcom_train.flops): "
+          + ", ".join(f"{role} {v:.2f} MFLOP" for role, v in mflop.items()))
     print(f"{'model':<9} {'batch':>5} {'C++ img/s':>10} {'C++ ms':>8} {'jit img/s':>10} {'eager img/s':>11}"
-          f" {'C++/jit':>8} {'C++/eager':>9} {'real-time ksym/s (C++)':>23}")
+          f" {'C++/jit':>8} {'C++/eager':>9} {'real-time ksym/s (C++)':>23} {'C++ GFLOP/s':>12}")
     for role, man in manifests.items():
         env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
         lines = subprocess.run([bench, man["json"], a.device] + [str(b) for b in a.batches],
@@ -99,7 +104,7 @@ def main():
             c = cxx[b]
             print(f"{role:<9} {b:>5} {c['items_per_s']:>10.0f} {c['latency_ms']:>8.3f} {b / t_jit:>10.0f} "
                   f"{b / t_eager:>11.0f} {c['items_per_s'] * t_jit / b:>7.2f}x {c['items_per_s'] * t_eager / b:>8.2f}x"
-                  f" {c['items_per_s'] * n / 1e3:>23.0f}")
+                  f" {c['items_per_s'] * n / 1e3:>23.0f} {c['items_per_s'] * mflop[role] / 1e3:>12.1f}")
 
 
 if __name__ == "__main__":

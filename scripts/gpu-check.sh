@@ -211,16 +211,31 @@ rm -f "$OUT/.peak"
 import json, os, platform, sys
 out, jsonl, torch_version, gpu, device, build_s, passed, failed, bench_failed, total_s = sys.argv[1:]
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.machine())
+sys.path.insert(0, "python")
+try:
+    from semcom_train import flops
+except Exception as e:  # the report still comes, without the arithmetic
+    print(f"gpu-check: no FLOP counts ({e})", file=sys.stderr)
+    flops = None
+mflop = {}
 rows = []
 for line in open(jsonl):
     r = json.loads(line)
     man = json.load(open(r["model"]))
+    if flops is not None and r["model"] not in mflop:
+        try:
+            mflop[r["model"]] = flops.per_image(r["model"])[0] / 1e6
+        except Exception as e:
+            print(f"gpu-check: {r['model']}: no FLOP count ({e})", file=sys.stderr)
+            mflop[r["model"]] = None
+    mf = mflop.get(r["model"])
     n = man.get("channel_uses") or 0
     run = r["run"]
     rows.append({"model": os.path.basename(r["model"])[:-5], "role": man.get("role"), "device": run["device"],
                  "batch": run["batch"], "images_per_s": run["items_per_s"], "latency_ms": run["latency_ms"],
                  # what one receiver's decoder (or the encoder) keeps up with: images/s x channel uses
                  "msym_per_s": run["items_per_s"] * n / 1e6 if n else None, "channel_uses": n,
+                 "mflop_per_item": mf, "gflop_per_s": run["items_per_s"] * mf / 1e3 if mf else None,
                  "gpu_memory_used_mib": r["gpu_memory_used_mib"]})
 report = {"torch": torch_version, "gpu": gpu.replace("_", " "), "cpu": cpu, "cores": os.cpu_count(),
           "device": device, "build_s": int(build_s), "tests_passed": int(passed), "tests_failed": int(failed),
@@ -231,14 +246,16 @@ lines = [f"# semcom-neural on {report['gpu'] if report['gpu'] != 'none' else 'th
          f"neural tests {passed} passed, {failed} failed; whole check {total_s} s.", "",
          "Images/s and latency: `semcom-neural-bench` (the C++ runtime, host tensors in and out, the "
          "median of the timed runs). Msym/s: images/s x the model's channel uses, the symbol rate one "
-         "receiver's decoder (or the encoder) keeps up with. GPU memory: the device's peak "
+         "receiver's decoder (or the encoder) keeps up with. MFLOP/image: `semcom_train.flops` "
+         "(convolutions and matrix products at the ATen dispatcher). GPU memory: the device's peak "
          "`nvidia-smi` reading while the model ran (the whole device).", "",
-         "| model | device | batch | images/s | Msym/s | latency (ms) | GPU memory (MiB) |", "|---|---|---|---|---|---|---|"]
+         "| model | device | batch | images/s | Msym/s | latency (ms) | MFLOP/image | GFLOP/s | GPU memory (MiB) |",
+         "|---|---|---|---|---|---|---|---|---|"]
+fmt = lambda v, spec: "—" if v is None else format(v, spec)  # noqa: E731
 for r in rows:
-    msym = f"{r['msym_per_s']:.2f}" if r["msym_per_s"] is not None else "—"
-    mem = r["gpu_memory_used_mib"] if r["gpu_memory_used_mib"] is not None else "—"
-    lines.append(f"| {r['model']} | {r['device']} | {r['batch']} | {r['images_per_s']:.0f} | {msym} | "
-                 f"{r['latency_ms']:.3f} | {mem} |")
+    lines.append(f"| {r['model']} | {r['device']} | {r['batch']} | {r['images_per_s']:.0f} | "
+                 f"{fmt(r['msym_per_s'], '.2f')} | {r['latency_ms']:.3f} | {fmt(r['mflop_per_item'], '.2f')} | "
+                 f"{fmt(r['gflop_per_s'], '.1f')} | {fmt(r['gpu_memory_used_mib'], 'd')} |")
 open(os.path.join(out, "gpu-check.md"), "w").write("\n".join(lines) + "\n")
 print("\n".join(lines[-len(rows) - 2:]) if rows else "no benchmark rows")
 EOF

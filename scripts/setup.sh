@@ -79,6 +79,11 @@ run_tests() {
 run_bench() {
   log "benchmarks: semcom-core and the GNU Radio peers, same run"
   "$PYTHON" scripts/bench_dsp.py --build-dir "$BUILD_DIR" "$@"
+  # the default models through the C++ runtime beside Python, with their arithmetic per image
+  for name in deepscm_conv mijscc_conv_q8; do
+    log "benchmarks: $name through semcom-neural, TorchScript and eager PyTorch, same run"
+    PYTHONPATH=python "$PYTHON" scripts/bench_neural.py --build-dir "$BUILD_DIR" --name "$name"
+  done
 }
 
 cmd="${1:-run}"

@@ -39,6 +39,8 @@ class qa_gpu_check(unittest.TestCase):
             self.assertAlmostEqual(row["msym_per_s"], row["images_per_s"] * 128 / 1e6, places=6)
             self.assertAlmostEqual(row["latency_ms"], 1e3 * batch / row["images_per_s"], delta=0.02 * row["latency_ms"])
             self.assertIsNone(row["gpu_memory_used_mib"])
+            self.assertGreater(row["mflop_per_item"], 1.0)  # the conv networks: 5.8 and 21 MFLOP
+            self.assertAlmostEqual(row["gflop_per_s"], row["images_per_s"] * row["mflop_per_item"] / 1e3, places=6)
             self.assertIn(f"| {model} | cpu | {batch} |", table)
 
     def test_bad_arguments_get_one_line(self):
