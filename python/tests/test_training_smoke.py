@@ -1,6 +1,7 @@
 """Smoke training of every scheme on a small subset: the loss falls, the export reloads and
 reproduces its metrics, and the exported encoder's indices give exactly the trained symbols."""
 
+import json
 import os
 
 import dataclasses
@@ -116,3 +117,28 @@ def test_init_from_a_network_without_the_adaptive_modules(tmp_path):
         train.init_from(train.build_model(other, data.fashion_mnist("test").subset(10)), trained.state_dict(), "run")
     with pytest.raises(ValueError, match="tensors this model does not have"):
         train.init_from(trained, model.state_dict(), "run")
+
+
+def test_export_sends_an_analog_network_through_a_quantizer(tmp_path):
+    # the shipped mijscc_conv_q8 is the analog network exported with the 8-bit config; the other
+    # way round (a quantized network exported analog) and other schemes are refused
+    import subprocess
+    import sys
+    torch.set_num_threads(1)
+    analog = small(load_config(os.path.join(CONFIGS, "mijscc_conv_analog.yaml")), epochs=1)
+    train.train(analog, str(tmp_path / "analog"), threads=1, limit=128)
+    env = dict(os.environ, PYTHONPATH=os.path.abspath(os.path.join(CONFIGS, "..")))
+
+    def export(config, ckpt):
+        return subprocess.run([sys.executable, "-m", "semcom_train", "export", "--config", os.path.join(CONFIGS, config),
+                               "--out", str(tmp_path / ckpt), "--models-dir", str(tmp_path / "models"),
+                               "--images", "50", "--threads", "1"], capture_output=True, text=True, env=env)
+    r = export("mijscc_conv_q8.yaml", "analog")
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert "trained with bits=None through a 8-bit quantizer" in r.stdout
+    with open(tmp_path / "models" / "mijscc_conv_q8_encoder.json") as f:
+        assert json.load(f)["quantizer"] == {"bits": 8, "range_mode": "per_frame"}
+    quantized = small(load_config(os.path.join(CONFIGS, "mijscc_q8.yaml")), epochs=1)
+    train.train(quantized, str(tmp_path / "q8"), threads=1, limit=128)
+    r = export("mijscc_analog.yaml", "q8")
+    assert r.returncode != 0 and "trained with bits=8; only an MIJSCC network's quantizer may differ" in r.stderr
