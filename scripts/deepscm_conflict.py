@@ -234,6 +234,27 @@ def cmd_summary(args):
         half = stats.T975.get(len(d) - 1, 1.96) * s / math.sqrt(len(d))
         return f"{m:.{digits}f} ± {half:.{digits}f}"
 
+    def diff(setting, a, b, rx):
+        p = stats.paired(value.get((setting, a, rx, "psnr"), {}), value.get((setting, b, rx, "psnr"), {}))
+        if not p:
+            return "—"
+        if p["seeds"] == 1:
+            return f"{p['mean']:+.2f} (1 seed)"
+        return f"{p['mean']:+.2f} [{p['mean'] - p['half']:+.2f}, {p['mean'] + p['half']:+.2f}] ({p['seeds']} seeds)"
+
+    lines += ["## Overview: PSNR differences in dB (paired; [95 % t interval over seeds])", "",
+              "The conflict is what serving both receivers costs CM against serving one (CM joint − "
+              "the single-receiver bound). DeepSCM's layered code is one of CM's codes (the inner and "
+              "outer levels of a 64QAM point), so at a receiver it can beat CM joint by at most the "
+              "conflict, unless it trains better than CM does for that receiver alone.", "",
+              "| disparity | conflict Rx1 | conflict Rx2 | DeepSCM − CM joint, Rx1 | Rx2 | "
+              "DeepSCM (paper's recipe) − CM joint, Rx1 | Rx2 |", "|---|---|---|---|---|---|---|"]
+    for setting, rx2 in SETTINGS.items():
+        lines.append(f"| {rx2 - RX1_SNR:g} dB (Rx2 {rx2:g} dB) | {diff(setting, 'cm_joint', 'cm_rx1', 1)} | "
+                     f"{diff(setting, 'cm_joint', 'cm_rx2', 2)} | {diff(setting, 'deepscm', 'cm_joint', 1)} | "
+                     f"{diff(setting, 'deepscm', 'cm_joint', 2)} | {diff(setting, 'deepscm_paper', 'cm_joint', 1)} | "
+                     f"{diff(setting, 'deepscm_paper', 'cm_joint', 2)} |")
+    lines.append("")
     rows = []
     for setting, rx2 in SETTINGS.items():
         present = [r for r in recipes if (setting, r, 1, "psnr") in value or (setting, r, 2, "psnr") in value]
@@ -256,7 +277,8 @@ def cmd_summary(args):
                   "| A − B | receiver | per seed | over seeds (dB) | accuracy A − B (points) |", "|---|---|---|---|---|"]
         for a, b, rx in (("deepscm", "cm_joint", 2), ("deepscm_paper", "cm_joint", 2), ("deepscm", "cm_joint", 1),
                          ("deepscm_paper", "cm_joint", 1), ("cm_joint", "cm_rx2", 2), ("cm_joint", "cm_rx1", 1),
-                         ("deepscm", "cm_rx2", 2), ("deepscm", "cm_rx1", 1)):
+                         ("deepscm", "cm_rx2", 2), ("deepscm", "cm_rx1", 1), ("deepscm_paper", "cm_rx2", 2),
+                         ("deepscm_paper", "cm_rx1", 1), ("deepscm_paper", "deepscm", 2), ("deepscm_paper", "deepscm", 1)):
             seeds = sorted(s for (st, r, x, s) in per_image if st == setting and r == a and x == rx
                            and (setting, b, rx, s) in per_image)
             if not seeds:
