@@ -182,6 +182,34 @@ def cmd_evaluate(args):
         ev = evaluations(os.path.join(base, name), args.images)
         print(name, "  ".join(f"Rx{rx} {e['snr_db']:g} dB: {100 * e['correct'].double().mean():.2f} % "
                               f"{e['psnr'].double().mean():.2f} dB" for rx, e in ev.items()), flush=True)
+        if name.startswith("cm_rx1_"):
+            at = inner_layer_sinr(os.path.join(base, name), args.images)
+            print(f"{name} at Rx1's SINR on DeepSCM's inner layer ({at['snr_db']:.2f} dB): "
+                  f"{at['accuracy']:.2f} % {at['psnr']:.2f} dB", flush=True)
+
+
+def inner_layer_sinr(model_dir, images):
+    """The Rx1 bound (CM trained for Rx1 alone) at the SINR Rx1 has on DeepSCM's inner layer when
+    the outer layer is its interference: alpha1 / (alpha2 + 1 / snr). Cached in MODEL/sinr.json."""
+    import torch
+    from semcom_train import data, train
+    cache = os.path.join(model_dir, "sinr.json")
+    if os.path.exists(cache) and os.path.getmtime(cache) >= os.path.getmtime(os.path.join(model_dir, "weights.pt")):
+        with open(cache) as f:
+            stored = json.load(f)
+        if stored["images"] == images:
+            return stored
+    sys.path.insert(0, os.path.join(ROOT, "scripts"))
+    from paired_psnr import received_psnr
+    test = data.fashion_mnist("test").subset(images)
+    model, cfg, _ = train.load_trained(None, model_dir, test)
+    a1, a2 = (float(a) for a in cfg.alphas)
+    sinr = 10 * math.log10(a1 / (a2 + 10 ** (-cfg.receivers[0].snr_db / 10)))
+    psnr, ok = received_psnr(model, cfg, test, 1, sinr, seed=0)
+    out = {"images": images, "snr_db": sinr, "psnr": psnr.mean().item(), "accuracy": 100 * ok.mean().item()}
+    with open(cache, "w") as f:
+        json.dump(out, f)
+    return out
 
 
 def parse(name):
@@ -255,6 +283,15 @@ def cmd_summary(args):
                      f"{diff(setting, 'deepscm', 'cm_joint', 2)} | {diff(setting, 'deepscm_paper', 'cm_joint', 1)} | "
                      f"{diff(setting, 'deepscm_paper', 'cm_joint', 2)} |")
     lines.append("")
+    for d in sorted(os.listdir(base)):
+        if d.startswith("cm_rx1_") and os.path.exists(os.path.join(base, d, "sinr.json")):
+            with open(os.path.join(base, d, "sinr.json")) as f:
+                at = json.load(f)
+            lines += [f"Rx1's interference: on DeepSCM's inner layer (α1 = 16/21 of the power, the outer layer's "
+                      f"α2 as noise) Rx1 at −5 dB has an SINR of {at['snr_db']:.2f} dB. The Rx1 bound `{d}` "
+                      f"there: {at['accuracy']:.2f} % / {at['psnr']:.2f} dB (at −5 dB: "
+                      f"{value[(next(iter(SETTINGS)), 'cm_rx1', 1, 'acc')][parse(d)[2]]:.2f} % / "
+                      f"{value[(next(iter(SETTINGS)), 'cm_rx1', 1, 'psnr')][parse(d)[2]]:.2f} dB).", ""]
     rows = []
     for setting, rx2 in SETTINGS.items():
         present = [r for r in recipes if (setting, r, 1, "psnr") in value or (setting, r, 2, "psnr") in value]
