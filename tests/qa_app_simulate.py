@@ -170,7 +170,7 @@ class qa_app_simulate(unittest.TestCase):
         self.assertAlmostEqual(rx["psnr_db"], exported["psnr_db"], delta=0.3)
 
     def test_amijscc_sends_fewer_symbols_at_high_snr(self):
-        with open(os.path.join(SOURCE, "models", "amijscc_rx1.json")) as f:
+        with open(os.path.join(SOURCE, "models", "amijscc_conv_rx1.json")) as f:
             exported = json.load(f)["metrics"]
         results = {}
         for snr in ("0", "20"):

@@ -66,7 +66,7 @@ SchemeTable SchemeTable::builtin()
             "coded-modulation baseline: one encoder on the flat 64QAM super-constellation" });
     t.add({ "mijscc", 3, TransmitKind::quantized, "models/mijscc_conv_q8",
             "MIJSCC: quantized features (8 bits), one receiver" });
-    t.add({ "amijscc", 4, TransmitKind::quantized, "models/amijscc",
+    t.add({ "amijscc", 4, TransmitKind::quantized, "models/amijscc_conv",
             "A-MIJSCC: quantized features, fewer symbols at high SNR (the encoder takes the SNR)" });
     t.add({ "separate", 5, TransmitKind::separate, "models/separate",
             "separate coding: JPEG + LDPC + QAM in the same channel uses" });

@@ -78,7 +78,7 @@ class qa_transceiver(gr_unittest.TestCase):
         assert_mostly_equal(self, chain, by_hand)
 
     def test_adaptive_encoder_takes_its_receivers_snr(self):
-        tx = semcom.transmitter(model("amijscc_encoder"), "cpu", 8)
+        tx = semcom.transmitter(model("amijscc_conv_encoder"), "cpu", 8)
         self.assertEqual((tx.header_code(), tx.snr_width()), (4, 1))
         with self.assertRaises((ValueError, RuntimeError)):
             tx.set_snrs([1.0, 2.0])  # one value, not two
@@ -121,7 +121,7 @@ class qa_transceiver(gr_unittest.TestCase):
         same = self.bursts("mijscc_conv_q8_encoder", "mijscc_conv_q8_rx1")
         self.assertEqual(same.frames_decoded(), 12)
         self.assertEqual(same.frames_rejected(), 0)
-        other = self.bursts("mijscc_conv_q8_encoder", "amijscc_rx1")
+        other = self.bursts("mijscc_conv_q8_encoder", "amijscc_conv_rx1")
         self.assertEqual(other.header_code(), 4)
         self.assertEqual(other.frames_decoded(), 0)
         self.assertEqual(other.frames_rejected(), 12)
@@ -174,7 +174,7 @@ class qa_transceiver(gr_unittest.TestCase):
 
     def test_symbol_level_receiver_refuses_frames_of_another_scheme(self):
         # no burst header here: the frame info's scheme code (set by the encoder) tells them apart
-        for decoder, decoded, rejected in (("mijscc_conv_q8_rx1", 10, 0), ("amijscc_rx1", 0, 10)):
+        for decoder, decoded, rejected in (("mijscc_conv_q8_rx1", 10, 0), ("amijscc_conv_rx1", 0, 10)):
             tb = gr.top_block()
             src = images(10)
             tx = semcom.transmitter(model("mijscc_conv_q8_encoder"), "cpu", 8)
