@@ -103,21 +103,25 @@ class qa_app_zmq(unittest.TestCase):
                 self.assertEqual(rx["frames"], images)
                 self.assertNotEqual(rx["encoder_snr_db_last"], -5.0)  # the last frames used a report
                 got.append(rx)
-            return got
+            return got, tx.stdout + tx.stderr
 
     def test_deepbroadcast_snr_reports_travel_back_over_zeromq(self):
-        self.feedback_over_zeromq(2000)
+        self.feedback_over_zeromq(2000)[0]
 
     def test_deepbroadcast_feedback_over_zeromq_at_waveform_level(self):
         # bursts of 8 images, the SNRs the encoder used in each burst's side information: what
         # the receivers' tables show is what the transmitter was told
-        # (a burst also ends where the SNR used changes, so a report arriving mid-burst adds one; how
-        # many arrive before the last burst depends on the scheduling of four processes)
-        receivers = self.feedback_over_zeromq(1000, "--waveform", "--channel", "awgn")
+        # (a burst also ends where the SNR used changes, so each change the transmitter logs may
+        # add one burst; how many reports arrive, and when, depends on the scheduling of four
+        # processes: 2000 images, since with 1000 a busy machine once finished sending before
+        # one receiver's first report came back)
+        images = 2000
+        receivers, tx_log = self.feedback_over_zeromq(images, "--waveform", "--channel", "awgn")
+        changes = tx_log.count("SNR used for receiver")
         for k, rx in enumerate(receivers, start=1):
             with self.subTest(receiver=k):
-                self.assertGreaterEqual(rx["bursts_detected"], 1000 // 8)
-                self.assertLessEqual(rx["bursts_detected"], 1000 // 8 + 20)
+                self.assertGreaterEqual(rx["bursts_detected"], images // 8)
+                self.assertLessEqual(rx["bursts_detected"], images // 8 + changes)
         # the reports are the receivers' measured SNRs, 5 dB apart: their order survives the noise
         last = [rx["encoder_snr_db_last"] for rx in receivers]
         self.assertGreater(last[0], last[1])
