@@ -79,13 +79,14 @@ def example_inputs(manifest, batch=1):
 
 
 def per_image(manifest_path, batch=4):
-    """FLOPs per item (image or frame) of an exported model, and its calls at that batch."""
+    """FLOPs per item (image or frame) of an exported model, and its calls with their FLOPs per
+    item (run at `batch`)."""
     with open(manifest_path) as f:
         manifest = json.load(f)
     pt = os.path.join(os.path.dirname(os.path.abspath(manifest_path)), manifest["file"])
     model = torch.jit.load(pt).eval()
     total, calls = count(model, example_inputs(manifest, batch))
-    return total / batch, calls
+    return total / batch, [(op, shape, f / batch) for op, shape, f in calls]
 
 
 def main(argv=None):
@@ -102,10 +103,10 @@ def main(argv=None):
         if args.json:
             print(json.dumps({"model": path, "mflop_per_item": flops / 1e6}))
             continue
-        print(f"{path}: {flops / 1e6:.2f} MFLOP per image")
+        print(f"{path}: {flops / 1e6:.2f} MFLOP per image" + (" (output shapes at batch 4)" if args.layers else ""))
         if args.layers:
             for op, shape, f in calls:
-                print(f"  {op:<12} out {str(list(shape)):<22} {f / 4 / 1e6:8.3f} MFLOP  {100 * f / 4 / flops:5.1f} %")
+                print(f"  {op:<12} out {str(list(shape)):<22} {f / 1e6:8.3f} MFLOP  {100 * f / flops:5.1f} %")
 
 
 if __name__ == "__main__":
