@@ -45,7 +45,7 @@ def cmd_train(args):
 
 def cmd_export(args):
     import torch
-    from . import data, export, train
+    from . import data, export, schemes, train
     cfg = load_config(args.config, args.set)
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -54,9 +54,9 @@ def cmd_export(args):
     # the network is the checkpoint's; the files are named after the config given here
     cfg_trained = cfg_trained.replace(name=cfg.name)
     if cfg.bits != cfg_trained.bits:
-        # MIJSCC's quantizer is a transmit-side stage: a network may be sent through another one
-        # (an analog network at q = 8: scripts/paired_psnr.py --bits-a measures what that costs)
-        if cfg.scheme not in ("mijscc", "amijscc") or cfg.bits is None:
+        # a network may be sent through another quantizer where the scheme's is a transmit-side
+        # stage (an analog MIJSCC network at q = 8: scripts/paired_psnr.py --bits-a measures the cost)
+        if not schemes.get(cfg_trained.scheme).quantizer_at_export or cfg.bits is None:
             raise SystemExit(f"semcom_train: the config asks for bits={cfg.bits} but {out_dir(args, cfg)} was "
                              f"trained with bits={cfg_trained.bits}; only an MIJSCC network's quantizer may "
                              "differ at export, and only to a number of bits")

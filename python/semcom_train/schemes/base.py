@@ -111,6 +111,9 @@ class Scheme:
     """Base of every scheme. `name` is the registry key and the manifests' `scheme`."""
 
     name = None
+    # Whether export may send a network through another quantizer than the one it trained with
+    # (`bits`): the quantizer is then a transmit-side stage outside the network (MIJSCC).
+    quantizer_at_export = False
 
     # --- model ---
     def build(self, cfg, dataset):

@@ -176,6 +176,8 @@ class MIJSCCScheme(Scheme):
     """MIJSCC (adaptive=False) and A-MIJSCC (adaptive=True): features through the quantized
     mapper (a quantizer: kind quantized; analog: kind analog)."""
 
+    quantizer_at_export = True  # the model applies self.bits to its features before the channel
+
     def __init__(self, name, adaptive):
         self.name = name
         self.adaptive = adaptive
