@@ -122,10 +122,20 @@ class Decoder(nn.Module):
     that trunk through a linear map to H/4 x W/4 (the first models); grid=(gh, gw) (architecture
     conv), the symbols put back on the transmitter's feature grid, with the SNR as one more plane,
     and convolutions up from there: no 512-wide bottleneck (+2.5 dB PSNR after 3 epochs on 15k
-    images, analog n = 128 at 20 dB, with a tenth of the parameters)."""
+    images, analog n = 128 at 20 dB, with a tenth of the parameters).
 
-    def __init__(self, channel_uses, num_classes, out_shape, width=32, hidden=512, grid=None):
+    upsampling (grid only): "transposed", the trained models' stack (2 width channels to H/4, three
+    transposed convolutions; 21 MFLOP per 28x28 image at width 32), or "subpixel", the cheap
+    receivers of scripts/finetune_decoders.py --student: width channels to H/4, then two sub-pixel
+    steps (a convolution to 4x the channels and PixelShuffle), width / 2 channels at H/2 and none
+    computed at full size (5.6 MFLOP). PixelShuffle and plain convolutions take LibTorch's oneDNN
+    path; the transposed convolutions of the frozen graph run slow_conv_transpose2d."""
+
+    def __init__(self, channel_uses, num_classes, out_shape, width=32, hidden=512, grid=None,
+                 upsampling="transposed"):
         super().__init__()
+        if upsampling not in ("transposed", "subpixel") or (grid is None and upsampling != "transposed"):
+            raise ValueError(f"Decoder: upsampling '{upsampling}' (transposed, or subpixel with a feature grid)")
         c, h, w = out_shape
         self.out_shape = out_shape
         self.trunk = nn.Sequential(nn.Linear(2 * channel_uses + 1, hidden), nn.PReLU(hidden),
@@ -148,6 +158,19 @@ class Decoder(nn.Module):
             self.per_position = check_grid("channel_uses", channel_uses, grid)
             # grid -> H/4 x W/4: 2 g - 1 + output_padding
             pad = (self.h4 - 2 * grid[0] + 1, self.w4 - 2 * grid[1] + 1)
+            if upsampling == "subpixel":
+                half = width // 2
+                self.up = nn.Sequential(
+                    nn.Conv2d(2 * self.per_position + 1, width, 3, padding=1), nn.PReLU(width),
+                    nn.Conv2d(width, width, 3, padding=1), nn.PReLU(width),
+                    nn.ConvTranspose2d(width, width, 3, stride=2, padding=1, output_padding=pad),
+                    nn.PReLU(width),
+                    nn.Conv2d(width, width, 3, padding=1), nn.PReLU(width),
+                    nn.Conv2d(width, 4 * half, 3, padding=1), nn.PixelShuffle(2), nn.PReLU(half),
+                    nn.Conv2d(half, half, 3, padding=1), nn.PReLU(half),
+                    nn.Conv2d(half, 4 * c, 3, padding=1), nn.PixelShuffle(2), nn.Sigmoid(),
+                )
+                return
             self.up = nn.Sequential(
                 nn.Conv2d(2 * self.per_position + 1, 2 * width, 3, padding=1), nn.PReLU(2 * width),
                 nn.Conv2d(2 * width, 2 * width, 3, padding=1), nn.PReLU(2 * width),

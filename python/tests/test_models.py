@@ -117,3 +117,27 @@ def test_training_refits_once_per_encoder_change(tmp_path, monkeypatch):
     torch.set_num_threads(1)
     train.train(cfg, str(tmp_path / "ckpt"), threads=1, limit=128)
     assert calls == [128, 128, 128]
+
+
+def test_subpixel_decoder_keeps_the_contract_at_a_fraction_of_the_arithmetic():
+    """The students' decoder (scripts/finetune_decoders.py --student subpixel): same inputs and
+    outputs as the trained conv decoder, no transposed convolution at H/2 or H, under a third of
+    its FLOPs per image; other image sizes are cropped like the trained one's."""
+    from semcom_train import flops
+    from semcom_train.layers import Decoder
+    for shape, n in (((1, 28, 28), 128), ((3, 32, 32), 64)):
+        grid = (4, 4)
+        old = Decoder(n, 10, shape, 32, 512, grid).eval()
+        new = Decoder(n, 10, shape, 32, 512, grid, upsampling="subpixel").eval()
+        x = (torch.randn(3, n, 2), torch.full((3, 1), 10.0))
+        with torch.no_grad():
+            (lo, io), (ln, im) = old(*x), new(*x)
+        assert lo.shape == ln.shape == (3, 10) and io.shape == im.shape == (3, *shape)
+        assert float(im.min()) >= 0 and float(im.max()) <= 1
+        f_old, calls_old = flops.count(old, x)
+        f_new, calls = flops.count(new, x)
+        assert f_new < f_old / 3, (f_new, f_old)
+        assert [c for c in calls if c[0] == "conv_transpose"] and \
+            all(c[1][-1] <= shape[-1] // 4 + 1 for c in calls if c[0] == "conv_transpose")
+    with pytest.raises(ValueError, match="upsampling"):
+        Decoder(128, 10, (1, 28, 28), 32, 512, None, upsampling="subpixel")
