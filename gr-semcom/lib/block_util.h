@@ -39,8 +39,9 @@ inline void log_superposition_kernels_once()
     static std::once_flag once;
     std::call_once(once, [] {
         gr::logger log("semcom");
-        log.info("superposition demapper kernels: {}",
-                 ::semcom::superposition_simd_level());
+        log.info("superposition kernels: demapper {}, mapper {}",
+                 ::semcom::superposition_simd_level(),
+                 ::semcom::superposition_mapper_kernel());
     });
 }
 

@@ -10,6 +10,10 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+#define SEMCOM_AVX512_MAP 1
+#endif
 #include <limits>
 #include <numeric>
 #include <stdexcept>
@@ -96,6 +100,88 @@ void look_up_bytes(const std::uint16_t* index, std::size_t n, const std::uint8_t
         out[i] = table[index[i]];
 }
 
+#if defined(SEMCOM_AVX512_MAP)
+bool cpu_has_vbmi()
+{
+    static const bool has = [] {
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+               __builtin_cpu_supports("avx512vbmi");
+    }();
+    return has;
+}
+
+// The mapper's vector path for products of square QAMs (SuperpositionMapper::build_axis_tables),
+// 64 symbols at a time, all in registers: each layer's 64 index bytes go through two 64-byte
+// tables (vpermb) to their share of the I and the Q level index, OR-ed over the layers; then for
+// every 8 symbols one byte permute spreads the pairs (I, Q + 16) into 32-bit lanes and one float
+// permute looks both up in the 32 entries re[16] | im[16], which are already the interleaved
+// complex outputs. About 2K + 16 shuffles per 64 symbols where a table look-up takes 64 loads and
+// 64 stores. Maps the first multiple of 64 of the n symbols and returns how many; beyond is set if
+// an index had bits above its layer's order (the tables see them masked, as the scalar path).
+// GCC 12 warns of the _mm512_undefined_* inside its own unmasked intrinsics (GCC bug 105593)
+#if !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+template <std::size_t K>
+__attribute__((target("avx512f,avx512bw,avx512vbmi"))) std::size_t
+map_axes_vbmi(const std::uint8_t* const* in,
+              const std::uint8_t* i_share, // K x 64: layer index -> its bits of the I level index
+              const std::uint8_t* q_share, // K x 64: the same for Q
+              const unsigned* orders,
+              const float* re_im, // re[16] then im[16]
+              cfloat* out,
+              std::size_t n,
+              bool& beyond)
+{
+    __m512i i_lut[K], q_lut[K], above[K];
+    const std::uint8_t* src[K];
+    for (std::size_t l = 0; l < K; ++l) {
+        i_lut[l] = _mm512_loadu_si512(i_share + 64 * l);
+        q_lut[l] = _mm512_loadu_si512(q_share + 64 * l);
+        above[l] = _mm512_set1_epi8(static_cast<char>(~(orders[l] - 1)));
+        src[l] = in[l];
+    }
+    const __m512 re_t = _mm512_loadu_ps(re_im);
+    const __m512 im_t = _mm512_loadu_ps(re_im + 16);
+    // pick[m]: byte 8j <- I index of symbol 8m + j (table a), byte 8j + 4 <- its Q index (table
+    // b, from byte 64); the other bytes are zeroed by the mask, so each 32-bit lane is one index.
+    alignas(64) std::uint8_t pick_bytes[8][64] = {};
+    for (unsigned m = 0; m < 8; ++m)
+        for (unsigned j = 0; j < 8; ++j) {
+            pick_bytes[m][8 * j] = static_cast<std::uint8_t>(8 * m + j);
+            pick_bytes[m][8 * j + 4] = static_cast<std::uint8_t>(64 + 8 * m + j);
+        }
+    __m512i pick[8];
+    for (unsigned m = 0; m < 8; ++m)
+        pick[m] = _mm512_load_si512(pick_bytes[m]);
+    const __mmask64 low_bytes = 0x1111111111111111ull;
+    __m512i bad = _mm512_setzero_si512();
+    std::size_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        __m512i ai = _mm512_setzero_si512();
+        __m512i aq = _mm512_set1_epi8(16); // Q entries follow the 16 I entries
+        for (std::size_t l = 0; l < K; ++l) {
+            const __m512i s = _mm512_loadu_si512(src[l] + i);
+            bad = _mm512_or_si512(bad, _mm512_and_si512(s, above[l]));
+            ai = _mm512_or_si512(ai, _mm512_permutexvar_epi8(s, i_lut[l]));
+            aq = _mm512_or_si512(aq, _mm512_permutexvar_epi8(s, q_lut[l]));
+        }
+        float* o = reinterpret_cast<float*>(out + i);
+        for (unsigned m = 0; m < 8; ++m) {
+            const __m512i idx = _mm512_maskz_permutex2var_epi8(low_bytes, ai, pick[m], aq);
+            _mm512_storeu_ps(o + 16 * m, _mm512_permutex2var_ps(re_t, idx, im_t));
+        }
+    }
+    beyond = _mm512_test_epi8_mask(bad, bad) != 0;
+    return i;
+}
+#if !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+#endif
+
 } // namespace
 
 const char* superposition_simd_level()
@@ -109,6 +195,15 @@ const char* superposition_simd_level()
         return "x86-64-v3 (AVX2)";
 #endif
     return "x86-64 baseline";
+}
+
+const char* superposition_mapper_kernel()
+{
+#if defined(SEMCOM_AVX512_MAP)
+    if (cpu_has_vbmi())
+        return "AVX-512 VBMI";
+#endif
+    return "table look-up";
 }
 
 SuperpositionMapper::SuperpositionMapper(std::vector<Constellation> layers,
@@ -175,6 +270,66 @@ SuperpositionMapper::SuperpositionMapper(std::vector<Constellation> layers,
     }
     d_table_bits.resize(total);
     std::memcpy(d_table_bits.data(), d_table.data(), total * sizeof(cfloat));
+    build_axis_tables();
+}
+
+void SuperpositionMapper::build_axis_tables()
+{
+    const std::size_t k = d_orders.size();
+    if (!d_pow2 || k > 4)
+        return;
+    // Each layer's index: its I bits then its Q bits (half each); the layers' I bits side by
+    // side, the first layer's highest, make the I level index, likewise Q.
+    std::vector<unsigned> half_bits(k), shift(k);
+    unsigned bits = 0;
+    for (std::size_t l = k; l-- > 0;) {
+        const unsigned b = d_layers[l].bits_per_symbol();
+        if (b % 2 || d_orders[l] > 64) // the share tables have 64 entries
+            return;
+        half_bits[l] = b / 2;
+        shift[l] = bits;
+        bits += b / 2;
+    }
+    if (bits > 4) // at most 16 levels per axis: one register of floats each
+        return;
+    auto i_share = [&](std::size_t l, unsigned index) {
+        return (index >> half_bits[l]) << shift[l];
+    };
+    auto q_share = [&](std::size_t l, unsigned index) {
+        return (index & ((1u << half_bits[l]) - 1)) << shift[l];
+    };
+    // Every point's parts must be exactly the tables' entries (bit for bit: the vector path has to
+    // write what the table look-up writes), else the layers are not I-then-Q square QAMs.
+    std::vector<float> re(16, 0.0f), im(16, 0.0f);
+    std::vector<bool> seen_re(16, false), seen_im(16, false);
+    std::vector<unsigned> idx(k);
+    auto same = [](float a, float b) { return std::memcmp(&a, &b, sizeof a) == 0; };
+    for (unsigned s = 0; s < d_table.size(); ++s) {
+        split(s, idx.data());
+        unsigned ai = 0, aq = 0;
+        for (std::size_t l = 0; l < k; ++l) {
+            ai |= i_share(l, idx[l]);
+            aq |= q_share(l, idx[l]);
+        }
+        const float r = d_table[s].real(), q = d_table[s].imag();
+        if ((seen_re[ai] && !same(re[ai], r)) || (seen_im[aq] && !same(im[aq], q)))
+            return;
+        re[ai] = r;
+        im[aq] = q;
+        seen_re[ai] = seen_im[aq] = true;
+    }
+    // 64 entries per layer whatever its order: an index's bits above the order are masked away,
+    // as the table look-up masks them (the kernel's byte permute reads the low 6 bits only)
+    d_axis_i_share.assign(64 * k, 0);
+    d_axis_q_share.assign(64 * k, 0);
+    for (std::size_t l = 0; l < k; ++l)
+        for (unsigned index = 0; index < 64; ++index) {
+            d_axis_i_share[64 * l + index] = static_cast<std::uint8_t>(i_share(l, index & (d_orders[l] - 1)));
+            d_axis_q_share[64 * l + index] = static_cast<std::uint8_t>(q_share(l, index & (d_orders[l] - 1)));
+        }
+    d_axis_re_im = re;
+    d_axis_re_im.insert(d_axis_re_im.end(), im.begin(), im.end());
+    d_axis = true;
 }
 
 unsigned SuperpositionMapper::combine(const unsigned* layer_indices) const
@@ -251,6 +406,16 @@ bool SuperpositionMapper::map_reporting_range(const std::uint8_t* const* layer_i
             run(stream);
             stream_fence();
         } else {
+#if defined(SEMCOM_AVX512_MAP)
+            if (d_axis && cpu_has_vbmi()) {
+                bool bad = false;
+                auto kernel = k == 1 ? map_axes_vbmi<1> : k == 2 ? map_axes_vbmi<2>
+                            : k == 3 ? map_axes_vbmi<3> : map_axes_vbmi<4>;
+                i = kernel(layer_indices, d_axis_i_share.data(), d_axis_q_share.data(),
+                           d_orders.data(), d_axis_re_im.data(), out, n, bad);
+                beyond |= bad ? 1u : 0u;
+            }
+#endif
             run(put);
         }
         for (; i < n; ++i) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <random>
 
@@ -398,5 +399,54 @@ TEST(Superposition, MapCountsTheIndicesItReduces)
         EXPECT_EQ(m.map(in, y.data(), n), 2u);
         EXPECT_EQ(y[17], x[17]); // reduced modulo the order: 1
         EXPECT_EQ(m.count_out_of_range(0, a.data(), n), 1u);
+    }
+}
+
+TEST(Superposition, MapWritesTheTablePointsBitForBit)
+{
+    // Every path of map (the 64-at-a-time vector path of square-QAM products where the CPU has
+    // AVX-512 VBMI, the 8-at-a-time and chunked loops, their tails) must write exactly
+    // table[combine]: the decoders were trained on these points. Random indices, some beyond
+    // their orders, at lengths around the vector widths (every tail) and a long run.
+    std::vector<SuperpositionMapper> mappers;
+    mappers.push_back(qam_pair(4, 16, 16.0f / 21.0f));
+    mappers.push_back(qam_pair(4, 4, 0.8f));
+    mappers.push_back(SuperpositionMapper({ Constellation::qam(4), Constellation::qam(4), Constellation::qam(16) },
+                                          { 0.6f, 0.3f, 0.1f }));
+    mappers.push_back(SuperpositionMapper({ Constellation::qam(64) }, { 1.0f }));
+    mappers.push_back(qam_pair(16, 16, 0.9f)); // 16 levels per axis too
+    mappers.push_back(qam_pair(4, 64, 0.8f));  // a 64-point layer: the whole share table
+    mappers.push_back(qam_pair(64, 64, 0.95f)); // beyond the vector path: 64 levels per axis
+    mappers.push_back(SuperpositionMapper({ Constellation::psk(8), Constellation::qam(4) }, { 0.8f, 0.2f }));
+    std::mt19937 rng(7);
+    for (const auto& m : mappers) {
+        const std::size_t k = m.num_layers();
+        for (std::size_t n : { 0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 71, 72, 127, 128, 129, 200, 4099 }) {
+            std::vector<std::vector<std::uint8_t>> idx(k, std::vector<std::uint8_t>(n));
+            std::vector<const std::uint8_t*> in;
+            std::size_t beyond = 0;
+            for (std::size_t l = 0; l < k; ++l) {
+                const unsigned order = m.layers()[l].order();
+                for (auto& v : idx[l]) {
+                    v = static_cast<std::uint8_t>(rng() % order);
+                    if (rng() % 97 == 0) { // an index with bits above the order
+                        v = static_cast<std::uint8_t>(v + order * (1 + rng() % 3));
+                        beyond += v >= order;
+                    }
+                }
+                in.push_back(idx[l].data());
+            }
+            std::vector<cfloat> out(n, cfloat(NAN, NAN));
+            EXPECT_EQ(m.map(in.data(), out.data(), n), beyond) << m.super_order() << " points, n " << n;
+            std::vector<unsigned> s(k);
+            for (std::size_t i = 0; i < n; ++i) {
+                for (std::size_t l = 0; l < k; ++l)
+                    s[l] = idx[l][i];
+                const cfloat want = m.table()[m.combine(s.data())];
+                ASSERT_EQ(std::memcmp(&out[i], &want, sizeof want), 0)
+                    << m.super_order() << " points, n " << n << ", symbol " << i << ": " << out[i]
+                    << " instead of " << want;
+            }
+        }
     }
 }

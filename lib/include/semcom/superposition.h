@@ -62,6 +62,16 @@ private:
     bool d_pow2 = true;
     std::vector<unsigned> d_shift; // bit position of each layer in the super index (pow2 case)
     std::vector<std::uint64_t> d_byte_mask; // layer mask repeated in all 8 bytes (pow2 case)
+
+    //! Finds the per-axis tables below when the super-constellation is their product.
+    void build_axis_tables();
+    // Every layer a square QAM of at most 64 points whose index is its I bits then its Q bits, at
+    // most 16 levels per axis in all (4QAM x 16QAM, 4QAM x 4QAM x 16QAM, 16QAM x 16QAM): the real
+    // part of a point depends only on the layers' I bits, the imaginary part only on their Q bits,
+    // so the vector path looks a symbol up by its two level indices in 16 + 16 floats.
+    bool d_axis = false;
+    std::vector<std::uint8_t> d_axis_i_share, d_axis_q_share; // 64 per layer: index -> I / Q bits
+    std::vector<float> d_axis_re_im; // re[16] then im[16], bit-identical to d_table's parts
 };
 
 /*!
@@ -132,6 +142,11 @@ private:
 //! The instruction set the demapper's hot loops were dispatched to on this CPU ("x86-64-v4
 //! (AVX-512)", "x86-64-v3 (AVX2)" or "x86-64 baseline"; chosen once, when the library loads).
 const char* superposition_simd_level();
+
+//! Where the mapper's vector path (products of square QAMs, SuperpositionMapper::map) runs on
+//! this CPU: "AVX-512 VBMI" (Intel Ice Lake and later, AMD Zen 4 and later) or "table look-up"
+//! (every mapper elsewhere, and the other constellations everywhere).
+const char* superposition_mapper_kernel();
 
 } // namespace semcom
 
