@@ -6,11 +6,13 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 
@@ -130,18 +132,30 @@ RunEnd run_until_idle(const gr::top_block_sptr& tb, const StopRule& rule)
     g_interrupted = false;
     auto previous = std::signal(SIGINT, semcom_run_on_sigint);
     tb->start();
-    std::atomic<bool> finished{ false };
+    // The waiter wakes the loop below the moment the flowgraph ends: the loop's 100 ms ticks (for
+    // the rules) must not add up to 100 ms to every run (a 1000-image simulation lasts 0.3 s).
+    std::mutex mutex;
+    std::condition_variable ended;
+    bool finished = false;
     std::thread waiter([&] {
         tb->wait();
-        finished = true;
+        {
+            std::lock_guard<std::mutex> lock(mutex);
+            finished = true;
+        }
+        ended.notify_all();
     });
     const auto t0 = clock::now();
     auto last_change = t0, last_progress = t0;
     bool seen_any = false;
     std::uint64_t last_activity = 0;
     RunEnd end = RunEnd::finished;
-    while (!finished) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    for (;;) {
+        {
+            std::unique_lock<std::mutex> lock(mutex);
+            if (ended.wait_for(lock, std::chrono::milliseconds(100), [&] { return finished; }))
+                break;
+        }
         const auto now = clock::now();
         if (g_interrupted)
             end = RunEnd::interrupted;
