@@ -117,8 +117,10 @@ def encode_all(encoder, images, batch=1000, what=""):
 
 
 def receive(y, snr, gen):
-    """AWGN at snr dB (DESIGN §4) and the decoders' input layout [B, n, 2]."""
-    y_eq, _ = channels.channel(y, torch.full((len(y),), float(snr)), "awgn", generator=gen)
+    """AWGN at snr dB (a number, or a [B] tensor: one per image; DESIGN §4) and the decoders' input
+    layout [B, n, 2]."""
+    snr_v = snr if torch.is_tensor(snr) else torch.full((len(y),), float(snr))
+    y_eq, _ = channels.channel(y, snr_v, "awgn", generator=gen)
     return channels.to_real(y_eq)
 
 
@@ -187,6 +189,11 @@ def main():
     ap.add_argument("--distill", type=float, help="weight of the teacher's targets (default 1 for students, "
                                                   "0 for bank members)")
     ap.add_argument("--temperature", type=float, default=2.0, help="distillation temperature (default 2)")
+    ap.add_argument("--snr-range", type=float, nargs=2, metavar=("LOW", "HIGH"),
+                    help="students: half of every batch at SNRs drawn uniformly from LOW..HIGH dB (the "
+                         "other half at the training SNR), with the teacher's outputs there as targets, so "
+                         "that the student follows its source across SNRs and not only at one (default: "
+                         "all at the training SNR)")
     ap.add_argument("--receiver", type=int, nargs="+", help="train and write only these receivers (1-based; "
                                                              "default all)")
     ap.add_argument("--config", help="training config for lambda and beta (default python/configs/NAME.yaml, "
@@ -233,6 +240,11 @@ def main():
     for what, v in (("--snr", args.snr), ("--compare-snr", args.compare_snr), ("--lr", [lr]), ("--distill", [distill]), ("--temperature", [args.temperature])):
         if not all(math.isfinite(x) for x in v):
             raise SystemExit(f"finetune_decoders.py: {what} must be finite")
+    if args.snr_range is not None:
+        if not student:
+            raise SystemExit("finetune_decoders.py: --snr-range is for students (--student subpixel)")
+        if not all(math.isfinite(x) for x in args.snr_range) or args.snr_range[0] >= args.snr_range[1]:
+            raise SystemExit("finetune_decoders.py: --snr-range needs finite LOW < HIGH")
     if lr <= 0 or distill < 0 or args.temperature <= 0 or args.width < 2 or args.width % 2:
         raise SystemExit("finetune_decoders.py: --lr and --temperature must be > 0, --distill >= 0, --width even")
     chosen = sorted(set(args.receiver or range(1, len(decoders) + 1)))
@@ -308,6 +320,8 @@ def main():
     key = [enc_man["sha256"], [m["sha256"] for m in mans], args.snr, lr, args.batch_size, args.images, args.seed]
     if student:
         key += [args.student, args.width, args.hidden, distill, args.temperature, chosen, args.epochs]
+        if args.snr_range is not None:
+            key += [args.snr_range]
     elif args.receiver:
         key += [chosen]
     ckpt_path = os.path.join(work, "checkpoint.pt")
@@ -336,8 +350,12 @@ def main():
             y = mapper(idx_train[:, sel])
             loss = 0.0
             for k, s in students.items():
-                snr = args.snr[k]
-                snr_t = torch.full((len(sel), 1), float(snr))
+                snr = torch.full((len(sel),), float(args.snr[k]))
+                if args.snr_range is not None:
+                    low, high = args.snr_range
+                    half = len(sel) // 2
+                    snr[half:] = low + (high - low) * torch.rand(len(sel) - half, generator=gen)
+                snr_t = snr.reshape(-1, 1)
                 received = receive(y, snr, gen)
                 logits, recon = s(received, snr_t)
                 labels = coarse if tasks[k] == "coarse" else fine

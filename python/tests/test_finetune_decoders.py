@@ -27,7 +27,8 @@ def run(*args, check=True):
 def test_student_is_written_with_its_sources_contract_and_compared(tmp_path):
     out, report = str(tmp_path / "student"), str(tmp_path / "report.json")
     run("--student", "subpixel", "--receiver", "2", "--epochs", "1", "--images", "512", "--compare-images", "300",
-        "--compare-snr", "10", "--out", out, "--work", str(tmp_path / "work"), "--report", report)
+        "--compare-snr", "10", "--snr-range", "0", "25", "--out", out, "--work", str(tmp_path / "work"),
+        "--report", report)
     assert not os.path.exists(out + "_rx1.json")  # only the receiver asked for
     with open(out + "_rx2.json") as f:
         man = json.load(f)
@@ -50,7 +51,7 @@ def test_student_is_written_with_its_sources_contract_and_compared(tmp_path):
     assert row["psnr_diff_db"][2] < 0
     # a second run resumes from the checkpoint: no epoch trained again
     again = run("--student", "subpixel", "--receiver", "2", "--epochs", "1", "--images", "512",
-                "--compare-images", "300", "--out", out, "--work", str(tmp_path / "work"))
+                "--compare-images", "300", "--snr-range", "0", "25", "--out", out, "--work", str(tmp_path / "work"))
     assert "resuming from" in again.stdout and "epoch 1/1 batch" not in again.stdout
 
 
@@ -60,6 +61,9 @@ def test_student_is_written_with_its_sources_contract_and_compared(tmp_path):
     (["--epochs", "1"], "--snr is required for bank members"),
     (["--student", "subpixel", "--width", "15"], "--width even"),
     (["--snr", "5"], "--snr has 1 values"),
+    (["--student", "subpixel", "--snr-range", "20", "5"], "--snr-range needs finite LOW < HIGH"),
+    (["--student", "subpixel", "--snr-range", "0", "inf"], "--snr-range needs finite LOW < HIGH"),
+    (["--snr", "5", "25", "--snr-range", "0", "20"], "--snr-range is for students"),
 ])
 def test_bad_arguments_get_one_line(args, message, tmp_path):
     r = run(*args, "--work", str(tmp_path / "work"), check=False)
