@@ -263,6 +263,11 @@ def main():
     out_name = os.path.basename(out)
     work = args.work or os.path.join("/var/tmp/semcom-finetune", out_name)
     os.makedirs(work, exist_ok=True)
+    # the output folder now, not after the training: a path that cannot be written fails first
+    try:
+        os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
+    except OSError as e:
+        raise SystemExit(f"finetune_decoders.py: --out {out}: cannot create its folder ({e.strerror})")
     mapper = Superposition(enc_man)
     tasks = [m["tasks"][0] for m in mans]
     print(f"{name}: {len(decoders)} receivers ({', '.join(tasks)}), trained at "

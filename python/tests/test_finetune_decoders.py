@@ -25,7 +25,7 @@ def run(*args, check=True):
 
 
 def test_student_is_written_with_its_sources_contract_and_compared(tmp_path):
-    out, report = str(tmp_path / "student"), str(tmp_path / "report.json")
+    out, report = str(tmp_path / "new" / "student"), str(tmp_path / "report.json")  # the folder made
     run("--student", "subpixel", "--receiver", "2", "--epochs", "1", "--images", "512", "--compare-images", "300",
         "--compare-snr", "10", "--snr-range", "0", "25", "--out", out, "--work", str(tmp_path / "work"),
         "--report", report)
@@ -64,6 +64,7 @@ def test_student_is_written_with_its_sources_contract_and_compared(tmp_path):
     (["--student", "subpixel", "--snr-range", "20", "5"], "--snr-range needs finite LOW < HIGH"),
     (["--student", "subpixel", "--snr-range", "0", "inf"], "--snr-range needs finite LOW < HIGH"),
     (["--snr", "5", "25", "--snr-range", "0", "20"], "--snr-range is for students"),
+    (["--student", "subpixel", "--out", "/proc/no/such/student"], "cannot create its folder"),
 ])
 def test_bad_arguments_get_one_line(args, message, tmp_path):
     r = run(*args, "--work", str(tmp_path / "work"), check=False)
