@@ -53,9 +53,32 @@ def eager_modules(cfg, manifests):
     for role, man in manifests.items():
         ts = torch.jit.load(man["path"])
         module = modules[role]
-        module.load_state_dict(ts.state_dict())
+        weights = ts.state_dict()
+        try:
+            module.load_state_dict(weights)
+        except RuntimeError:
+            module = student_of(module, weights, man)
         out[role] = module.eval()
     return out
+
+
+def student_of(trained, weights, manifest):
+    """The eager class of a receiver distilled into a sub-pixel decoder (scripts/finetune_decoders.py
+    --student subpixel, models/README.md), sized from its weights: the training config builds the
+    receiver the student replaced."""
+    from semcom_train import layers
+    if not isinstance(trained, layers.Decoder) or trained.grid is None or "up.0.weight" not in weights:
+        raise SystemExit(f"bench_neural.py: the weights of {manifest['path']} fit neither the config's "
+                         "module nor a sub-pixel student")
+    module = layers.Decoder(manifest["channel_uses"], weights["classifier.2.weight"].shape[0], trained.out_shape,
+                            weights["up.0.weight"].shape[0], weights["trunk.0.weight"].shape[0], trained.grid,
+                            upsampling="subpixel")
+    try:
+        module.load_state_dict(weights)
+    except RuntimeError as e:
+        raise SystemExit(f"bench_neural.py: the weights of {manifest['path']} fit neither the config's module "
+                         f"nor a sub-pixel student ({str(e).splitlines()[0]})")
+    return module
 
 
 def main():
