@@ -9,6 +9,7 @@
 #include <cstring>
 #include <limits>
 #include <random>
+#include <string>
 
 using semcom::cfloat;
 using semcom::Constellation;
@@ -449,4 +450,18 @@ TEST(Superposition, MapWritesTheTablePointsBitForBit)
             }
         }
     }
+}
+
+TEST(Superposition, MapperKernelIsTheOneThisCpuCanRun)
+{
+    // The run-time choice the blocks log: the VBMI path exactly where the CPU has it.
+    const std::string kernel = semcom::superposition_mapper_kernel();
+#if defined(__GNUC__) && defined(__x86_64__)
+    __builtin_cpu_init();
+    const bool vbmi = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                      __builtin_cpu_supports("avx512vbmi");
+    EXPECT_EQ(kernel, vbmi ? "AVX-512 VBMI" : "table look-up");
+#else
+    EXPECT_EQ(kernel, "table look-up");
+#endif
 }
