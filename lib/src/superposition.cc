@@ -124,6 +124,23 @@ bool cpu_has_vbmi()
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
+// pick[m]: byte 8j <- I index of symbol 8m + j (table a), byte 8j + 4 <- its Q index (table b,
+// from byte 64); the other bytes are zeroed by the mask, so each 32-bit lane is one index.
+struct PickBytes {
+    alignas(64) std::uint8_t bytes[8][64];
+};
+constexpr PickBytes make_pick_bytes()
+{
+    PickBytes p{};
+    for (unsigned m = 0; m < 8; ++m)
+        for (unsigned j = 0; j < 8; ++j) {
+            p.bytes[m][8 * j] = static_cast<std::uint8_t>(8 * m + j);
+            p.bytes[m][8 * j + 4] = static_cast<std::uint8_t>(64 + 8 * m + j);
+        }
+    return p;
+}
+constexpr PickBytes pick_bytes = make_pick_bytes();
+
 template <std::size_t K>
 __attribute__((target("avx512f,avx512bw,avx512vbmi"))) std::size_t
 map_axes_vbmi(const std::uint8_t* const* in,
@@ -145,17 +162,9 @@ map_axes_vbmi(const std::uint8_t* const* in,
     }
     const __m512 re_t = _mm512_loadu_ps(re_im);
     const __m512 im_t = _mm512_loadu_ps(re_im + 16);
-    // pick[m]: byte 8j <- I index of symbol 8m + j (table a), byte 8j + 4 <- its Q index (table
-    // b, from byte 64); the other bytes are zeroed by the mask, so each 32-bit lane is one index.
-    alignas(64) std::uint8_t pick_bytes[8][64] = {};
-    for (unsigned m = 0; m < 8; ++m)
-        for (unsigned j = 0; j < 8; ++j) {
-            pick_bytes[m][8 * j] = static_cast<std::uint8_t>(8 * m + j);
-            pick_bytes[m][8 * j + 4] = static_cast<std::uint8_t>(64 + 8 * m + j);
-        }
     __m512i pick[8];
     for (unsigned m = 0; m < 8; ++m)
-        pick[m] = _mm512_load_si512(pick_bytes[m]);
+        pick[m] = _mm512_load_si512(pick_bytes.bytes[m]);
     const __mmask64 low_bytes = 0x1111111111111111ull;
     __m512i bad = _mm512_setzero_si512();
     std::size_t i = 0;
@@ -407,7 +416,7 @@ bool SuperpositionMapper::map_reporting_range(const std::uint8_t* const* layer_i
             stream_fence();
         } else {
 #if defined(SEMCOM_AVX512_MAP)
-            if (d_axis && cpu_has_vbmi()) {
+            if (d_axis && n >= 64 && cpu_has_vbmi()) { // a shorter call: the table look-up
                 bool bad = false;
                 auto kernel = k == 1 ? map_axes_vbmi<1> : k == 2 ? map_axes_vbmi<2>
                             : k == 3 ? map_axes_vbmi<3> : map_axes_vbmi<4>;
